@@ -1,0 +1,31 @@
+package io.github.dl4jbayes.layers;
+
+import org.deeplearning4j.nn.weights.IWeightInit;
+
+/**
+ * What the parameter layout and the mean-field machinery need to know of a Bayesian layer's configuration.
+ * Implemented by {@link BayesianDenseLayer} and {@link BayesianOutputLayer}.
+ */
+public interface BayesianLayerConfig {
+
+    /** @return the number of inputs */
+    long getNIn();
+
+    /** @return the number of outputs */
+    long getNOut();
+
+    /** @return whether the layer has (Bayesian) biases */
+    boolean hasBias();
+
+    /** @return the initializer of the weight means */
+    IWeightInit getWeightInitFn();
+
+    /** @return the initial value of the bias means */
+    double getBiasInit();
+
+    /** @return the layer's name, for messages */
+    String getLayerName();
+
+    /** @return the prior, the initial posterior std and the ELBO settings of this layer */
+    MeanFieldSettings getMeanField();
+}

@@ -1,0 +1,177 @@
+package io.github.dl4jbayes.layers;
+
+import io.github.dl4jbayes.priors.Prior;
+import org.deeplearning4j.nn.api.ParamInitializer;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.BaseOutputLayer;
+import org.deeplearning4j.nn.conf.layers.LayerValidation;
+import org.deeplearning4j.nn.conf.memory.LayerMemoryReport;
+import org.deeplearning4j.optimize.api.TrainingListener;
+import org.nd4j.linalg.activations.impl.ActivationSoftmax;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.lossfunctions.ILossFunction;
+import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
+
+import java.util.Collection;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * An output layer with a mean-field Gaussian posterior over its weights and biases: DL4J's {@code OutputLayer}
+ * (activation plus loss function, which is the negative log-likelihood of the model) whose parameters are drawn
+ * as in {@link BayesianDenseLayer}.
+ *
+ * <pre>{@code
+ * new BayesianOutputLayer.Builder(LossFunctions.LossFunction.XENT).nIn(5).nOut(1)
+ *         .activation(Activation.SIGMOID).prior(new GaussianPrior(0, 1)).build()
+ * }</pre>
+ *
+ * The loss must be a proper negative log-likelihood for the score to be the negative ELBO (e.g. {@code XENT}
+ * with a sigmoid for a Bernoulli likelihood, {@code MCXENT} with a softmax for a categorical one).
+ */
+public class BayesianOutputLayer extends BaseOutputLayer implements BayesianLayerConfig {
+    private static final long serialVersionUID = 1L;
+
+    private MeanFieldSettings meanField = new MeanFieldSettings();
+
+    /** For JSON deserialization. */
+    public BayesianOutputLayer() {
+    }
+
+    private BayesianOutputLayer(Builder builder) {
+        super(builder);
+        this.meanField = builder.meanField.copy();
+        initializeConstraints(builder);
+    }
+
+    @Override
+    public org.deeplearning4j.nn.api.Layer instantiate(NeuralNetConfiguration conf,
+                                                       Collection<TrainingListener> trainingListeners, int layerIndex,
+                                                       INDArray layerParamsView, boolean initializeParams,
+                                                       DataType networkDataType) {
+        LayerValidation.assertNInNOutSet("BayesianOutputLayer", getLayerName(), layerIndex, getNIn(), getNOut());
+        BayesianOutputLayerImpl layer = new BayesianOutputLayerImpl(conf, networkDataType);
+        layer.setListeners(trainingListeners);
+        layer.setIndex(layerIndex);
+        layer.setParamsViewArray(layerParamsView);
+        Map<String, INDArray> paramTable = initializer().init(conf, layerParamsView, initializeParams);
+        layer.setParamTable(paramTable);
+        layer.setConf(conf);
+        return layer;
+    }
+
+    @Override
+    public ParamInitializer initializer() {
+        return MeanFieldParamInitializer.getInstance();
+    }
+
+    @Override
+    public LayerMemoryReport getMemoryReport(InputType inputType) {
+        return MeanFieldMemory.report(this, BayesianOutputLayer.class, inputType, getOutputType(-1, inputType));
+    }
+
+    @Override
+    public MeanFieldSettings getMeanField() {
+        return meanField;
+    }
+
+    /** @param meanField the prior, initial posterior std and ELBO settings (for JSON) */
+    public void setMeanField(MeanFieldSettings meanField) {
+        this.meanField = Objects.requireNonNull(meanField, "meanField");
+    }
+
+    @Override
+    public BayesianOutputLayer clone() {
+        BayesianOutputLayer copy = (BayesianOutputLayer) super.clone();
+        copy.meanField = meanField.copy();
+        return copy;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        if (this == o) {
+            return true;
+        }
+        if (!(o instanceof BayesianOutputLayer) || !super.equals(o)) {
+            return false;
+        }
+        return meanField.equals(((BayesianOutputLayer) o).meanField);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(super.hashCode(), meanField);
+    }
+
+    @Override
+    public String toString() {
+        return "BayesianOutputLayer(name=" + getLayerName() + ", nIn=" + getNIn() + ", nOut=" + getNOut()
+                + ", activation=" + getActivationFn() + ", loss=" + getLossFn() + ", hasBias=" + hasBias() + ", "
+                + meanField + ")";
+    }
+
+    /**
+     * Builder in DL4J's style (loss function, activation, {@code hasBias}), with {@link #prior(Prior)} and
+     * {@link #initialPosteriorStd(double)}. The default activation is softmax, as for DL4J's {@code OutputLayer}.
+     */
+    public static class Builder extends BaseOutputLayer.Builder<Builder> {
+        private final MeanFieldSettings meanField = new MeanFieldSettings();
+
+        /** A builder with DL4J's default loss (MCXENT) and softmax activation. */
+        public Builder() {
+            this.setActivationFn(new ActivationSoftmax());
+        }
+
+        /** @param lossFunction the loss function, i.e. the negative log-likelihood */
+        public Builder(LossFunction lossFunction) {
+            super.lossFunction(lossFunction);
+            this.setActivationFn(new ActivationSoftmax());
+        }
+
+        /** @param lossFunction the loss function, i.e. the negative log-likelihood */
+        public Builder(ILossFunction lossFunction) {
+            this.setLossFn(lossFunction);
+            this.setActivationFn(new ActivationSoftmax());
+        }
+
+        /** @param prior the prior over the weights and biases; default {@code GaussianPrior(0, 1)} */
+        public Builder prior(Prior prior) {
+            meanField.setPrior(prior);
+            return this;
+        }
+
+        /** @param std the posterior standard deviation every parameter starts from (&gt; 0); default 0.05 */
+        public Builder initialPosteriorStd(double std) {
+            meanField.setInitialPosteriorStd(std);
+            return this;
+        }
+
+        @Override
+        public Builder nIn(int nIn) {
+            return super.nIn(ArgumentChecks.positive("nIn", nIn));
+        }
+
+        @Override
+        public Builder nIn(long nIn) {
+            return super.nIn(ArgumentChecks.positive("nIn", nIn));
+        }
+
+        @Override
+        public Builder nOut(int nOut) {
+            return super.nOut(ArgumentChecks.positive("nOut", nOut));
+        }
+
+        @Override
+        public Builder nOut(long nOut) {
+            return super.nOut(ArgumentChecks.positive("nOut", nOut));
+        }
+
+        @Override
+        @SuppressWarnings("unchecked")
+        public BayesianOutputLayer build() {
+            return new BayesianOutputLayer(this);
+        }
+    }
+}

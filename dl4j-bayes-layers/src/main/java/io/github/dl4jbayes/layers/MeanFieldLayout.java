@@ -1,0 +1,116 @@
+package io.github.dl4jbayes.layers;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The flattened parameter (and gradient) layout of a Bayesian layer: a block of means followed by a block of
+ * {@code rho}s of the same shape, so that a whole layer is sampled in one pass:
+ *
+ * <pre>
+ *   [ Wmu (nIn*nOut, column-major) | bmu (nOut) | Wrho (nIn*nOut) | brho (nOut) ]
+ * </pre>
+ *
+ * The bias entries are absent when the layer has no bias.
+ */
+public final class MeanFieldLayout {
+    /*
+     * DL4J joins layer and parameter names as "layer_param" and splits gradient keys at the last '_'
+     * (BaseMultiLayerUpdater), so parameter keys cannot contain '_': "W_mu" would be read as parameter "mu" of
+     * layer "0_W". Hence Wmu / Wrho rather than W_mu / W_rho.
+     */
+    /** Key of the weight means ("W_mu"), an {@code [nIn, nOut]} matrix. */
+    public static final String WEIGHT_MU = "Wmu";
+    /** Key of the bias means ("b_mu"), a vector of length {@code nOut}. */
+    public static final String BIAS_MU = "bmu";
+    /** Key of the weights' rho ("W_rho", {@code sigma = softplus(rho)}), an {@code [nIn, nOut]} matrix. */
+    public static final String WEIGHT_RHO = "Wrho";
+    /** Key of the biases' rho ("b_rho"), a vector of length {@code nOut}. */
+    public static final String BIAS_RHO = "brho";
+
+    private final long nIn;
+    private final long nOut;
+    private final boolean hasBias;
+
+    /** @param conf the layer configuration the layout is for */
+    public MeanFieldLayout(BayesianLayerConfig conf) {
+        this.nIn = conf.getNIn();
+        this.nOut = conf.getNOut();
+        this.hasBias = conf.hasBias();
+    }
+
+    /** @return the number of weights {@code nIn * nOut} */
+    public long weightCount() {
+        return nIn * nOut;
+    }
+
+    /** @return the size of one block (means or rhos): weights plus biases */
+    public long blockSize() {
+        return weightCount() + (hasBias ? nOut : 0);
+    }
+
+    /** @return the total number of parameters: two blocks */
+    public long totalSize() {
+        return 2 * blockSize();
+    }
+
+    /** @return whether the layout has bias entries */
+    public boolean hasBias() {
+        return hasBias;
+    }
+
+    /** @return the block of means (weights then biases) of a flattened parameter or gradient array */
+    public INDArray muBlock(INDArray flat) {
+        return vector(flat).get(NDArrayIndex.interval(0, blockSize()));
+    }
+
+    /** @return the block of rhos (weights then biases) of a flattened parameter or gradient array */
+    public INDArray rhoBlock(INDArray flat) {
+        return vector(flat).get(NDArrayIndex.interval(blockSize(), totalSize()));
+    }
+
+    /** @return the {@code [nIn, nOut]} weight matrix view of a block */
+    public INDArray weights(INDArray block) {
+        return block.get(NDArrayIndex.interval(0, weightCount())).reshape('f', nIn, nOut);
+    }
+
+    /** @return the bias vector view of a block, or null without biases */
+    public INDArray bias(INDArray block) {
+        return hasBias ? block.get(NDArrayIndex.interval(weightCount(), blockSize())) : null;
+    }
+
+    /**
+     * @param flat a flattened parameter or gradient array of {@link #totalSize()} elements
+     * @return views keyed {@code Wmu, bmu, Wrho, brho}, in the flattened order
+     */
+    public Map<String, INDArray> views(INDArray flat) {
+        if (flat.length() != totalSize()) {
+            throw new IllegalStateException("Expected a parameter view of length " + totalSize() + ", got " + flat.length());
+        }
+        INDArray mu = muBlock(flat);
+        INDArray rho = rhoBlock(flat);
+        Map<String, INDArray> out = new LinkedHashMap<>();
+        out.put(WEIGHT_MU, weights(mu));
+        if (hasBias) {
+            out.put(BIAS_MU, bias(mu));
+        }
+        out.put(WEIGHT_RHO, weights(rho));
+        if (hasBias) {
+            out.put(BIAS_RHO, bias(rho));
+        }
+        return out;
+    }
+
+    /** @return the parameter keys in the flattened order: {@code Wmu, [bmu,] Wrho[, brho]} */
+    public List<String> keys() {
+        return hasBias ? List.of(WEIGHT_MU, BIAS_MU, WEIGHT_RHO, BIAS_RHO) : List.of(WEIGHT_MU, WEIGHT_RHO);
+    }
+
+    private static INDArray vector(INDArray flat) {
+        return flat.rank() == 1 ? flat : flat.reshape(flat.length());
+    }
+}

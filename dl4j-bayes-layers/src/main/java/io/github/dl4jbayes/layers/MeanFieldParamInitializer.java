@@ -1,0 +1,100 @@
+package io.github.dl4jbayes.layers;
+
+import org.deeplearning4j.nn.api.ParamInitializer;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.layers.Layer;
+import org.deeplearning4j.nn.weights.IWeightInit;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Owns the parameter keys and the flattened layout ({@link MeanFieldLayout}) of the Bayesian layers, and
+ * initializes them: weight means with the layer's weight initializer, bias means with its bias init, and every
+ * {@code rho} to {@code softplus^-1(initialPosteriorStd)}.
+ *
+ * <p>Only {@code Wmu} counts as a weight parameter and only {@code bmu} as a bias parameter for DL4J's
+ * regularization, so L1/L2/weight decay configured on the network never touches {@code rho}.
+ */
+public final class MeanFieldParamInitializer implements ParamInitializer {
+    private static final MeanFieldParamInitializer INSTANCE = new MeanFieldParamInitializer();
+
+    private MeanFieldParamInitializer() {
+    }
+
+    /** @return the shared instance */
+    public static MeanFieldParamInitializer getInstance() {
+        return INSTANCE;
+    }
+
+    private static BayesianLayerConfig bayesian(Layer layer) {
+        if (!(layer instanceof BayesianLayerConfig)) {
+            throw new IllegalArgumentException("MeanFieldParamInitializer needs a Bayesian layer configuration, got "
+                    + layer.getClass().getName());
+        }
+        return (BayesianLayerConfig) layer;
+    }
+
+    @Override
+    public long numParams(NeuralNetConfiguration conf) {
+        return numParams(conf.getLayer());
+    }
+
+    @Override
+    public long numParams(Layer layer) {
+        return new MeanFieldLayout(bayesian(layer)).totalSize();
+    }
+
+    @Override
+    public List<String> paramKeys(Layer layer) {
+        return new MeanFieldLayout(bayesian(layer)).keys();
+    }
+
+    @Override
+    public List<String> weightKeys(Layer layer) {
+        return Collections.singletonList(MeanFieldLayout.WEIGHT_MU);
+    }
+
+    @Override
+    public List<String> biasKeys(Layer layer) {
+        return bayesian(layer).hasBias() ? Collections.singletonList(MeanFieldLayout.BIAS_MU) : Collections.emptyList();
+    }
+
+    @Override
+    public boolean isWeightParam(Layer layer, String key) {
+        return MeanFieldLayout.WEIGHT_MU.equals(key);
+    }
+
+    @Override
+    public boolean isBiasParam(Layer layer, String key) {
+        return MeanFieldLayout.BIAS_MU.equals(key);
+    }
+
+    @Override
+    public Map<String, INDArray> init(NeuralNetConfiguration conf, INDArray paramsView, boolean initializeParams) {
+        BayesianLayerConfig layer = bayesian(conf.getLayer());
+        MeanFieldLayout layout = new MeanFieldLayout(layer);
+        Map<String, INDArray> params = Collections.synchronizedMap(layout.views(paramsView));
+        if (initializeParams) {
+            IWeightInit init = layer.getWeightInitFn();
+            INDArray wMu = params.get(MeanFieldLayout.WEIGHT_MU);
+            init.init(layer.getNIn(), layer.getNOut(), wMu.shape(), IWeightInit.DEFAULT_WEIGHT_INIT_ORDER, wMu);
+            if (layer.hasBias()) {
+                params.get(MeanFieldLayout.BIAS_MU).assign(layer.getBiasInit());
+            }
+            double rho = StableMath.inverseSoftplus(layer.getMeanField().getInitialPosteriorStd());
+            layout.rhoBlock(paramsView).assign(rho);
+        }
+        for (String key : params.keySet()) {
+            conf.addVariable(key);
+        }
+        return params;
+    }
+
+    @Override
+    public Map<String, INDArray> getGradientsFromFlattened(NeuralNetConfiguration conf, INDArray gradientView) {
+        return new MeanFieldLayout(bayesian(conf.getLayer())).views(gradientView);
+    }
+}

@@ -1,0 +1,53 @@
+package io.github.dl4jbayes.layers;
+
+import io.github.dl4jbayes.priors.GaussianPrior;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.weights.WeightInit;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.IUpdater;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+
+/** Small real DL4J networks with Bayesian layers, shared by the tests. */
+final class TestNets {
+    private TestNets() {
+    }
+
+    /** A 3-4-2 classifier: Bayesian tanh hidden layer, Bayesian softmax output. */
+    static MultiLayerConfiguration classifier(boolean hasBias, boolean miniBatch, DataType dataType, IUpdater updater) {
+        return new NeuralNetConfiguration.Builder()
+                .seed(42).dataType(dataType).updater(updater).miniBatch(miniBatch).weightInit(WeightInit.XAVIER)
+                .list()
+                .layer(new BayesianDenseLayer.Builder().nIn(3).nOut(4).activation(Activation.TANH).hasBias(hasBias)
+                        .prior(new GaussianPrior(0.1, 0.8)).initialPosteriorStd(0.3).build())
+                .layer(new BayesianOutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(4).nOut(2)
+                        .activation(Activation.SOFTMAX).hasBias(hasBias).prior(new GaussianPrior(0, 1.5))
+                        .initialPosteriorStd(0.2).build())
+                .build();
+    }
+
+    static MultiLayerNetwork init(MultiLayerConfiguration conf) {
+        MultiLayerNetwork net = new MultiLayerNetwork(conf);
+        net.init();
+        return net;
+    }
+
+    /** One-hot labels for {@code rows} examples of {@code classes} classes, from a fixed seed. */
+    static INDArray oneHot(int rows, int classes, long seed, DataType dataType) {
+        java.util.Random random = new java.util.Random(seed);
+        INDArray labels = Nd4j.zeros(dataType, rows, classes);
+        for (int i = 0; i < rows; i++) {
+            labels.putScalar(i, random.nextInt(classes), 1.0);
+        }
+        return labels;
+    }
+
+    static INDArray randn(long seed, DataType dataType, int rows, int cols) {
+        Nd4j.getRandom().setSeed(seed);
+        return Nd4j.randn(dataType, rows, cols);
+    }
+}
