@@ -53,7 +53,7 @@ public class BayesianOutputLayerImpl extends BaseOutputLayer<BayesianOutputLayer
 
     @Override
     public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
-        MeanFieldLayers.checkLabels(labels, layerConf());
+        MeanFieldLayers.checkLabels(labels, input, layerConf());
         INDArray epsilonNext = super.backpropGradient(epsilon, workspaceMgr).getSecond();
         double klScale = posterior.klGradientScale(conf.isMiniBatch(), getInputMiniBatchSize());
         return new Pair<>(posterior.completeGradient(klScale, gradientViews), epsilonNext);
@@ -61,7 +61,7 @@ public class BayesianOutputLayerImpl extends BaseOutputLayer<BayesianOutputLayer
 
     @Override
     public double computeScore(double fullNetRegTerm, boolean training, LayerWorkspaceMgr workspaceMgr) {
-        MeanFieldLayers.checkLabels(labels, layerConf());
+        MeanFieldLayers.checkLabels(labels, input, layerConf());
         return super.computeScore(fullNetRegTerm, training, workspaceMgr);
     }
 

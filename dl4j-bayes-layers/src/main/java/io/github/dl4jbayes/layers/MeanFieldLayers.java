@@ -43,14 +43,14 @@ final class MeanFieldLayers {
     }
 
     /** Rejects labels whose shape does not match the output layer, with a message that names both shapes. */
-    static void checkLabels(INDArray labels, BayesianLayerConfig conf) {
+    static void checkLabels(INDArray labels, INDArray input, BayesianLayerConfig conf) {
         if (labels == null) {
             throw new IllegalStateException("Bayesian output layer '" + conf.getLayerName() + "': no labels set");
         }
-        if (labels.rank() != 2 || labels.size(1) != conf.getNOut()) {
+        if (labels.rank() != 2 || labels.size(1) != conf.getNOut() || (input != null && labels.size(0) != input.size(0))) {
             throw new DL4JInvalidInputException("Bayesian output layer '" + conf.getLayerName() + "': labels of shape "
                     + Arrays.toString(labels.shape()) + " do not match the layer output [minibatch, " + conf.getNOut()
-                    + "] (nOut = " + conf.getNOut() + ")");
+                    + "] (nOut = " + conf.getNOut() + ", minibatch = " + (input == null ? "?" : input.size(0)) + ")");
         }
     }
 }

@@ -1,0 +1,103 @@
+package io.github.dl4jbayes.layers;
+
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.learning.config.Sgd;
+import org.nd4j.linalg.learning.regularization.Regularization;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class SamplingTest {
+
+    @Test
+    void samplesOutsideTrainingByDefaultAndUsesMeansWhenAsked() {
+        MultiLayerNetwork net = TestNets.init(TestNets.classifier(true, true, DataType.DOUBLE, new Sgd(0.1)));
+        INDArray x = TestNets.randn(4, DataType.DOUBLE, 6, 3);
+        assertEquals(InferenceMode.SAMPLE, BayesianNetworks.getInferenceMode(net));
+        assertNotEquals(net.output(x), net.output(x));
+
+        BayesianNetworks.setInferenceMode(net, InferenceMode.MEAN);
+        INDArray meanOut = net.output(x);
+        assertEquals(meanOut, net.output(x));
+
+        // MEAN mode equals a plain DL4J network holding the means as its weights
+        MultiLayerConfiguration plainConf = new NeuralNetConfiguration.Builder().dataType(DataType.DOUBLE).list()
+                .layer(new DenseLayer.Builder().nIn(3).nOut(4).activation(Activation.TANH).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(4).nOut(2)
+                        .activation(Activation.SOFTMAX).build())
+                .build();
+        MultiLayerNetwork plain = TestNets.init(plainConf);
+        for (int i = 0; i < 2; i++) {
+            plain.getLayer(i).setParam("W", net.getLayer(i).getParam(MeanFieldLayout.WEIGHT_MU));
+            plain.getLayer(i).setParam("b", net.getLayer(i).getParam(MeanFieldLayout.BIAS_MU));
+        }
+        assertTrue(meanOut.equalsWithEps(plain.output(x), 1e-12));
+
+        // the spread of sampled outputs comes from sigma: tiny sigma, tiny spread
+        BayesianNetworks.setInferenceMode(net, InferenceMode.SAMPLE);
+        net.getLayer(0).getParam(MeanFieldLayout.WEIGHT_RHO).assign(-30);
+        net.getLayer(0).getParam(MeanFieldLayout.BIAS_RHO).assign(-30);
+        net.getLayer(1).getParam(MeanFieldLayout.WEIGHT_RHO).assign(-30);
+        net.getLayer(1).getParam(MeanFieldLayout.BIAS_RHO).assign(-30);
+        assertTrue(net.output(x).equalsWithEps(meanOut, 1e-9));
+    }
+
+    @Test
+    void reproducibleWithNd4jSeed() {
+        MultiLayerNetwork net = TestNets.init(TestNets.classifier(false, true, DataType.FLOAT, new Sgd(0.1)));
+        INDArray x = TestNets.randn(4, DataType.FLOAT, 6, 3);
+        org.nd4j.linalg.factory.Nd4j.getRandom().setSeed(99);
+        INDArray first = net.output(x);
+        org.nd4j.linalg.factory.Nd4j.getRandom().setSeed(99);
+        assertEquals(first, net.output(x));
+    }
+
+    @Test
+    void weightDecayNeverTouchesRho() {
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().dataType(DataType.FLOAT)
+                .updater(new Adam(0.01)).l2(0.5).weightDecay(0.1).list()
+                .layer(new BayesianDenseLayer.Builder().nIn(3).nOut(4).build())
+                .layer(new BayesianOutputLayer.Builder().nIn(4).nOut(2).build())
+                .build();
+        for (int i = 0; i < 2; i++) {
+            org.deeplearning4j.nn.conf.layers.Layer layer = conf.getConf(i).getLayer();
+            assertFalse(layer.getRegularizationByParam(MeanFieldLayout.WEIGHT_MU).isEmpty());
+            assertNoRegularization(layer.getRegularizationByParam(MeanFieldLayout.WEIGHT_RHO));
+            assertNoRegularization(layer.getRegularizationByParam(MeanFieldLayout.BIAS_RHO));
+        }
+    }
+
+    private static void assertNoRegularization(List<Regularization> regularization) {
+        assertTrue(regularization == null || regularization.isEmpty(), "rho is regularized: " + regularization);
+    }
+
+    @Test
+    void floatNetworkTrainsAndStaysFinite() {
+        MultiLayerNetwork net = TestNets.init(TestNets.classifier(true, true, DataType.FLOAT, new Adam(0.05)));
+        BayesianNetworks.setDatasetSize(net, 64);
+        INDArray x = TestNets.randn(8, DataType.FLOAT, 64, 3);
+        INDArray y = TestNets.oneHot(64, 2, 3, DataType.FLOAT);
+        double first = net.score(new org.nd4j.linalg.dataset.DataSet(x, y), true);
+        for (int i = 0; i < 200; i++) {
+            net.fit(x, y);
+        }
+        assertTrue(Double.isFinite(net.score()));
+        assertEquals(DataType.FLOAT, net.params().dataType());
+        assertTrue(BayesianNetworks.klDivergence(net) > 0);
+        assertTrue(Double.isFinite(first));
+    }
+}

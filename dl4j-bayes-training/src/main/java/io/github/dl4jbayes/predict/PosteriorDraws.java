@@ -1,0 +1,143 @@
+package io.github.dl4jbayes.predict;
+
+import io.github.dl4jbayes.layers.BayesianLayerConfig;
+import io.github.dl4jbayes.layers.MeanFieldLayout;
+import io.github.dl4jbayes.layers.StableMath;
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * Draws from the variational posterior of a network's Bayesian weights (PyMC's {@code sample_vp}), for traces,
+ * histograms and summaries: {@code draws} independent samples of every weight and bias.
+ *
+ * <pre>{@code
+ * PosteriorDraws trace = PosteriorDraws.sample(net, 5000, 42);
+ * INDArray w = trace.get("0_W");           // [5000, nIn, nOut]: layer 0's weights
+ * double[] w01 = trace.trace("0_W", 0, 1); // the 5000 draws of weight (0, 1)
+ * }</pre>
+ *
+ * Names are {@code "<layerIndex>_W"} for weights and {@code "<layerIndex>_b"} for biases.
+ */
+public final class PosteriorDraws {
+    private final Map<String, INDArray> draws;
+    private final int count;
+
+    private PosteriorDraws(Map<String, INDArray> draws, int count) {
+        this.draws = draws;
+        this.count = count;
+    }
+
+    /**
+     * @param net   a network with Bayesian layers
+     * @param draws the number of draws (&gt; 0)
+     * @param seed  the seed of the noise
+     * @return the draws of every Bayesian weight and bias, in double precision
+     */
+    public static PosteriorDraws sample(MultiLayerNetwork net, int draws, long seed) {
+        if (draws <= 0) {
+            throw new IllegalArgumentException("draws must be > 0, got " + draws);
+        }
+        SplittableRandom random = new SplittableRandom(seed);
+        Map<String, INDArray> out = new LinkedHashMap<>();
+        Layer[] layers = net.getLayers();
+        for (int i = 0; i < layers.length; i++) {
+            if (!(layers[i].conf().getLayer() instanceof BayesianLayerConfig)) {
+                continue;
+            }
+            BayesianLayerConfig conf = (BayesianLayerConfig) layers[i].conf().getLayer();
+            out.put(i + "_W", drawsOf(layers[i].getParam(MeanFieldLayout.WEIGHT_MU),
+                    layers[i].getParam(MeanFieldLayout.WEIGHT_RHO), draws, random));
+            if (conf.hasBias()) {
+                out.put(i + "_b", drawsOf(layers[i].getParam(MeanFieldLayout.BIAS_MU),
+                        layers[i].getParam(MeanFieldLayout.BIAS_RHO), draws, random));
+            }
+        }
+        if (out.isEmpty()) {
+            throw new IllegalArgumentException("The network has no Bayesian layer to draw weights from");
+        }
+        return new PosteriorDraws(Collections.unmodifiableMap(out), draws);
+    }
+
+    private static INDArray drawsOf(INDArray mu, INDArray rho, int draws, SplittableRandom random) {
+        long[] shape = mu.shape();
+        long[] outShape = new long[shape.length + 1];
+        outShape[0] = draws;
+        System.arraycopy(shape, 0, outShape, 1, shape.length);
+        INDArray muC = mu.dup('c');
+        INDArray rhoC = rho.dup('c');
+        int n = (int) muC.length();
+        double[] m = muC.data().asDouble();
+        double[] sigma = rhoC.data().asDouble();
+        for (int j = 0; j < n; j++) {
+            sigma[j] = StableMath.softplus(sigma[j]);
+        }
+        double[] values = new double[draws * n];
+        for (int d = 0; d < draws; d++) {
+            for (int j = 0; j < n; j++) {
+                values[d * n + j] = m[j] + sigma[j] * random.nextGaussian();
+            }
+        }
+        return Nd4j.create(values, outShape, 'c').castTo(DataType.DOUBLE);
+    }
+
+    /** @return the names of the drawn parameters, e.g. {@code 0_W, 1_W, 2_W} */
+    public Iterable<String> names() {
+        return draws.keySet();
+    }
+
+    /** @return the number of draws */
+    public int count() {
+        return count;
+    }
+
+    /**
+     * @param name a parameter name such as {@code "0_W"}
+     * @return its draws, shape {@code [draws, <parameter shape>]}
+     */
+    public INDArray get(String name) {
+        INDArray d = draws.get(name);
+        if (d == null) {
+            throw new IllegalArgumentException("No Bayesian parameter named '" + name + "'; have " + draws.keySet());
+        }
+        return d;
+    }
+
+    /**
+     * @param name  a parameter name such as {@code "0_W"}
+     * @param index the element's index within the parameter (row, column for weights; position for biases)
+     * @return the trace of that one weight or bias, one value per draw
+     */
+    public double[] trace(String name, long... index) {
+        INDArray d = get(name);
+        if (index.length != d.rank() - 1) {
+            throw new IllegalArgumentException("Parameter '" + name + "' needs " + (d.rank() - 1) + " indices, got "
+                    + index.length);
+        }
+        double[] out = new double[count];
+        long[] full = new long[index.length + 1];
+        System.arraycopy(index, 0, full, 1, index.length);
+        for (int s = 0; s < count; s++) {
+            full[0] = s;
+            out[s] = d.getDouble(full);
+        }
+        return out;
+    }
+
+    /** @return the mean over the draws of parameter {@code name}, shape of the parameter */
+    public INDArray mean(String name) {
+        return get(name).mean(0);
+    }
+
+    /** @return the standard deviation over the draws of parameter {@code name}, shape of the parameter */
+    public INDArray std(String name) {
+        return get(name).std(true, 0);
+    }
+}

@@ -1,0 +1,246 @@
+package io.github.dl4jbayes.training;
+
+import io.github.dl4jbayes.layers.BayesianNetworks;
+import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.deeplearning4j.optimize.api.TrainingListener;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.api.DataSet;
+import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+
+/**
+ * Automatic differentiation variational inference (mean-field ADVI) for a DL4J network with Bayesian layers:
+ * maximizes the reparameterized ELBO with the network's own updater, full batch or on minibatches, and returns
+ * the ELBO trace. {@code iterations} counts optimizer steps, like PyMC's {@code fit(n)}.
+ *
+ * <pre>{@code
+ * Advi advi = Advi.builder().datasetSize(500).iterations(50_000).printEvery(5_000).build();
+ * ElboHistory elbo = advi.fit(net, trainIterator);   // minibatches: KL scaled by 1 / 500
+ * advi.fit(net, trainIterator);                      // continues, appending to the same history
+ * }</pre>
+ *
+ * <p>Each step minimizes the network's score, {@code mean loss over the minibatch + klWeight * KL / N}, the
+ * negative ELBO per example (see {@code docs/math.md}). Options: KL annealing (the KL weight rises linearly from
+ * {@code 1 / klAnnealingIterations} to 1), several Monte-Carlo samples of the weights per step (their gradients
+ * averaged), and a {@link DivergenceException} as soon as the ELBO becomes NaN or infinite.
+ */
+public final class Advi {
+    private static final Logger log = LoggerFactory.getLogger(Advi.class);
+
+    private final long datasetSize;
+    private final int iterations;
+    private final int printEvery;
+    private final int mcSamples;
+    private final int klAnnealingIterations;
+    private final ElboHistory history = new ElboHistory();
+    private long stepsDone;
+
+    private Advi(Builder b) {
+        this.datasetSize = b.datasetSize;
+        this.iterations = b.iterations;
+        this.printEvery = b.printEvery;
+        this.mcSamples = b.mcSamples;
+        this.klAnnealingIterations = b.klAnnealingIterations;
+    }
+
+    /** @return a builder with 10,000 iterations, progress every 1,000, one Monte-Carlo sample, no annealing */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** @return the ELBO trace of all fits made with this object so far */
+    public ElboHistory history() {
+        return history;
+    }
+
+    /**
+     * Runs {@code iterations} full-batch steps on {@code data}.
+     *
+     * @return the ELBO trace of all fits made with this object (this fit appended)
+     */
+    public ElboHistory fit(MultiLayerNetwork net, DataSet data) {
+        if (data == null || data.getFeatures() == null || data.getLabels() == null) {
+            throw new IllegalArgumentException("data must hold features and labels");
+        }
+        return run(net, () -> data, "full batch of " + data.numExamples());
+    }
+
+    /**
+     * Runs {@code iterations} minibatch steps, one per minibatch of {@code data}; the iterator is reset and
+     * cycled as often as needed (each pass counts as one epoch).
+     *
+     * @return the ELBO trace of all fits made with this object (this fit appended)
+     */
+    public ElboHistory fit(MultiLayerNetwork net, DataSetIterator data) {
+        if (data == null) {
+            throw new IllegalArgumentException("data must not be null");
+        }
+        if (!data.resetSupported()) {
+            throw new IllegalArgumentException("ADVI cycles through the data: the iterator must support reset()");
+        }
+        data.reset();
+        return run(net, () -> {
+            if (!data.hasNext()) {
+                net.incrementEpochCount();
+                data.reset();
+                if (!data.hasNext()) {
+                    throw new IllegalArgumentException("The DataSetIterator is empty");
+                }
+            }
+            return data.next();
+        }, "minibatches of " + data.batch());
+    }
+
+    private interface Batches {
+        DataSet next();
+    }
+
+    private ElboHistory run(MultiLayerNetwork net, Batches batches, String what) {
+        if (net == null) {
+            throw new IllegalArgumentException("net must not be null");
+        }
+        if (!BayesianNetworks.isBayesian(net)) {
+            throw new IllegalArgumentException("ADVI needs a network with Bayesian layers (BayesianDenseLayer, BayesianOutputLayer)");
+        }
+        long n = datasetSize > 0 ? datasetSize : BayesianNetworks.getDatasetSize(net);
+        if (n <= 0) {
+            throw new IllegalStateException("The dataset size N is not set: the ELBO divides the KL term by the number "
+                    + "of training examples. Use Advi.builder().datasetSize(N), or BayesianNetworks.setDatasetSize(net, N).");
+        }
+        BayesianNetworks.setDatasetSize(net, n);
+        ElboListener elbo = new ElboListener(printEvery, history).expectedIterations(iterations);
+        Collection<TrainingListener> original = new ArrayList<>(net.getListeners());
+        List<TrainingListener> withElbo = new ArrayList<>(original);
+        withElbo.add(elbo);
+        net.setListeners(withElbo);
+        log.info("ADVI: {} iterations on {}, N = {}, {} Monte-Carlo sample(s) per step", iterations, what, n, mcSamples);
+        long start = System.nanoTime();
+        try {
+            for (int i = 0; i < iterations; i++) {
+                if (klAnnealingIterations > 0) {
+                    BayesianNetworks.setKlWeight(net, Math.min(1.0, (stepsDone + 1.0) / klAnnealingIterations));
+                }
+                DataSet batch = batches.next();
+                if (mcSamples == 1) {
+                    net.fit(batch);
+                } else {
+                    averagedStep(net, batch);
+                }
+                stepsDone++;
+            }
+        } finally {
+            net.setListeners(original);
+        }
+        log.info(String.format(java.util.Locale.ROOT, "ADVI: %d iterations in %.2f s, final ELBO = %.2f", iterations,
+                (System.nanoTime() - start) / 1e9, history.size() > 0 ? history.last() : Double.NaN));
+        return history;
+    }
+
+    /**
+     * One optimizer step on the gradient averaged over {@code mcSamples} independent draws of the weights, done as
+     * DL4J's own SGD step does it: updater on the gradient, parameters minus the update, listeners, counters.
+     */
+    private void averagedStep(MultiLayerNetwork net, DataSet batch) {
+        net.setInput(batch.getFeatures());
+        net.setLabels(batch.getLabels());
+        net.setLayerMaskArrays(batch.getFeaturesMaskArray(), batch.getLabelsMaskArray());
+        INDArray gradientView = net.getGradientsViewArray();
+        INDArray sum = null;
+        double scoreSum = 0;
+        for (int s = 0; s < mcSamples; s++) {
+            net.computeGradientAndScore();
+            gradientView = net.getGradientsViewArray();
+            sum = sum == null ? gradientView.dup() : sum.addi(gradientView);
+            scoreSum += net.score();
+        }
+        gradientView.assign(sum.divi(mcSamples));
+        net.setScore(scoreSum / mcSamples);
+        Gradient gradient = net.gradient();
+        int iteration = net.getIterationCount();
+        int epoch = net.getEpochCount();
+        net.getUpdater().update(net, gradient, iteration, epoch, (int) batch.getFeatures().size(0),
+                LayerWorkspaceMgr.noWorkspaces());
+        INDArray params = net.params();
+        params.subi(gradientView.reshape(params.shape()));
+        for (TrainingListener listener : net.getListeners()) {
+            listener.iterationDone(net, iteration, epoch);
+        }
+        net.setIterationCount(iteration + 1);
+        net.clearLayerMaskArrays();
+    }
+
+    /** Builder for {@link Advi}. */
+    public static final class Builder {
+        private long datasetSize;
+        private int iterations = 10_000;
+        private int printEvery = 1_000;
+        private int mcSamples = 1;
+        private int klAnnealingIterations;
+
+        private Builder() {
+        }
+
+        /**
+         * @param datasetSize N, the number of training examples (PyMC's {@code total_size}); the KL is divided by it.
+         *                    Required unless already set on the network.
+         */
+        public Builder datasetSize(long datasetSize) {
+            if (datasetSize <= 0) {
+                throw new IllegalArgumentException("datasetSize must be > 0, got " + datasetSize);
+            }
+            this.datasetSize = datasetSize;
+            return this;
+        }
+
+        /** @param iterations the number of optimizer steps per {@code fit} call (&gt; 0) */
+        public Builder iterations(int iterations) {
+            if (iterations <= 0) {
+                throw new IllegalArgumentException("iterations must be > 0, got " + iterations);
+            }
+            this.iterations = iterations;
+            return this;
+        }
+
+        /** @param printEvery log the ELBO every this many steps; 0 for no progress lines */
+        public Builder printEvery(int printEvery) {
+            if (printEvery < 0) {
+                throw new IllegalArgumentException("printEvery must be >= 0, got " + printEvery);
+            }
+            this.printEvery = printEvery;
+            return this;
+        }
+
+        /** @param mcSamples the number of weight draws whose gradients are averaged in each step (&gt; 0) */
+        public Builder mcSamples(int mcSamples) {
+            if (mcSamples <= 0) {
+                throw new IllegalArgumentException("mcSamples must be > 0, got " + mcSamples);
+            }
+            this.mcSamples = mcSamples;
+            return this;
+        }
+
+        /**
+         * @param klAnnealingIterations warm-up length: the KL weight is {@code min(1, t / klAnnealingIterations)} at
+         *                              step {@code t} (counted over all fits of this object); 0 for no annealing
+         */
+        public Builder klAnnealingIterations(int klAnnealingIterations) {
+            if (klAnnealingIterations < 0) {
+                throw new IllegalArgumentException("klAnnealingIterations must be >= 0, got " + klAnnealingIterations);
+            }
+            this.klAnnealingIterations = klAnnealingIterations;
+            return this;
+        }
+
+        /** @return the configured {@link Advi} */
+        public Advi build() {
+            return new Advi(this);
+        }
+    }
+}
