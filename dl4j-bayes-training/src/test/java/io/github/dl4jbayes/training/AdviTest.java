@@ -1,0 +1,146 @@
+package io.github.dl4jbayes.training;
+
+import io.github.dl4jbayes.layers.BayesianDenseLayer;
+import io.github.dl4jbayes.layers.BayesianNetworks;
+import io.github.dl4jbayes.layers.BayesianOutputLayer;
+import org.deeplearning4j.datasets.iterator.utilty.ListDataSetIterator;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.learning.config.Sgd;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+public class AdviTest {
+
+    public static MultiLayerNetwork net(double learningRate, boolean sgd) {
+        MultiLayerNetwork net = new MultiLayerNetwork(new NeuralNetConfiguration.Builder()
+                .seed(5).dataType(DataType.DOUBLE).updater(sgd ? new Sgd(learningRate) : new Adam(learningRate))
+                .list()
+                .layer(new BayesianDenseLayer.Builder().nIn(2).nOut(5).activation(Activation.TANH).hasBias(false).build())
+                .layer(new BayesianOutputLayer.Builder(LossFunctions.LossFunction.XENT).nIn(5).nOut(1)
+                        .activation(Activation.SIGMOID).hasBias(false).build())
+                .build());
+        net.init();
+        return net;
+    }
+
+    /** Linearly separable toy data: y = 1 when x1 + x2 &gt; 0. */
+    static DataSet data(int n) {
+        Nd4j.getRandom().setSeed(17);
+        INDArray x = Nd4j.randn(DataType.DOUBLE, n, 2);
+        INDArray y = x.sum(true, 1).gt(0).castTo(DataType.DOUBLE);
+        return new DataSet(x, y);
+    }
+
+    @Test
+    void minibatchFitCyclesTheIteratorAndContinues(@TempDir Path dir) throws Exception {
+        MultiLayerNetwork net = net(0.05, false);
+        List<DataSet> batches = data(100).batchBy(20);
+        ListDataSetIterator<DataSet> iterator = new ListDataSetIterator<>(batches, 20);
+        Advi advi = Advi.builder().datasetSize(100).iterations(120).printEvery(40).build();
+        ElboHistory history = advi.fit(net, iterator);
+        assertEquals(120, history.size());
+        assertEquals(120, net.getIterationCount());
+        assertTrue(net.getEpochCount() >= 23, "epochs " + net.getEpochCount());
+        assertEquals(100, BayesianNetworks.getDatasetSize(net));
+        double early = history.meanOfLast(120);
+        advi.fit(net, iterator);
+        assertEquals(240, advi.history().size());
+        long[] iterations = advi.history().iterations();
+        assertEquals(1, iterations[0]);
+        assertEquals(240, iterations[239]);
+        assertTrue(advi.history().meanOfLast(40) > early, "ELBO should rise: " + early + " -> " + advi.history().meanOfLast(40));
+        assertTrue(net.getListeners().isEmpty(), "Advi must restore the network's listeners");
+
+        Path csv = dir.resolve("elbo.csv");
+        history.writeCsv(csv);
+        List<String> lines = Files.readAllLines(csv);
+        assertEquals("iteration,elbo", lines.get(0));
+        assertEquals(241, lines.size());
+    }
+
+    @Test
+    void elboIsMinusNTimesTheScore() {
+        MultiLayerNetwork net = net(0.01, false);
+        DataSet data = data(50);
+        Advi advi = Advi.builder().datasetSize(200).iterations(1).printEvery(0).build();
+        advi.fit(net, data);
+        assertEquals(-200 * net.score(), advi.history().last(), 1e-9);
+    }
+
+    @Test
+    void klAnnealingReachesOneAndTheTraceStaysTheElbo() {
+        MultiLayerNetwork net = net(0.01, false);
+        DataSet data = data(50);
+        Advi advi = Advi.builder().datasetSize(50).iterations(10).klAnnealingIterations(20).printEvery(0).build();
+        advi.fit(net, data);
+        assertEquals(0.5, BayesianNetworks.bayesianLayers(net).get(0).getMeanField().getKlWeight(), 1e-12);
+        double weightedScore = net.score();
+        // the recorded ELBO adds back the unweighted half of the KL
+        assertEquals(-50 * weightedScore - 0.5 * BayesianNetworks.klDivergence(net), advi.history().last(), 1e-9);
+        advi.fit(net, data);
+        assertEquals(1.0, BayesianNetworks.bayesianLayers(net).get(0).getMeanField().getKlWeight(), 1e-12);
+    }
+
+    @Test
+    void severalMonteCarloSamplesReduceGradientNoise() {
+        DataSet data = data(50);
+        double[] spread = new double[2];
+        int[] samples = {1, 16};
+        for (int k = 0; k < 2; k++) {
+            MultiLayerNetwork net = net(1e-3, true);
+            BayesianNetworks.setDatasetSize(net, 50);
+            INDArray before = net.params().dup();
+            // one plain SGD step from the same point: the parameter change is -lr times the averaged gradient
+            double sum = 0;
+            double sumSq = 0;
+            for (int r = 0; r < 30; r++) {
+                net.setParams(before);
+                Advi.builder().iterations(1).mcSamples(samples[k]).printEvery(0).build().fit(net, data);
+                double g = (before.getDouble(0) - net.params().getDouble(0)) / 1e-3;
+                sum += g;
+                sumSq += g * g;
+            }
+            spread[k] = Math.sqrt(sumSq / 30 - (sum / 30) * (sum / 30));
+        }
+        // variance falls as 1/k: 16 samples give a quarter of the spread; allow generous sampling error
+        assertTrue(spread[1] < 0.5 * spread[0], "spread 1 sample " + spread[0] + ", 16 samples " + spread[1]);
+    }
+
+    @Test
+    void divergenceStopsWithAClearError() {
+        MultiLayerNetwork net = net(0.01, false);
+        DataSet data = data(20);
+        data.getFeatures().putScalar(3, 1, Double.NaN);
+        Advi advi = Advi.builder().datasetSize(20).iterations(50).printEvery(0).build();
+        DivergenceException e = assertThrows(DivergenceException.class, () -> advi.fit(net, data));
+        assertTrue(e.getMessage().contains("iteration 1") && e.getMessage().contains("NaN"), e.getMessage());
+    }
+
+    @Test
+    void badArguments() {
+        assertThrows(IllegalArgumentException.class, () -> Advi.builder().datasetSize(0));
+        assertThrows(IllegalArgumentException.class, () -> Advi.builder().iterations(0));
+        assertThrows(IllegalArgumentException.class, () -> Advi.builder().mcSamples(0));
+        assertThrows(IllegalArgumentException.class, () -> Advi.builder().printEvery(-1));
+        MultiLayerNetwork net = net(0.01, false);
+        IllegalStateException unset = assertThrows(IllegalStateException.class,
+                () -> Advi.builder().iterations(5).build().fit(net, data(10)));
+        assertTrue(unset.getMessage().contains("datasetSize"), unset.getMessage());
+    }
+}
