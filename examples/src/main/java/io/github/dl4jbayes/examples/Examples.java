@@ -1,0 +1,44 @@
+package io.github.dl4jbayes.examples;
+
+import java.util.Locale;
+
+/**
+ * The examples runner: {@code java -jar dl4j-bayes-examples.jar} lists the examples,
+ * {@code java -jar dl4j-bayes-examples.jar moons --out DIR} runs one.
+ */
+public final class Examples {
+    private Examples() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length == 0 || "help".equals(args[0]) || "--help".equals(args[0])) {
+            usage();
+            return;
+        }
+        String[] rest = java.util.Arrays.copyOfRange(args, 1, args.length);
+        switch (args[0].toLowerCase(Locale.ROOT)) {
+            case "moons":
+                MoonsExample.main(rest);
+                break;
+            case "bench-step": {
+                Options o = Options.parse(rest);
+                StepBenchmark.run(o.integer("rounds", 15), o.integer("steps", 200), o.integer("batch", 500));
+                break;
+            }
+            default:
+                System.err.println("Unknown example '" + args[0] + "'.");
+                usage();
+                System.exit(2);
+        }
+    }
+
+    private static void usage() {
+        System.out.println("dl4j-bayes examples. Usage: java -jar dl4j-bayes-examples.jar <example> [options]");
+        System.out.println();
+        System.out.println("  moons       The PyMC3 'Bayesian Deep Learning' notebook: a Bayesian 2-5-5-1 network on");
+        System.out.println("              two moons, full-batch and minibatch ADVI, posterior predictive, pictures.");
+        System.out.println("              " + MoonsExample.OPTIONS);
+        System.out.println("  bench-step  Training step time of the notebook's network, Bayesian vs plain DL4J.");
+        System.out.println("              Options: --rounds R (15) --steps S (200) --batch B (500)");
+    }
+}

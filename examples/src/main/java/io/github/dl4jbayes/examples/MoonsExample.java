@@ -1,0 +1,179 @@
+package io.github.dl4jbayes.examples;
+
+import io.github.dl4jbayes.layers.BayesianNetworks;
+import io.github.dl4jbayes.predict.PosteriorDraws;
+import io.github.dl4jbayes.predict.PosteriorPredictive;
+import io.github.dl4jbayes.predict.PredictiveSamples;
+import io.github.dl4jbayes.training.Advi;
+import io.github.dl4jbayes.training.ElboHistory;
+import org.deeplearning4j.datasets.iterator.utilty.ListDataSetIterator;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The PyMC3 "Bayesian Deep Learning" notebook (2016), cell by cell, on dl4j-bayes: two moons, a Bayesian 2-5-5-1
+ * tanh network with Normal(0, 1) priors, full-batch and minibatch ADVI, draws from the variational posterior, the
+ * posterior predictive on the test set and over a grid, and the notebook's pictures.
+ */
+public final class MoonsExample {
+    static final String OPTIONS = "Options: --out DIR (moons-output) --iterations N (10000) --minibatch-iterations N "
+            + "(10000) --batch B (50) --lr R (0.01) --seed S (0) --bias --data FILE.csv|notebook --draws D (5000) "
+            + "--ppc-samples P (500) --grid G (100) --print-every K (1000)";
+
+    private MoonsExample() {
+    }
+
+    /** Results worth checking, returned for tests. */
+    record Result(double fullBatchAccuracy, double minibatchAccuracy, double fullBatchSeconds,
+                  double minibatchSeconds, List<Path> pictures) {
+    }
+
+    public static void main(String[] args) throws Exception {
+        run(Options.parse(args));
+    }
+
+    static Result run(Options o) throws Exception {
+        System.setProperty("java.awt.headless", "true");
+        Path out = Path.of(o.string("out", "moons-output")).toAbsolutePath();
+        Files.createDirectories(out);
+        int iterations = o.integer("iterations", 10_000);
+        int minibatchIterations = o.integer("minibatch-iterations", iterations);
+        int batchSize = o.integer("batch", 50);
+        double learningRate = o.number("lr", 0.01);
+        long seed = o.integer("seed", 0);
+        boolean bias = o.flag("bias");
+        int draws = o.integer("draws", 5000);
+        int ppcSamples = o.integer("ppc-samples", 500);
+        int gridSide = o.integer("grid", 100);
+        int printEvery = o.integer("print-every", 1000);
+
+        // Cell: data
+        String source = o.string("data", "generated");
+        MoonsData data = "generated".equals(source) ? MoonsData.generate(1000, 0.2, seed)
+                : "notebook".equals(source) ? MoonsData.notebook() : MoonsData.read(Path.of(source), seed);
+        DataSet train = data.train();
+        DataSet test = data.test();
+        int n = train.numExamples();
+        System.out.printf(Locale.ROOT, "Two moons (%s): %d train, %d test points%n", source, n, test.numExamples());
+        List<Path> pictures = new ArrayList<>();
+        pictures.add(Charts.save(Charts.scatter("Two moons (training data)", rows(train.getFeatures()),
+                column(train.getLabels())), out, "data"));
+
+        // Cell: model + full-batch ADVI
+        System.out.printf(Locale.ROOT, "%nFull-batch ADVI: %d iterations, Adam(%s)%n", iterations, learningRate);
+        MultiLayerNetwork net = SeedNetwork.build(true, bias, learningRate, seed);
+        long start = System.nanoTime();
+        ElboHistory fullElbo = Advi.builder().datasetSize(n).iterations(iterations).printEvery(printEvery).build()
+                .fit(net, train);
+        double fullSeconds = (System.nanoTime() - start) / 1e9;
+        System.out.printf(Locale.ROOT, "Full-batch ADVI: %.1f s (%.3f ms per iteration)%n", fullSeconds,
+                1000 * fullSeconds / iterations);
+        fullElbo.writeCsv(out.resolve("elbo_fullbatch.csv"));
+
+        // Cell: posterior predictive on the test set
+        double fullAccuracy = accuracy(net, test, ppcSamples);
+        System.out.printf(Locale.ROOT, "Accuracy = %.1f%%%n", 100 * fullAccuracy);
+
+        // Cell: minibatch ADVI (the likelihood scaled by N / batch through datasetSize)
+        System.out.printf(Locale.ROOT, "%nMinibatch ADVI: %d iterations, batches of %d, N = %d%n", minibatchIterations,
+                batchSize, n);
+        MultiLayerNetwork miniNet = SeedNetwork.build(true, bias, learningRate, seed + 1);
+        DataSet shuffled = train.copy();
+        shuffled.shuffle(seed);
+        ListDataSetIterator<DataSet> batches = new ListDataSetIterator<>(shuffled.batchBy(batchSize), batchSize);
+        start = System.nanoTime();
+        ElboHistory miniElbo = Advi.builder().datasetSize(n).iterations(minibatchIterations).printEvery(printEvery)
+                .build().fit(miniNet, batches);
+        double miniSeconds = (System.nanoTime() - start) / 1e9;
+        System.out.printf(Locale.ROOT, "Minibatch ADVI: %.1f s (%.3f ms per iteration)%n", miniSeconds,
+                1000 * miniSeconds / minibatchIterations);
+        miniElbo.writeCsv(out.resolve("elbo_minibatch.csv"));
+        double miniAccuracy = accuracy(miniNet, test, ppcSamples);
+        System.out.printf(Locale.ROOT, "Accuracy = %.1f%%%n", 100 * miniAccuracy);
+
+        pictures.add(Charts.save(Charts.elbo("ELBO during ADVI", List.of("full batch", "minibatches of " + batchSize),
+                List.of(fullElbo.iterations(), miniElbo.iterations()), List.of(fullElbo.elbos(), miniElbo.elbos())),
+                out, "elbo"));
+
+        // Cell: draws from the variational posterior (sample_vp) and the weights' traces
+        PosteriorDraws trace = PosteriorDraws.sample(net, draws, seed);
+        List<String> names = new ArrayList<>();
+        List<double[]> values = new ArrayList<>();
+        long[][] picks = {{0, 0}, {1, 2}, {3, 4}};
+        String[] layers = {"0_W", "1_W", "2_W"};
+        for (int l = 0; l < layers.length; l++) {
+            long[] index = l == 2 ? new long[]{picks[l][0] % SeedNetwork.HIDDEN, 0} : picks[l];
+            names.add(String.format(Locale.ROOT, "%s[%d,%d]", layers[l], index[0], index[1]));
+            values.add(trace.trace(layers[l], index));
+        }
+        pictures.add(Charts.save(Charts.traces("Posterior draws of three weights (" + draws + " draws)", names, values),
+                out, "weights_trace"));
+        pictures.add(Charts.save(Charts.histograms("Posterior of three weights", names, values, 40), out,
+                "weights_hist"));
+
+        // Cell: the predictive surface and its uncertainty over a grid on [-3, 3]^2
+        double[][] grid = grid(gridSide, -3, 3);
+        start = System.nanoTime();
+        PredictiveSamples surface = PosteriorPredictive.of(net).samples(ppcSamples).keepSamples(false)
+                .predict(Nd4j.create(grid).castTo(DataType.FLOAT));
+        double gridSeconds = (System.nanoTime() - start) / 1e9;
+        System.out.printf(Locale.ROOT, "%nPosterior predictive on a %dx%d grid, %d samples: %.2f s%n", gridSide,
+                gridSide, ppcSamples, gridSeconds);
+        double[][] testPoints = rows(test.getFeatures());
+        double[] predictedTest = column(PosteriorPredictive.of(net).samples(ppcSamples).keepSamples(false)
+                .predict(test.getFeatures()).mean().gt(0.5).castTo(DataType.DOUBLE));
+        double[] meanSurface = column(surface.mean());
+        double[] stdSurface = column(surface.std());
+        pictures.add(Charts.save(Charts.surface("Posterior predictive mean P(y = 1)", "p", grid, meanSurface, gridSide,
+                0, 1, 10, testPoints, predictedTest), out, "predictive_mean"));
+        double maxStd = 0;
+        for (double v : stdSurface) {
+            maxStd = Math.max(maxStd, v);
+        }
+        pictures.add(Charts.save(Charts.surface("Posterior predictive std (uncertainty)", "sd", grid, stdSurface,
+                gridSide, 0, Math.ceil(maxStd * 20) / 20, 10, testPoints, predictedTest), out, "predictive_std"));
+
+        System.out.printf(Locale.ROOT, "%nSummary: full batch %.1f%% in %.1f s, minibatch %.1f%% in %.1f s%n",
+                100 * fullAccuracy, fullSeconds, 100 * miniAccuracy, miniSeconds);
+        System.out.println("Pictures written to " + out);
+        for (Path p : pictures) {
+            System.out.println("  " + p.getFileName());
+        }
+        return new Result(fullAccuracy, miniAccuracy, fullSeconds, miniSeconds, pictures);
+    }
+
+    /** Test accuracy of the posterior predictive mean: predicted class 1 when P(y = 1) &gt; 0.5. */
+    static double accuracy(MultiLayerNetwork net, DataSet test, int samples) {
+        INDArray mean = PosteriorPredictive.of(net).samples(samples).keepSamples(false).predict(test.getFeatures()).mean();
+        INDArray predicted = mean.gt(0.5).castTo(test.getLabels().dataType());
+        return predicted.eq(test.getLabels()).castTo(DataType.DOUBLE).meanNumber().doubleValue();
+    }
+
+    private static double[][] grid(int side, double low, double high) {
+        double[][] g = new double[side * side][2];
+        for (int i = 0; i < side; i++) {
+            for (int j = 0; j < side; j++) {
+                g[i * side + j][0] = low + (high - low) * j / (side - 1);
+                g[i * side + j][1] = low + (high - low) * i / (side - 1);
+            }
+        }
+        return g;
+    }
+
+    private static double[][] rows(INDArray features) {
+        return features.castTo(DataType.DOUBLE).toDoubleMatrix();
+    }
+
+    private static double[] column(INDArray values) {
+        return values.castTo(DataType.DOUBLE).reshape(values.length()).toDoubleVector();
+    }
+}

@@ -1,0 +1,55 @@
+package io.github.dl4jbayes.examples;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/** Minimal {@code --name value} / {@code --flag} command-line options. */
+final class Options {
+    private final Map<String, String> values = new HashMap<>();
+
+    static Options parse(String[] args) {
+        Options o = new Options();
+        for (int i = 0; i < args.length; i++) {
+            if (!args[i].startsWith("--")) {
+                throw new IllegalArgumentException("Unexpected argument '" + args[i] + "': options look like --name value");
+            }
+            String name = args[i].substring(2);
+            if (i + 1 < args.length && !args[i + 1].startsWith("--")) {
+                o.values.put(name, args[++i]);
+            } else {
+                o.values.put(name, "true");
+            }
+        }
+        return o;
+    }
+
+    String string(String name, String fallback) {
+        return values.getOrDefault(name, fallback);
+    }
+
+    int integer(String name, int fallback) {
+        String v = values.get(name);
+        try {
+            return v == null ? fallback : Integer.parseInt(v.replace("_", ""));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--" + name + " needs an integer, got '" + v + "'");
+        }
+    }
+
+    double number(String name, double fallback) {
+        String v = values.get(name);
+        try {
+            return v == null ? fallback : Double.parseDouble(v);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--" + name + " needs a number, got '" + v + "'");
+        }
+    }
+
+    boolean flag(String name) {
+        return Boolean.parseBoolean(values.getOrDefault(name, "false"));
+    }
+
+    boolean has(String name) {
+        return values.containsKey(name);
+    }
+}
