@@ -75,8 +75,16 @@ public class ElboListener extends BaseTrainingListener {
         return history;
     }
 
+    /** Writes the recorded trace as CSV ({@code iteration,elbo}); see {@link ElboHistory#writeCsv(java.nio.file.Path)}. */
+    public void writeCsv(java.nio.file.Path file) {
+        history.writeCsv(file);
+    }
+
     @Override
     public void iterationDone(Model model, int iteration, int epoch) {
+        if (!(model instanceof MultiLayerNetwork)) {
+            throw new IllegalArgumentException("ElboListener supports MultiLayerNetwork, got " + model.getClass().getName());
+        }
         MultiLayerNetwork net = (MultiLayerNetwork) model;
         double score = net.score();
         long step = iteration + 1L;
@@ -105,6 +113,9 @@ public class ElboListener extends BaseTrainingListener {
      */
     static double elbo(MultiLayerNetwork net, double score) {
         List<BayesianLayerConfig> layers = BayesianNetworks.bayesianLayers(net);
+        if (layers.isEmpty()) {
+            throw new IllegalArgumentException("ElboListener needs a network with Bayesian layers");
+        }
         long n = layers.get(0).getMeanField().getDatasetSize();
         double klWeight = layers.get(0).getMeanField().getKlWeight();
         double elbo = -n * score;

@@ -68,20 +68,11 @@ public final class MoonsExample {
         pictures.add(Charts.save(Charts.scatter("Two moons (training data)", rows(train.getFeatures()),
                 column(train.getLabels())), out, "data"));
 
-        // Cell: model + full-batch ADVI
+        // Cell: model + full-batch ADVI, then the posterior predictive on the test set
         System.out.printf(Locale.ROOT, "%nFull-batch ADVI: %d iterations, Adam(%s)%n", iterations, learningRate);
         MultiLayerNetwork net = SeedNetwork.build(true, bias, learningRate, seed);
-        long start = System.nanoTime();
-        ElboHistory fullElbo = Advi.builder().datasetSize(n).iterations(iterations).printEvery(printEvery).build()
-                .fit(net, train);
-        double fullSeconds = (System.nanoTime() - start) / 1e9;
-        System.out.printf(Locale.ROOT, "Full-batch ADVI: %.1f s (%.3f ms per iteration)%n", fullSeconds,
-                1000 * fullSeconds / iterations);
-        fullElbo.writeCsv(out.resolve("elbo_fullbatch.csv"));
-
-        // Cell: posterior predictive on the test set
-        double fullAccuracy = accuracy(net, test, ppcSamples);
-        System.out.printf(Locale.ROOT, "Accuracy = %.1f%%%n", 100 * fullAccuracy);
+        Run full = fitAndEvaluate("Full-batch ADVI", net, iterations, advi -> advi.fit(net, train), test, ppcSamples,
+                out.resolve("elbo_fullbatch.csv"), n, printEvery);
 
         // Cell: minibatch ADVI (the likelihood scaled by N / batch through datasetSize)
         System.out.printf(Locale.ROOT, "%nMinibatch ADVI: %d iterations, batches of %d, N = %d%n", minibatchIterations,
@@ -90,15 +81,14 @@ public final class MoonsExample {
         DataSet shuffled = train.copy();
         shuffled.shuffle(seed);
         ListDataSetIterator<DataSet> batches = new ListDataSetIterator<>(shuffled.batchBy(batchSize), batchSize);
-        start = System.nanoTime();
-        ElboHistory miniElbo = Advi.builder().datasetSize(n).iterations(minibatchIterations).printEvery(printEvery)
-                .build().fit(miniNet, batches);
-        double miniSeconds = (System.nanoTime() - start) / 1e9;
-        System.out.printf(Locale.ROOT, "Minibatch ADVI: %.1f s (%.3f ms per iteration)%n", miniSeconds,
-                1000 * miniSeconds / minibatchIterations);
-        miniElbo.writeCsv(out.resolve("elbo_minibatch.csv"));
-        double miniAccuracy = accuracy(miniNet, test, ppcSamples);
-        System.out.printf(Locale.ROOT, "Accuracy = %.1f%%%n", 100 * miniAccuracy);
+        Run mini = fitAndEvaluate("Minibatch ADVI", miniNet, minibatchIterations, advi -> advi.fit(miniNet, batches),
+                test, ppcSamples, out.resolve("elbo_minibatch.csv"), n, printEvery);
+        ElboHistory fullElbo = full.elbo();
+        ElboHistory miniElbo = mini.elbo();
+        double fullAccuracy = full.accuracy();
+        double miniAccuracy = mini.accuracy();
+        double fullSeconds = full.seconds();
+        double miniSeconds = mini.seconds();
 
         pictures.add(Charts.save(Charts.elbo("ELBO during ADVI", List.of("full batch", "minibatches of " + batchSize),
                 List.of(fullElbo.iterations(), miniElbo.iterations()), List.of(fullElbo.elbos(), miniElbo.elbos())),
@@ -122,7 +112,7 @@ public final class MoonsExample {
 
         // Cell: the predictive surface and its uncertainty over a grid on [-3, 3]^2
         double[][] grid = grid(gridSide, -3, 3);
-        start = System.nanoTime();
+        long start = System.nanoTime();
         PredictiveSamples surface = PosteriorPredictive.of(net).samples(ppcSamples).keepSamples(false)
                 .predict(Nd4j.create(grid).castTo(DataType.FLOAT));
         double gridSeconds = (System.nanoTime() - start) / 1e9;
@@ -149,6 +139,24 @@ public final class MoonsExample {
             System.out.println("  " + p.getFileName());
         }
         return new Result(fullAccuracy, miniAccuracy, fullSeconds, miniSeconds, pictures);
+    }
+
+    private record Run(ElboHistory elbo, double seconds, double accuracy) {
+    }
+
+    /** Fits with ADVI, times it, writes the ELBO trace, and prints the posterior predictive's test accuracy. */
+    private static Run fitAndEvaluate(String label, MultiLayerNetwork net, int iterations,
+                                      java.util.function.Function<Advi, ElboHistory> fit, DataSet test, int ppcSamples,
+                                      Path csv, int datasetSize, int printEvery) {
+        Advi advi = Advi.builder().datasetSize(datasetSize).iterations(iterations).printEvery(printEvery).build();
+        long start = System.nanoTime();
+        ElboHistory elbo = fit.apply(advi);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        System.out.printf(Locale.ROOT, "%s: %.1f s (%.3f ms per iteration)%n", label, seconds, 1000 * seconds / iterations);
+        elbo.writeCsv(csv);
+        double accuracy = accuracy(net, test, ppcSamples);
+        System.out.printf(Locale.ROOT, "Accuracy = %.1f%%%n", 100 * accuracy);
+        return new Run(elbo, seconds, accuracy);
     }
 
     /** Test accuracy of the posterior predictive mean: predicted class 1 when P(y = 1) &gt; 0.5. */
