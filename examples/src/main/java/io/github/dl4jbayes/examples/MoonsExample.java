@@ -1,6 +1,6 @@
 package io.github.dl4jbayes.examples;
 
-import io.github.dl4jbayes.layers.BayesianNetworks;
+import io.github.dl4jbayes.metrics.ClassificationMetrics;
 import io.github.dl4jbayes.predict.PosteriorDraws;
 import io.github.dl4jbayes.predict.PosteriorPredictive;
 import io.github.dl4jbayes.predict.PredictiveSamples;
@@ -27,7 +27,7 @@ import java.util.Locale;
 public final class MoonsExample {
     static final String OPTIONS = "Options: --out DIR (moons-output) --iterations N (10000) --minibatch-iterations N "
             + "(10000) --batch B (50) --lr R (0.01) --seed S (0) --bias --data FILE.csv|notebook --draws D (5000) "
-            + "--ppc-samples P (500) --grid G (100) --print-every K (1000)";
+            + "--ppc-samples P (500) --grid G (100) --print-every K (1000) --kl-warmup W (2000)";
 
     private MoonsExample() {
     }
@@ -55,6 +55,7 @@ public final class MoonsExample {
         int ppcSamples = o.integer("ppc-samples", 500);
         int gridSide = o.integer("grid", 100);
         int printEvery = o.integer("print-every", 1000);
+        int klWarmup = o.integer("kl-warmup", 2000);
 
         // Cell: data
         String source = o.string("data", "generated");
@@ -72,7 +73,7 @@ public final class MoonsExample {
         System.out.printf(Locale.ROOT, "%nFull-batch ADVI: %d iterations, Adam(%s)%n", iterations, learningRate);
         MultiLayerNetwork net = SeedNetwork.build(true, bias, learningRate, seed);
         Run full = fitAndEvaluate("Full-batch ADVI", net, iterations, advi -> advi.fit(net, train), test, ppcSamples,
-                out.resolve("elbo_fullbatch.csv"), n, printEvery);
+                out.resolve("elbo_fullbatch.csv"), n, printEvery, klWarmup);
 
         // Cell: minibatch ADVI (the likelihood scaled by N / batch through datasetSize)
         System.out.printf(Locale.ROOT, "%nMinibatch ADVI: %d iterations, batches of %d, N = %d%n", minibatchIterations,
@@ -82,7 +83,7 @@ public final class MoonsExample {
         shuffled.shuffle(seed);
         ListDataSetIterator<DataSet> batches = new ListDataSetIterator<>(shuffled.batchBy(batchSize), batchSize);
         Run mini = fitAndEvaluate("Minibatch ADVI", miniNet, minibatchIterations, advi -> advi.fit(miniNet, batches),
-                test, ppcSamples, out.resolve("elbo_minibatch.csv"), n, printEvery);
+                test, ppcSamples, out.resolve("elbo_minibatch.csv"), n, printEvery, klWarmup);
         ElboHistory fullElbo = full.elbo();
         ElboHistory miniElbo = mini.elbo();
         double fullAccuracy = full.accuracy();
@@ -147,23 +148,21 @@ public final class MoonsExample {
     /** Fits with ADVI, times it, writes the ELBO trace, and prints the posterior predictive's test accuracy. */
     private static Run fitAndEvaluate(String label, MultiLayerNetwork net, int iterations,
                                       java.util.function.Function<Advi, ElboHistory> fit, DataSet test, int ppcSamples,
-                                      Path csv, int datasetSize, int printEvery) {
-        Advi advi = Advi.builder().datasetSize(datasetSize).iterations(iterations).printEvery(printEvery).build();
+                                      Path csv, int datasetSize, int printEvery, int klWarmup) {
+        Advi advi = Advi.builder().datasetSize(datasetSize).iterations(iterations).printEvery(printEvery)
+                .klAnnealingIterations(Math.min(klWarmup, iterations)).build();
         long start = System.nanoTime();
         ElboHistory elbo = fit.apply(advi);
         double seconds = (System.nanoTime() - start) / 1e9;
         System.out.printf(Locale.ROOT, "%s: %.1f s (%.3f ms per iteration)%n", label, seconds, 1000 * seconds / iterations);
         elbo.writeCsv(csv);
-        double accuracy = accuracy(net, test, ppcSamples);
-        System.out.printf(Locale.ROOT, "Accuracy = %.1f%%%n", 100 * accuracy);
-        return new Run(elbo, seconds, accuracy);
-    }
-
-    /** Test accuracy of the posterior predictive mean: predicted class 1 when P(y = 1) &gt; 0.5. */
-    static double accuracy(MultiLayerNetwork net, DataSet test, int samples) {
-        INDArray mean = PosteriorPredictive.of(net).samples(samples).keepSamples(false).predict(test.getFeatures()).mean();
-        INDArray predicted = mean.gt(0.5).castTo(test.getLabels().dataType());
-        return predicted.eq(test.getLabels()).castTo(DataType.DOUBLE).meanNumber().doubleValue();
+        INDArray probability = PosteriorPredictive.of(net).samples(ppcSamples).keepSamples(false)
+                .predict(test.getFeatures()).mean();
+        ClassificationMetrics metrics = ClassificationMetrics.of(probability, test.getLabels());
+        System.out.printf(Locale.ROOT, "Accuracy = %.1f%%%n", 100 * metrics.accuracy());
+        System.out.printf(Locale.ROOT, "Test NLL = %.4f, Brier = %.4f, ECE (10 bins) = %.4f%n",
+                metrics.negativeLogLikelihood(), metrics.brierScore(), metrics.expectedCalibrationError(10));
+        return new Run(elbo, seconds, metrics.accuracy());
     }
 
     private static double[][] grid(int side, double low, double high) {

@@ -4,6 +4,7 @@ import io.github.dl4jbayes.layers.BayesianDenseLayer;
 import io.github.dl4jbayes.layers.BayesianOutputLayer;
 import io.github.dl4jbayes.priors.GaussianPrior;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.distribution.NormalDistribution;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -15,7 +16,7 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
 /**
  * The notebook's network, 2-5-5-1 with tanh hidden units and a sigmoid output with a Bernoulli likelihood
  * (binary cross-entropy), Normal(0, 1) priors on every weight: as Bayesian layers, or as plain DL4J layers for
- * comparison.
+ * comparison. Weights (the posterior means) start from N(0, 1), as in the notebook.
  */
 public final class SeedNetwork {
     /** Hidden layer width of the notebook's network. */
@@ -34,6 +35,9 @@ public final class SeedNetwork {
         GaussianPrior prior = GaussianPrior.standardNormal();
         NeuralNetConfiguration.ListBuilder list = new NeuralNetConfiguration.Builder()
                 .seed(seed).dataType(DataType.FLOAT).updater(new Adam(learningRate))
+                // the notebook's initial weights: standard normal (wider than Xavier; with tanh units it avoids a
+                // poor local optimum of the ELBO that behaves like a linear classifier)
+                .weightInit(new NormalDistribution(0, 1))
                 .list();
         if (bayesian) {
             list.layer(new BayesianDenseLayer.Builder().nIn(2).nOut(HIDDEN).activation(Activation.TANH)
