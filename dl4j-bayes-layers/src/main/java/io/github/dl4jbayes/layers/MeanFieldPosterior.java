@@ -1,52 +1,51 @@
 package io.github.dl4jbayes.layers;
 
-import io.github.dl4jbayes.priors.MeanFieldSample;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.gradient.Gradient;
-import org.nd4j.linalg.api.buffer.DataBuffer;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.function.Supplier;
 
 /**
  * The mean-field Gaussian posterior of one Bayesian layer at run time: it draws the layer's weights by the
  * reparameterization {@code w = mu + softplus(rho) * eps}, turns the data gradient {@code dL/dw} into the
- * gradients for {@code mu} and {@code rho} with the same {@code eps}, and adds the prior's KL term.
+ * gradients for {@code mu} and {@code rho} with the same {@code eps}, and adds the prior's KL term, scaled here and
+ * nowhere else.
  *
- * <p>A whole layer (weights and biases) is sampled in one pass over its contiguous blocks of means and rhos
- * ({@link MeanFieldLayout}), in plain Java loops: the tensors of small Bayesian layers are far cheaper to handle
- * element by element than through several native ND4J calls each. The noise comes from a
- * {@link SplittableRandom} seeded from ND4J's global RNG ({@code Nd4j.getRandom()}) at each draw, so
- * {@code Nd4j.getRandom().setSeed(s)} makes the draws reproducible (and freezes the noise for gradient checks).
+ * <p>The element-wise work is done by a {@link MeanFieldKernel} chosen by the layer's size: plain Java loops for
+ * small layers ({@link JavaLoopKernel}: no native call at all, which matters when each ND4J call costs more than the
+ * arithmetic), ND4J operations over whole blocks for large ones ({@link Nd4jKernel}: vectorized and multi-threaded).
+ * Blocks of at least {@link #nativeThreshold()} parameters use ND4J; the system property
+ * {@code dl4jbayes.nativeThreshold} sets it.
  *
  * <p>One draw is made per forward pass: the implementations {@link #invalidate()} on every new input and draw
- * lazily, so the forward pass, the backward pass and the score of one step all see the same weights.
+ * lazily, so the forward pass, the backward pass and the score of one step all see the same weights. The noise comes
+ * from ND4J's global RNG ({@code Nd4j.getRandom()}), so {@code Nd4j.getRandom().setSeed(s)} makes the draws
+ * reproducible (and freezes the noise for gradient checks).
  */
 final class MeanFieldPosterior {
+    /** Default block size from which the ND4J kernel is used. */
+    static final int DEFAULT_NATIVE_THRESHOLD = 2048;
+    private static volatile int nativeThreshold = Integer.getInteger("dl4jbayes.nativeThreshold", DEFAULT_NATIVE_THRESHOLD);
+
     private final Supplier<BayesianLayerConfig> config;
     private final MeanFieldLayout layout;
     private final int size;
 
-    private final double[] mu;
-    private final double[] rho;
-    private final double[] sigma;
-    private final double[] eps;
-    private final double[] gradMu;
-    private final double[] gradSigma;
-    private final MeanFieldSample sample;
-
+    private MeanFieldKernel kernel;
     private INDArray muBlock;
     private INDArray rhoBlock;
     private INDArray gradMuBlock;
     private INDArray gradRhoBlock;
-    private INDArray sampledBlock;
     private INDArray sampledWeights;
     private INDArray sampledBias;
     private boolean drawn;
+    /** The KL at the parameters of the last backward pass, for the score DL4J computes right after it. */
+    private double klOfStep;
+    private boolean klOfStepValid;
 
     /** @param config the layer's current configuration (read at each use, so that it may be replaced) */
     MeanFieldPosterior(Supplier<BayesianLayerConfig> config) {
@@ -59,28 +58,32 @@ final class MeanFieldPosterior {
                     + blockSize + " parameters per block");
         }
         this.size = (int) blockSize;
-        this.mu = new double[size];
-        this.rho = new double[size];
-        this.sigma = new double[size];
-        this.eps = new double[size];
-        this.gradMu = new double[size];
-        this.gradSigma = new double[size];
-        this.sample = new MeanFieldSample(mu, sigma, eps);
+    }
+
+    /** @return the block size from which layers use ND4J operations instead of Java loops */
+    static int nativeThreshold() {
+        return nativeThreshold;
+    }
+
+    /** Sets the block size from which layers bound afterwards use ND4J operations (for tests and benchmarks). */
+    static void setNativeThreshold(int threshold) {
+        nativeThreshold = threshold;
     }
 
     MeanFieldLayout layout() {
         return layout;
     }
 
-    /** Binds the layer's flattened parameter view, and allocates the buffer of drawn weights. */
+    /** Binds the layer's flattened parameter view, and allocates the kernel's buffers. */
     void bindParams(INDArray paramsFlat) {
         this.muBlock = layout.muBlock(paramsFlat);
         this.rhoBlock = layout.rhoBlock(paramsFlat);
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-            this.sampledBlock = Nd4j.create(paramsFlat.dataType(), size);
+            this.kernel = size >= nativeThreshold ? new Nd4jKernel(size, paramsFlat.dataType())
+                    : new JavaLoopKernel(size, paramsFlat.dataType());
         }
-        this.sampledWeights = layout.weights(sampledBlock);
-        this.sampledBias = layout.bias(sampledBlock);
+        this.sampledWeights = layout.weights(kernel.sampled());
+        this.sampledBias = layout.bias(kernel.sampled());
         this.drawn = false;
     }
 
@@ -93,6 +96,7 @@ final class MeanFieldPosterior {
     /** Forgets the current draw: the next forward pass draws new weights. */
     void invalidate() {
         drawn = false;
+        klOfStepValid = false;
     }
 
     /**
@@ -120,38 +124,15 @@ final class MeanFieldPosterior {
     }
 
     private void ensureDrawn() {
-        if (drawn) {
-            return;
-        }
-        readPosterior();
-        SplittableRandom random = new SplittableRandom(Nd4j.getRandom().nextLong());
-        DataBuffer out = sampledBlock.data();
-        for (int i = 0; i < size; i++) {
-            double e = random.nextGaussian();
-            eps[i] = e;
-            out.put(i, mu[i] + sigma[i] * e);
-        }
-        drawn = true;
-    }
-
-    /** Reads mu and rho from the parameters and computes sigma = softplus(rho). */
-    private void readPosterior() {
-        DataBuffer muData = muBlock.data();
-        DataBuffer rhoData = rhoBlock.data();
-        for (int i = 0; i < size; i++) {
-            mu[i] = muData.getDouble(i);
-            double r = rhoData.getDouble(i);
-            rho[i] = r;
-            sigma[i] = StableMath.softplus(r);
+        if (!drawn) {
+            kernel.draw(muBlock, rhoBlock);
+            drawn = true;
         }
     }
 
-    /**
-     * @return {@code KL(q || p)} of this layer at the current parameters, unscaled
-     */
+    /** @return {@code KL(q || p)} of this layer at the current parameters, unscaled */
     double klDivergence() {
-        readPosterior();
-        return config.get().getMeanField().getPrior().klDivergence(sample);
+        return kernel.klDivergence(config.get().getMeanField().getPrior(), muBlock, rhoBlock);
     }
 
     /**
@@ -160,7 +141,11 @@ final class MeanFieldPosterior {
      */
     double klScore() {
         MeanFieldSettings settings = config.get().getMeanField();
-        return settings.getKlWeight() == 0.0 ? 0.0 : settings.getKlWeight() * klDivergence() / datasetSize();
+        // DL4J scores a training step right after its backward pass, before any parameter update: the KL computed
+        // there (from the draw's buffers) is reused once; any other score recomputes it from the parameters.
+        double kl = klOfStepValid ? klOfStep : klDivergence();
+        klOfStepValid = false;
+        return settings.getKlWeight() == 0.0 ? 0.0 : settings.getKlWeight() * kl / datasetSize();
     }
 
     /**
@@ -198,20 +183,10 @@ final class MeanFieldPosterior {
             throw new IllegalStateException("Bayesian layer '" + config.get().getLayerName()
                     + "': backprop without a forward pass that drew the weights");
         }
-        DataBuffer gMu = gradMuBlock.data();
-        for (int i = 0; i < size; i++) {
-            double g = gMu.getDouble(i);
-            gradMu[i] = g;
-            gradSigma[i] = g * eps[i];
-        }
-        if (klScale != 0.0) {
-            config.get().getMeanField().getPrior().addKlGradient(sample, klScale, gradMu, gradSigma);
-        }
-        DataBuffer gRho = gradRhoBlock.data();
-        for (int i = 0; i < size; i++) {
-            gMu.put(i, gradMu[i]);
-            gRho.put(i, gradSigma[i] * StableMath.sigmoid(rho[i]));
-        }
+        kernel.completeGradient(config.get().getMeanField().getPrior(), klScale, muBlock, rhoBlock, gradMuBlock,
+                gradRhoBlock);
+        klOfStep = kernel.klDivergenceAtDraw(config.get().getMeanField().getPrior(), muBlock);
+        klOfStepValid = true;
         Gradient gradient = new DefaultGradient();
         for (String key : layout.keys()) {
             gradient.gradientForVariable().put(key, gradientViews.get(key));

@@ -1,5 +1,8 @@
 package io.github.dl4jbayes.priors;
 
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.ops.transforms.Transforms;
 import org.nd4j.shade.jackson.annotation.JsonCreator;
 import org.nd4j.shade.jackson.annotation.JsonProperty;
 
@@ -76,6 +79,29 @@ public final class GaussianPrior implements Prior {
             gradMu[i] += scale * (q.mu(i) - mean) * invVariance;
             gradSigma[i] += scale * (sigma * invVariance - 1.0 / sigma);
         }
+    }
+
+    @Override
+    public double klDivergence(INDArray mu, INDArray sigma, INDArray eps) {
+        long n = mu.length();
+        double variance = std * std;
+        double sumLogSigma = Transforms.log(sigma, true).sumNumber().doubleValue();
+        double sumSigmaSq = Nd4j.getBlasWrapper().dot(sigma, sigma);
+        // sum (mu - mean)^2 = mu.mu - 2 mean sum(mu) + n mean^2
+        double sumDiffSq = Nd4j.getBlasWrapper().dot(mu, mu) - 2 * mean * mu.sumNumber().doubleValue() + n * mean * mean;
+        return n * (Math.log(std) - 0.5) - sumLogSigma + (sumSigmaSq + sumDiffSq) / (2.0 * variance);
+    }
+
+    @Override
+    public void addKlGradient(INDArray mu, INDArray sigma, INDArray eps, double scale, INDArray gradMu,
+                              INDArray gradSigma) {
+        double invVariance = 1.0 / (std * std);
+        Nd4j.getBlasWrapper().axpy(scale * invVariance, mu, gradMu);
+        if (mean != 0.0) {
+            gradMu.subi(scale * mean * invVariance);
+        }
+        Nd4j.getBlasWrapper().axpy(scale * invVariance, sigma, gradSigma);
+        gradSigma.subi(sigma.rdiv(scale));
     }
 
     @Override

@@ -1,5 +1,7 @@
 package io.github.dl4jbayes.priors;
 
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.shade.jackson.annotation.JsonTypeInfo;
 
 import java.io.Serializable;
@@ -14,6 +16,11 @@ import java.io.Serializable;
  * {@code log q(w) - log p(w)} at the drawn weights and its reparameterized gradient. A prior centred on
  * pretrained weights indexes its means by parameter position {@code i}, in the layer's flattened order
  * (weights column-major {@code [nIn, nOut]}, then biases).
+ *
+ * <p>Large layers are handled in bulk, with ND4J arrays: {@link #klDivergence(INDArray, INDArray, INDArray)} and
+ * {@link #addKlGradient(INDArray, INDArray, INDArray, double, INDArray, INDArray)}. Their default implementations copy
+ * to Java arrays and call the element-wise methods, so a new prior needs only those; a prior overrides the bulk methods
+ * with ND4J operations when it matters for speed (as {@link GaussianPrior} does).
  *
  * <p>Implementations must be immutable and JSON-serializable (a no-argument constructor, or Jackson
  * annotations), since they are stored in the layer configuration.
@@ -38,4 +45,30 @@ public interface Prior extends Serializable {
      * @param gradSigma accumulator for the gradient with respect to the standard deviations
      */
     void addKlGradient(MeanFieldSample q, double scale, double[] gradMu, double[] gradSigma);
+
+    /**
+     * Bulk form of {@link #klDivergence(MeanFieldSample)} on vectors of the block's parameters.
+     *
+     * @param mu    posterior means, a vector
+     * @param sigma posterior standard deviations, same length
+     * @param eps   the current draw's noise, same length
+     * @return {@code KL(q || p)} summed over the block
+     */
+    default double klDivergence(INDArray mu, INDArray sigma, INDArray eps) {
+        return klDivergence(new MeanFieldSample(mu.toDoubleVector(), sigma.toDoubleVector(), eps.toDoubleVector()));
+    }
+
+    /**
+     * Bulk form of {@link #addKlGradient(MeanFieldSample, double, double[], double[])}: adds
+     * {@code scale * dKL/dmu} to {@code gradMu} and {@code scale * dKL/dsigma} to {@code gradSigma}, in place.
+     */
+    default void addKlGradient(INDArray mu, INDArray sigma, INDArray eps, double scale, INDArray gradMu,
+                               INDArray gradSigma) {
+        double[] gMu = gradMu.toDoubleVector();
+        double[] gSigma = gradSigma.toDoubleVector();
+        addKlGradient(new MeanFieldSample(mu.toDoubleVector(), sigma.toDoubleVector(), eps.toDoubleVector()), scale,
+                gMu, gSigma);
+        gradMu.assign(Nd4j.createFromArray(gMu).castTo(gradMu.dataType()).reshape(gradMu.shape()));
+        gradSigma.assign(Nd4j.createFromArray(gSigma).castTo(gradSigma.dataType()).reshape(gradSigma.shape()));
+    }
 }

@@ -46,22 +46,32 @@ class GradientCheckTest {
                 .callEachIter(n -> Nd4j.getRandom().setSeed(1234)));
     }
 
-    @ParameterizedTest(name = "bias={0}, miniBatch={1}, batch={2}, N={3}")
+    /** Kernels: Java loops (the default for these small layers) and ND4J operations (forced by threshold 0). */
+    @ParameterizedTest(name = "bias={0}, miniBatch={1}, batch={2}, N={3}, nd4jKernel={4}")
     @CsvSource({
-            "true, true, 10, 10",
-            "true, true, 5, 200",
-            "false, true, 5, 200",
-            "true, false, 8, 50",
-            "false, false, 8, 8",
+            "true, true, 10, 10, false",
+            "true, true, 5, 200, false",
+            "false, true, 5, 200, false",
+            "true, false, 8, 50, false",
+            "false, false, 8, 8, false",
             // N = 1 makes the KL term dominate the score, so its gradient is checked on its own terms
-            "true, true, 4, 1"
+            "true, true, 4, 1, false",
+            "true, true, 5, 200, true",
+            "false, false, 8, 8, true",
+            "true, true, 4, 1, true"
     })
-    void bayesianClassifier(boolean hasBias, boolean miniBatch, int batch, long datasetSize) {
-        MultiLayerNetwork net = TestNets.init(TestNets.classifier(hasBias, miniBatch, DataType.DOUBLE, new NoOp()));
-        BayesianNetworks.setDatasetSize(net, datasetSize);
-        INDArray x = TestNets.randn(7, DataType.DOUBLE, batch, 3);
-        INDArray y = TestNets.oneHot(batch, 2, 11, DataType.DOUBLE);
-        assertTrue(check(net, x, y), "gradient check failed");
+    void bayesianClassifier(boolean hasBias, boolean miniBatch, int batch, long datasetSize, boolean nd4jKernel) {
+        int threshold = MeanFieldPosterior.nativeThreshold();
+        MeanFieldPosterior.setNativeThreshold(nd4jKernel ? 0 : Integer.MAX_VALUE);
+        try {
+            MultiLayerNetwork net = TestNets.init(TestNets.classifier(hasBias, miniBatch, DataType.DOUBLE, new NoOp()));
+            BayesianNetworks.setDatasetSize(net, datasetSize);
+            INDArray x = TestNets.randn(7, DataType.DOUBLE, batch, 3);
+            INDArray y = TestNets.oneHot(batch, 2, 11, DataType.DOUBLE);
+            assertTrue(check(net, x, y), "gradient check failed");
+        } finally {
+            MeanFieldPosterior.setNativeThreshold(threshold);
+        }
     }
 
     @Test

@@ -76,6 +76,43 @@ class GaussianPriorTest {
         return p.klDivergence(new MeanFieldSample(mu, sigma, new double[mu.length]));
     }
 
+    /** The bulk (ND4J) forms agree with the element-wise ones, for GaussianPrior's own and for the default bridge. */
+    @Test
+    void bulkFormsMatchElementWise() {
+        GaussianPrior gaussian = new GaussianPrior(0.25, 0.6);
+        Prior elementWiseOnly = new Prior() {
+            @Override
+            public double klDivergence(MeanFieldSample q) {
+                return gaussian.klDivergence(q);
+            }
+
+            @Override
+            public void addKlGradient(MeanFieldSample q, double scale, double[] gradMu, double[] gradSigma) {
+                gaussian.addKlGradient(q, scale, gradMu, gradSigma);
+            }
+        };
+        double[] mu = {0.5, -1.2, 0.0, 2.0, 0.3};
+        double[] sigma = {0.1, 0.9, 0.7, 1.5, 0.02};
+        double[] eps = {0.3, -0.1, 1.2, 0.0, -2.0};
+        double expected = gaussian.klDivergence(new MeanFieldSample(mu, sigma, eps));
+        double[] gMu = {1, 2, 3, 4, 5};
+        double[] gSigma = {-1, 0, 1, 0.5, 2};
+        double[] expectedMu = gMu.clone();
+        double[] expectedSigma = gSigma.clone();
+        gaussian.addKlGradient(new MeanFieldSample(mu, sigma, eps), 0.7, expectedMu, expectedSigma);
+        for (Prior prior : new Prior[]{gaussian, elementWiseOnly}) {
+            org.nd4j.linalg.api.ndarray.INDArray m = org.nd4j.linalg.factory.Nd4j.createFromArray(mu);
+            org.nd4j.linalg.api.ndarray.INDArray s = org.nd4j.linalg.factory.Nd4j.createFromArray(sigma);
+            org.nd4j.linalg.api.ndarray.INDArray e = org.nd4j.linalg.factory.Nd4j.createFromArray(eps);
+            assertEquals(expected, prior.klDivergence(m, s, e), 1e-12);
+            org.nd4j.linalg.api.ndarray.INDArray gm = org.nd4j.linalg.factory.Nd4j.createFromArray(gMu);
+            org.nd4j.linalg.api.ndarray.INDArray gs = org.nd4j.linalg.factory.Nd4j.createFromArray(gSigma);
+            prior.addKlGradient(m, s, e, 0.7, gm, gs);
+            org.junit.jupiter.api.Assertions.assertArrayEquals(expectedMu, gm.toDoubleVector(), 1e-12);
+            org.junit.jupiter.api.Assertions.assertArrayEquals(expectedSigma, gs.toDoubleVector(), 1e-12);
+        }
+    }
+
     @Test
     void rejectsBadArguments() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new GaussianPrior(0, 0));

@@ -20,11 +20,9 @@ public final class Examples {
             case "moons":
                 MoonsExample.main(rest);
                 break;
-            case "bench-step": {
-                Options o = Options.parse(rest);
-                StepBenchmark.run(o.integer("rounds", 15), o.integer("steps", 200), o.integer("batch", 500));
+            case "bench":
+                Benchmarks.run(Options.parse(rest));
                 break;
-            }
             default:
                 System.err.println("Unknown example '" + args[0] + "'.");
                 usage();
@@ -38,7 +36,8 @@ public final class Examples {
         System.out.println("  moons       The PyMC3 'Bayesian Deep Learning' notebook: a Bayesian 2-5-5-1 network on");
         System.out.println("              two moons, full-batch and minibatch ADVI, posterior predictive, pictures.");
         System.out.println("              " + MoonsExample.OPTIONS);
-        System.out.println("  bench-step  Training step time of the notebook's network, Bayesian vs plain DL4J.");
-        System.out.println("              Options: --rounds R (15) --steps S (200) --batch B (500)");
+        System.out.println("  bench       The benchmark table: step time Bayesian vs plain DL4J (seed net, 784-400-400-10),");
+        System.out.println("              predictive throughput, time to 94% on moons, memory over many steps.");
+        System.out.println("              " + Benchmarks.OPTIONS);
     }
 }

@@ -1,0 +1,98 @@
+package io.github.dl4jbayes.layers;
+
+import io.github.dl4jbayes.priors.MeanFieldSample;
+import io.github.dl4jbayes.priors.Prior;
+import org.nd4j.linalg.api.buffer.DataBuffer;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.SplittableRandom;
+
+/**
+ * {@link MeanFieldKernel} in plain Java loops over the parameter buffers, for small layers: no ND4J call per step
+ * at all. The noise is a {@link SplittableRandom} seeded from {@code Nd4j.getRandom()} at each draw; the arithmetic
+ * is in double precision with the stable {@link StableMath} functions.
+ */
+final class JavaLoopKernel implements MeanFieldKernel {
+    private final int size;
+    private final double[] mu;
+    private final double[] rho;
+    private final double[] sigma;
+    private final double[] eps;
+    private final double[] gradMu;
+    private final double[] gradSigma;
+    private final MeanFieldSample sample;
+    private final INDArray sampled;
+
+    JavaLoopKernel(int size, DataType dataType) {
+        this.size = size;
+        this.mu = new double[size];
+        this.rho = new double[size];
+        this.sigma = new double[size];
+        this.eps = new double[size];
+        this.gradMu = new double[size];
+        this.gradSigma = new double[size];
+        this.sample = new MeanFieldSample(mu, sigma, eps);
+        this.sampled = Nd4j.create(dataType, size);
+    }
+
+    @Override
+    public INDArray sampled() {
+        return sampled;
+    }
+
+    @Override
+    public void draw(INDArray muBlock, INDArray rhoBlock) {
+        read(muBlock, rhoBlock);
+        SplittableRandom random = new SplittableRandom(Nd4j.getRandom().nextLong());
+        DataBuffer out = sampled.data();
+        for (int i = 0; i < size; i++) {
+            double e = random.nextGaussian();
+            eps[i] = e;
+            out.put(i, mu[i] + sigma[i] * e);
+        }
+    }
+
+    /** Reads mu and rho from the parameters and computes sigma = softplus(rho). */
+    private void read(INDArray muBlock, INDArray rhoBlock) {
+        DataBuffer muData = muBlock.data();
+        DataBuffer rhoData = rhoBlock.data();
+        for (int i = 0; i < size; i++) {
+            mu[i] = muData.getDouble(i);
+            double r = rhoData.getDouble(i);
+            rho[i] = r;
+            sigma[i] = StableMath.softplus(r);
+        }
+    }
+
+    @Override
+    public double klDivergence(Prior prior, INDArray muBlock, INDArray rhoBlock) {
+        read(muBlock, rhoBlock);
+        return prior.klDivergence(sample);
+    }
+
+    @Override
+    public double klDivergenceAtDraw(Prior prior, INDArray muBlock) {
+        return prior.klDivergence(sample);
+    }
+
+    @Override
+    public void completeGradient(Prior prior, double klScale, INDArray muBlock, INDArray rhoBlock,
+                                 INDArray gradMuBlock, INDArray gradRhoBlock) {
+        DataBuffer gMu = gradMuBlock.data();
+        for (int i = 0; i < size; i++) {
+            double g = gMu.getDouble(i);
+            gradMu[i] = g;
+            gradSigma[i] = g * eps[i];
+        }
+        if (klScale != 0.0) {
+            prior.addKlGradient(sample, klScale, gradMu, gradSigma);
+        }
+        DataBuffer gRho = gradRhoBlock.data();
+        for (int i = 0; i < size; i++) {
+            gMu.put(i, gradMu[i]);
+            gRho.put(i, gradSigma[i] * StableMath.sigmoid(rho[i]));
+        }
+    }
+}

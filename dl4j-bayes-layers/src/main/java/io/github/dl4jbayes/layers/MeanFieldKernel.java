@@ -1,0 +1,30 @@
+package io.github.dl4jbayes.layers;
+
+import io.github.dl4jbayes.priors.Prior;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * The element-wise arithmetic of a layer's mean-field posterior over its blocks of means and rhos (vectors of the
+ * same length): the draw, the KL, and the gradient of mu and rho. Two implementations of the same math, chosen by
+ * size in {@link MeanFieldPosterior}: {@link JavaLoopKernel} and {@link Nd4jKernel}.
+ */
+interface MeanFieldKernel {
+
+    /** @return the buffer (a vector, outside any workspace) holding the drawn weights and biases */
+    INDArray sampled();
+
+    /** Draws {@code eps ~ N(0, I)} from ND4J's RNG and writes {@code mu + softplus(rho) * eps} into {@link #sampled()}. */
+    void draw(INDArray mu, INDArray rho);
+
+    /** @return {@code KL(q || prior)} at the given parameters */
+    double klDivergence(Prior prior, INDArray mu, INDArray rho);
+
+    /** @return {@code KL(q || prior)} at the parameters of the last draw, from the kernel's buffers (no recomputation) */
+    double klDivergenceAtDraw(Prior prior, INDArray mu);
+
+    /**
+     * On entry {@code gradMu} holds {@code dL/dw} for the last draw; on exit {@code gradMu} holds
+     * {@code dL/dw + klScale dKL/dmu} and {@code gradRho} holds {@code (dL/dw eps + klScale dKL/dsigma) sigmoid(rho)}.
+     */
+    void completeGradient(Prior prior, double klScale, INDArray mu, INDArray rho, INDArray gradMu, INDArray gradRho);
+}

@@ -1,0 +1,77 @@
+package io.github.dl4jbayes.layers;
+
+import io.github.dl4jbayes.priors.Prior;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+/**
+ * {@link MeanFieldKernel} with ND4J operations over whole blocks, for large layers: vectorized and multi-threaded,
+ * about a dozen native calls per layer and step, into buffers allocated once. The noise comes from
+ * {@link GaussianNoise}.
+ * Softplus is computed stably as {@code max(rho, 0) + log1p(exp(-|rho|))} (ND4J's own softplus overflows for large
+ * {@code rho} and rounds {@code sigma} to zero for very negative ones).
+ */
+final class Nd4jKernel implements MeanFieldKernel {
+    private final INDArray eps;
+    private final INDArray sigma;
+    private final INDArray scratch;
+    private final INDArray gradSigma;
+    private final INDArray sampled;
+    private final Object noiseScratch;
+
+    Nd4jKernel(int size, DataType dataType) {
+        this.noiseScratch = GaussianNoise.scratchFor(dataType, size);
+        this.eps = Nd4j.create(dataType, size);
+        this.sigma = Nd4j.create(dataType, size);
+        this.scratch = Nd4j.create(dataType, size);
+        this.gradSigma = Nd4j.create(dataType, size);
+        this.sampled = Nd4j.create(dataType, size);
+    }
+
+    @Override
+    public INDArray sampled() {
+        return sampled;
+    }
+
+    @Override
+    public void draw(INDArray mu, INDArray rho) {
+        GaussianNoise.fill(eps, noiseScratch);
+        softplus(rho);
+        sigma.mul(eps, sampled);
+        sampled.addi(mu);
+    }
+
+    /** sigma = max(rho, 0) + log1p(exp(-|rho|)), using the scratch buffer. */
+    private void softplus(INDArray rho) {
+        scratch.assign(rho);
+        Transforms.abs(scratch, false).negi();
+        Transforms.log1p(Transforms.exp(scratch, false), false);
+        sigma.assign(rho);
+        Transforms.relu(sigma, false).addi(scratch);
+    }
+
+    @Override
+    public double klDivergence(Prior prior, INDArray mu, INDArray rho) {
+        softplus(rho);
+        return prior.klDivergence(mu, sigma, eps);
+    }
+
+    @Override
+    public double klDivergenceAtDraw(Prior prior, INDArray mu) {
+        return prior.klDivergence(mu, sigma, eps);
+    }
+
+    @Override
+    public void completeGradient(Prior prior, double klScale, INDArray mu, INDArray rho, INDArray gradMu,
+                                 INDArray gradRho) {
+        gradMu.mul(eps, gradSigma);
+        if (klScale != 0.0) {
+            prior.addKlGradient(mu, sigma, eps, klScale, gradMu, gradSigma);
+        }
+        scratch.assign(rho);
+        Transforms.sigmoid(scratch, false);
+        gradSigma.mul(scratch, gradRho);
+    }
+}

@@ -1,0 +1,300 @@
+package io.github.dl4jbayes.examples;
+
+import io.github.dl4jbayes.layers.BayesianDenseLayer;
+import io.github.dl4jbayes.layers.BayesianNetworks;
+import io.github.dl4jbayes.layers.BayesianOutputLayer;
+import io.github.dl4jbayes.metrics.ClassificationMetrics;
+import io.github.dl4jbayes.predict.PosteriorPredictive;
+import io.github.dl4jbayes.training.Advi;
+import org.bytedeco.javacpp.Pointer;
+import org.deeplearning4j.datasets.iterator.utilty.ListDataSetIterator;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.optimize.api.BaseTrainingListener;
+import org.deeplearning4j.nn.api.Model;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Supplier;
+
+/**
+ * The benchmark runner ({@code java -jar dl4j-bayes-examples.jar bench}): step times of Bayesian against plain DL4J
+ * networks measured in the same run, predictive throughput, time to 94% accuracy on the moons task, and memory.
+ * Prints a Markdown table: medians over repeated runs with min-max, and every ratio from one interleaved run.
+ */
+final class Benchmarks {
+    static final String OPTIONS = "Options: --rows 1,2,3,4,5,6 (all) --rounds R (9) --steps S (100) "
+            + "--soak-steps N (100000) --out FILE.md";
+
+    private final List<String> table = new ArrayList<>();
+    private final int rounds;
+    private final int steps;
+
+    private Benchmarks(int rounds, int steps) {
+        this.rounds = rounds;
+        this.steps = steps;
+    }
+
+    static void run(Options o) throws IOException {
+        Set<Integer> rows = new TreeSet<>();
+        for (String r : o.string("rows", "1,2,3,4,5,6").split(",")) {
+            rows.add(Integer.parseInt(r.trim()));
+        }
+        Benchmarks b = new Benchmarks(o.integer("rounds", 9), o.integer("steps", 100));
+        b.table.add("| # | benchmark | Bayesian | plain DL4J | ratio |");
+        b.table.add("|---|---|---|---|---|");
+        DataSet moons = MoonsData.generate(1000, 0.2, 0).train();
+        if (rows.contains(1)) {
+            b.stepRatio("1", "step, 2-5-5-1 tanh, 500 points (full batch)", () -> seedNet(true), () -> seedNet(false),
+                    moons);
+        }
+        if (rows.contains(2)) {
+            b.stepRatio("2", "step, 2-5-5-1 tanh, minibatch of 50", () -> seedNet(true), () -> seedNet(false),
+                    moons.sample(50));
+        }
+        if (rows.contains(3)) {
+            Nd4j.getRandom().setSeed(3);
+            INDArray x = Nd4j.rand(DataType.FLOAT, 128, 784);
+            INDArray y = Nd4j.zeros(DataType.FLOAT, 128, 10);
+            for (int i = 0; i < 128; i++) {
+                y.putScalar(i, i % 10, 1.0);
+            }
+            b.stepRatio("3", "step, 784-400-400-10 ReLU softmax, batch 128", () -> mlp(true), () -> mlp(false),
+                    new DataSet(x, y));
+            b.memoryRow("6a", "peak resident memory after row 3");
+        }
+        if (rows.contains(4)) {
+            b.predictive();
+            b.memoryRow("6b", "peak resident memory after row 4");
+        }
+        if (rows.contains(5)) {
+            b.timeTo94();
+        }
+        if (rows.contains(6)) {
+            b.soak(o.integer("soak-steps", 100_000));
+        }
+        System.out.println();
+        System.out.printf(Locale.ROOT, "Machine: %d cores, %s, Java %s, ND4J backend %s%n",
+                Runtime.getRuntime().availableProcessors(), System.getProperty("os.arch"),
+                System.getProperty("java.version"), Nd4j.getBackend().getClass().getSimpleName());
+        b.table.forEach(System.out::println);
+        if (o.has("out")) {
+            Files.write(Path.of(o.string("out", "bench.md")), b.table);
+        }
+    }
+
+    static MultiLayerNetwork seedNet(boolean bayesian) {
+        MultiLayerNetwork net = SeedNetwork.build(bayesian, false, 0.01, 1);
+        if (bayesian) {
+            BayesianNetworks.setDatasetSize(net, 500);
+        }
+        return net;
+    }
+
+    static MultiLayerNetwork mlp(boolean bayesian) {
+        NeuralNetConfiguration.ListBuilder list = new NeuralNetConfiguration.Builder().seed(1).dataType(DataType.FLOAT)
+                .updater(new Adam(1e-3)).list();
+        if (bayesian) {
+            list.layer(new BayesianDenseLayer.Builder().nIn(784).nOut(400).activation(Activation.RELU).build())
+                    .layer(new BayesianDenseLayer.Builder().nIn(400).nOut(400).activation(Activation.RELU).build())
+                    .layer(new BayesianOutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(400).nOut(10)
+                            .activation(Activation.SOFTMAX).build());
+        } else {
+            list.layer(new DenseLayer.Builder().nIn(784).nOut(400).activation(Activation.RELU).build())
+                    .layer(new DenseLayer.Builder().nIn(400).nOut(400).activation(Activation.RELU).build())
+                    .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(400).nOut(10)
+                            .activation(Activation.SOFTMAX).build());
+        }
+        MultiLayerNetwork net = new MultiLayerNetwork(list.build());
+        net.init();
+        if (bayesian) {
+            BayesianNetworks.setDatasetSize(net, 60_000);
+        }
+        return net;
+    }
+
+    /** Interleaved rounds: each round times {@code steps} steps of each network; the ratio is per round. */
+    private void stepRatio(String id, String what, Supplier<MultiLayerNetwork> bayesian,
+                           Supplier<MultiLayerNetwork> plain, DataSet batch) {
+        MultiLayerNetwork a = bayesian.get();
+        MultiLayerNetwork p = plain.get();
+        int warmup = Math.max(steps, 20);
+        medianStep(a, batch, warmup);
+        medianStep(p, batch, warmup);
+        double[] ta = new double[rounds];
+        double[] tp = new double[rounds];
+        double[] ratio = new double[rounds];
+        for (int r = 0; r < rounds; r++) {
+            ta[r] = medianStep(a, batch, steps);
+            tp[r] = medianStep(p, batch, steps);
+            ratio[r] = ta[r] / tp[r];
+        }
+        String row = String.format(Locale.ROOT, "| %s | %s | %s ms | %s ms | **%.2f** (%.2f-%.2f) |", id, what,
+                range(ta, "%.3f"), range(tp, "%.3f"), median(ratio), min(ratio), max(ratio));
+        System.out.println(row);
+        table.add(row);
+    }
+
+    private void predictive() {
+        MultiLayerNetwork net = seedNet(true);
+        double[][] grid = new double[10_000][2];
+        for (int i = 0; i < 100; i++) {
+            for (int j = 0; j < 100; j++) {
+                grid[i * 100 + j][0] = -3 + 6.0 * j / 99;
+                grid[i * 100 + j][1] = -3 + 6.0 * i / 99;
+            }
+        }
+        INDArray x = Nd4j.create(grid).castTo(DataType.FLOAT);
+        PosteriorPredictive.of(net).samples(50).keepSamples(false).predict(x);
+        double[] seconds = new double[Math.max(3, rounds / 3)];
+        for (int r = 0; r < seconds.length; r++) {
+            long start = System.nanoTime();
+            PosteriorPredictive.of(net).samples(500).keepSamples(false).predict(x);
+            seconds[r] = (System.nanoTime() - start) / 1e9;
+        }
+        String row = String.format(Locale.ROOT, "| 4 | predictive mean and std, 10,000 grid points x 500 samples, seed net | %s s | | |",
+                range(seconds, "%.2f"));
+        System.out.println(row);
+        table.add(row);
+    }
+
+    /** ADVI with the moons example's defaults; test accuracy checked every 50 steps (not timed). */
+    private void timeTo94() {
+        MoonsData data = MoonsData.generate(1000, 0.2, 0);
+        for (String mode : List.of("full batch", "minibatch 50")) {
+            MultiLayerNetwork net = SeedNetwork.build(true, false, 0.01, 0);
+            DataSet train = data.train();
+            Advi advi = Advi.builder().datasetSize(train.numExamples()).iterations(50).printEvery(0)
+                    .klAnnealingIterations(2000).build();
+            ListDataSetIterator<DataSet> batches = new ListDataSetIterator<>(train.batchBy(50), 50);
+            double trained = 0;
+            int iterations = 0;
+            double accuracy = 0;
+            while (iterations < 20_000) {
+                long start = System.nanoTime();
+                if (mode.equals("full batch")) {
+                    advi.fit(net, train);
+                } else {
+                    advi.fit(net, batches);
+                }
+                trained += (System.nanoTime() - start) / 1e9;
+                iterations += 50;
+                INDArray p = PosteriorPredictive.of(net).samples(100).keepSamples(false)
+                        .predict(data.test().getFeatures()).mean();
+                accuracy = ClassificationMetrics.of(p, data.test().getLabels()).accuracy();
+                if (accuracy >= 0.94) {
+                    break;
+                }
+            }
+            String row = String.format(Locale.ROOT,
+                    "| 5 | time to 94%% test accuracy, moons, ADVI %s (Adam 0.01, example defaults) | %.2f s, %d iterations (%.1f%%) | | |",
+                    mode, trained, iterations, 100 * accuracy);
+            System.out.println(row);
+            table.add(row);
+        }
+    }
+
+    /** Many steps of the seed network; heap, off-heap and resident memory at the start and end. */
+    private void soak(int totalSteps) {
+        MultiLayerNetwork net = seedNet(true);
+        DataSet train = MoonsData.generate(1000, 0.2, 0).train();
+        net.setListeners(new BaseTrainingListener() {
+            @Override
+            public void iterationDone(Model model, int iteration, int epoch) {
+                if (!Double.isFinite(model.score())) {
+                    throw new IllegalStateException("NaN score at " + iteration);
+                }
+            }
+        });
+        int warm = Math.min(10_000, totalSteps / 10);
+        for (int i = 0; i < warm; i++) {
+            net.fit(train);
+        }
+        long[] first = memory();
+        for (int i = warm; i < totalSteps; i++) {
+            net.fit(train);
+        }
+        long[] last = memory();
+        String row = String.format(Locale.ROOT,
+                "| 6c | memory over %,d steps of the seed net (after %,d warm-up steps -> end): heap used, off-heap (JavaCPP), resident | %d -> %d MB heap, %d -> %d MB off-heap, %d -> %d MB RSS | | |",
+                totalSteps, warm, first[0], last[0], first[1], last[1], first[2], last[2]);
+        System.out.println(row);
+        table.add(row);
+    }
+
+    private void memoryRow(String id, String what) {
+        String row = String.format(Locale.ROOT, "| %s | %s | %d MB (VmHWM) | | |", id, what, peakResidentMb());
+        System.out.println(row);
+        table.add(row);
+    }
+
+    /** @return {heap used after GC, JavaCPP physical/total bytes, resident set}, in MB */
+    private static long[] memory() {
+        System.gc();
+        Runtime rt = Runtime.getRuntime();
+        long heap = (rt.totalMemory() - rt.freeMemory()) >> 20;
+        return new long[]{heap, Pointer.totalBytes() >> 20, residentMb("VmRSS")};
+    }
+
+    private static long peakResidentMb() {
+        return residentMb("VmHWM");
+    }
+
+    private static long residentMb(String key) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith(key + ":")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) >> 10;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+        return -1;
+    }
+
+    private static double medianStep(MultiLayerNetwork net, DataSet batch, int n) {
+        double[] t = new double[n];
+        for (int i = 0; i < n; i++) {
+            long start = System.nanoTime();
+            net.fit(batch);
+            t[i] = (System.nanoTime() - start) / 1e6;
+        }
+        return median(t);
+    }
+
+    private static String range(double[] v, String format) {
+        return String.format(Locale.ROOT, format + " (" + format + "-" + format + ")", median(v), min(v), max(v));
+    }
+
+    static double median(double[] values) {
+        double[] s = values.clone();
+        Arrays.sort(s);
+        int n = s.length;
+        return n % 2 == 1 ? s[n / 2] : 0.5 * (s[n / 2 - 1] + s[n / 2]);
+    }
+
+    private static double min(double[] v) {
+        return Arrays.stream(v).min().orElse(Double.NaN);
+    }
+
+    private static double max(double[] v) {
+        return Arrays.stream(v).max().orElse(Double.NaN);
+    }
+}
