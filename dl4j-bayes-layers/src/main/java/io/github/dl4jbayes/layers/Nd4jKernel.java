@@ -3,6 +3,9 @@ package io.github.dl4jbayes.layers;
 import io.github.dl4jbayes.priors.Prior;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.transforms.strict.Exp;
+import org.nd4j.linalg.api.ops.impl.transforms.strict.Log1p;
+import org.nd4j.linalg.api.ops.impl.transforms.strict.Sigmoid;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
@@ -14,6 +17,8 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * {@code rho} and rounds {@code sigma} to zero for very negative ones).
  */
 final class Nd4jKernel implements MeanFieldKernel {
+    private static final double FAST_SOFTPLUS_LIMIT = 30.0;
+
     private final INDArray eps;
     private final INDArray sigma;
     private final INDArray scratch;
@@ -43,8 +48,17 @@ final class Nd4jKernel implements MeanFieldKernel {
         sampled.addi(mu);
     }
 
-    /** sigma = max(rho, 0) + log1p(exp(-|rho|)), using the scratch buffer. */
+    /**
+     * sigma = softplus(rho), using the scratch buffer: {@code log1p(exp(rho))} in two operations while
+     * {@code rho <= 30} everywhere (the usual case: exp cannot overflow and the result is exact to the data type),
+     * else {@code max(rho, 0) + log1p(exp(-|rho|))}.
+     */
     private void softplus(INDArray rho) {
+        if (rho.maxNumber().doubleValue() <= FAST_SOFTPLUS_LIMIT) {
+            Nd4j.getExecutioner().exec(new Exp(rho, scratch));
+            Nd4j.getExecutioner().exec(new Log1p(scratch, sigma));
+            return;
+        }
         scratch.assign(rho);
         Transforms.abs(scratch, false).negi();
         Transforms.log1p(Transforms.exp(scratch, false), false);
@@ -70,8 +84,7 @@ final class Nd4jKernel implements MeanFieldKernel {
         if (klScale != 0.0) {
             prior.addKlGradient(mu, sigma, eps, klScale, gradMu, gradSigma);
         }
-        scratch.assign(rho);
-        Transforms.sigmoid(scratch, false);
+        Nd4j.getExecutioner().exec(new Sigmoid(rho, scratch));
         gradSigma.mul(scratch, gradRho);
     }
 }

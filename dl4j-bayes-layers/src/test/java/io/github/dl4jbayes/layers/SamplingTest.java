@@ -56,6 +56,36 @@ class SamplingTest {
         assertTrue(net.output(x).equalsWithEps(meanOut, 1e-9));
     }
 
+    /** Both kernels compute the same KL and the same means-mode output, including softplus far from zero. */
+    @Test
+    void javaAndNd4jKernelsAgree() {
+        int threshold = MeanFieldPosterior.nativeThreshold();
+        MultiLayerNetwork[] nets = new MultiLayerNetwork[2];
+        try {
+            for (int k = 0; k < 2; k++) {
+                MeanFieldPosterior.setNativeThreshold(k == 0 ? Integer.MAX_VALUE : 0);
+                nets[k] = TestNets.init(TestNets.classifier(true, true, DataType.DOUBLE, new Sgd(0.1)));
+            }
+        } finally {
+            MeanFieldPosterior.setNativeThreshold(threshold);
+        }
+        INDArray rho = nets[0].getLayer(0).getParam(MeanFieldLayout.WEIGHT_RHO);
+        rho.putScalar(0, 0, 45.0);
+        rho.putScalar(1, 1, 120.0);
+        rho.putScalar(2, 2, -12.0);
+        nets[1].setParams(nets[0].params());
+        double javaKl = BayesianNetworks.klDivergence(nets[0]);
+        double nd4jKl = BayesianNetworks.klDivergence(nets[1]);
+        assertTrue(Double.isFinite(javaKl));
+        assertEquals(javaKl, nd4jKl, 1e-9 * Math.abs(javaKl));
+        BayesianNetworks.setDatasetSize(nets[0], 20);
+        BayesianNetworks.setDatasetSize(nets[1], 20);
+        INDArray x = TestNets.randn(4, DataType.DOUBLE, 6, 3);
+        BayesianNetworks.setInferenceMode(nets[0], InferenceMode.MEAN);
+        BayesianNetworks.setInferenceMode(nets[1], InferenceMode.MEAN);
+        assertEquals(nets[0].output(x), nets[1].output(x));
+    }
+
     @Test
     void reproducibleWithNd4jSeed() {
         MultiLayerNetwork net = TestNets.init(TestNets.classifier(false, true, DataType.FLOAT, new Sgd(0.1)));

@@ -176,8 +176,16 @@ final class Benchmarks {
 
     /** ADVI with the moons example's defaults; test accuracy checked every 50 steps (not timed). */
     private void timeTo94() {
-        MoonsData data = MoonsData.generate(1000, 0.2, 0);
-        for (String mode : List.of("full batch", "minibatch 50")) {
+        for (String source : List.of("generated", "notebook")) {
+            MoonsData data = source.equals("generated") ? MoonsData.generate(1000, 0.2, 0) : MoonsData.notebook();
+            for (String mode : List.of("full batch", "minibatch 50")) {
+                timeTo94(data, source, mode);
+            }
+        }
+    }
+
+    private void timeTo94(MoonsData data, String source, String mode) {
+        {
             MultiLayerNetwork net = SeedNetwork.build(true, false, 0.01, 0);
             DataSet train = data.train();
             Advi advi = Advi.builder().datasetSize(train.numExamples()).iterations(50).printEvery(0)
@@ -203,8 +211,8 @@ final class Benchmarks {
                 }
             }
             String row = String.format(Locale.ROOT,
-                    "| 5 | time to 94%% test accuracy, moons, ADVI %s (Adam 0.01, example defaults) | %.2f s, %d iterations (%.1f%%) | | |",
-                    mode, trained, iterations, 100 * accuracy);
+                    "| 5 | time to 94%% test accuracy, moons (%s data), ADVI %s, example defaults | %.2f s, %d iterations (%.1f%%) | | |",
+                    source, mode, trained, iterations, 100 * accuracy);
             System.out.println(row);
             table.add(row);
         }
@@ -227,13 +235,22 @@ final class Benchmarks {
             net.fit(train);
         }
         long[] first = memory();
+        long[] max = first.clone();
+        int checkpoint = Math.max(1, (totalSteps - warm) / 10);
         for (int i = warm; i < totalSteps; i++) {
             net.fit(train);
+            if ((i - warm + 1) % checkpoint == 0) {
+                long[] now = memory();
+                for (int k = 0; k < 3; k++) {
+                    max[k] = Math.max(max[k], now[k]);
+                }
+            }
         }
         long[] last = memory();
         String row = String.format(Locale.ROOT,
-                "| 6c | memory over %,d steps of the seed net (after %,d warm-up steps -> end): heap used, off-heap (JavaCPP), resident | %d -> %d MB heap, %d -> %d MB off-heap, %d -> %d MB RSS | | |",
-                totalSteps, warm, first[0], last[0], first[1], last[1], first[2], last[2]);
+                "| 6c | memory over %,d steps of the seed net, after %,d warm-up steps -> end (max of 10 checkpoints): live heap, off-heap (JavaCPP), resident | %d -> %d (%d) MB heap, %d -> %d (%d) MB off-heap, %d -> %d (%d) MB RSS, max heap %d MB | | |",
+                totalSteps, warm, first[0], last[0], max[0], first[1], last[1], max[1], first[2], last[2], max[2],
+                Runtime.getRuntime().maxMemory() >> 20);
         System.out.println(row);
         table.add(row);
     }
@@ -244,11 +261,17 @@ final class Benchmarks {
         table.add(row);
     }
 
-    /** @return {heap used after GC, JavaCPP physical/total bytes, resident set}, in MB */
+    /** @return {live heap after full collections, JavaCPP (off-heap) bytes, resident set}, in MB */
     private static long[] memory() {
-        System.gc();
-        Runtime rt = Runtime.getRuntime();
-        long heap = (rt.totalMemory() - rt.freeMemory()) >> 20;
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        long heap = java.lang.management.ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() >> 20;
         return new long[]{heap, Pointer.totalBytes() >> 20, residentMb("VmRSS")};
     }
 
