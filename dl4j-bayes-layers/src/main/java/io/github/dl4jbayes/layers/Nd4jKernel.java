@@ -69,12 +69,12 @@ final class Nd4jKernel implements MeanFieldKernel {
     @Override
     public double klDivergence(Prior prior, INDArray mu, INDArray rho) {
         softplus(rho);
-        return prior.klDivergence(mu, sigma, eps);
+        return prior.klDivergence(mu, sigma, eps, scratch);
     }
 
     @Override
     public double klDivergenceAtDraw(Prior prior, INDArray mu) {
-        return prior.klDivergence(mu, sigma, eps);
+        return prior.klDivergence(mu, sigma, eps, scratch);
     }
 
     @Override
@@ -82,7 +82,7 @@ final class Nd4jKernel implements MeanFieldKernel {
                                  INDArray gradRho) {
         gradMu.mul(eps, gradSigma);
         if (klScale != 0.0) {
-            prior.addKlGradient(mu, sigma, eps, klScale, gradMu, gradSigma);
+            prior.addKlGradient(mu, sigma, eps, klScale, gradMu, gradSigma, scratch);
         }
         Nd4j.getExecutioner().exec(new Sigmoid(rho, scratch));
         gradSigma.mul(scratch, gradRho);

@@ -2,7 +2,7 @@ package io.github.dl4jbayes.priors;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.ops.transforms.Transforms;
+import org.nd4j.linalg.api.ops.impl.transforms.strict.Log;
 import org.nd4j.shade.jackson.annotation.JsonCreator;
 import org.nd4j.shade.jackson.annotation.JsonProperty;
 
@@ -82,10 +82,11 @@ public final class GaussianPrior implements Prior {
     }
 
     @Override
-    public double klDivergence(INDArray mu, INDArray sigma, INDArray eps) {
+    public double klDivergence(INDArray mu, INDArray sigma, INDArray eps, INDArray scratch) {
         long n = mu.length();
         double variance = std * std;
-        double sumLogSigma = Transforms.log(sigma, true).sumNumber().doubleValue();
+        Nd4j.getExecutioner().exec(new Log(sigma, scratch));
+        double sumLogSigma = scratch.sumNumber().doubleValue();
         double sumSigmaSq = Nd4j.getBlasWrapper().dot(sigma, sigma);
         // sum (mu - mean)^2 = mu.mu - 2 mean sum(mu) + n mean^2
         double sumDiffSq = Nd4j.getBlasWrapper().dot(mu, mu) - 2 * mean * mu.sumNumber().doubleValue() + n * mean * mean;
@@ -94,14 +95,14 @@ public final class GaussianPrior implements Prior {
 
     @Override
     public void addKlGradient(INDArray mu, INDArray sigma, INDArray eps, double scale, INDArray gradMu,
-                              INDArray gradSigma) {
+                              INDArray gradSigma, INDArray scratch) {
         double invVariance = 1.0 / (std * std);
         Nd4j.getBlasWrapper().axpy(scale * invVariance, mu, gradMu);
         if (mean != 0.0) {
             gradMu.subi(scale * mean * invVariance);
         }
         Nd4j.getBlasWrapper().axpy(scale * invVariance, sigma, gradSigma);
-        gradSigma.subi(sigma.rdiv(scale));
+        gradSigma.subi(sigma.rdiv(scale, scratch));
     }
 
     @Override
