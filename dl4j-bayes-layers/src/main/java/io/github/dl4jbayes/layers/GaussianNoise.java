@@ -22,7 +22,9 @@ final class GaussianNoise {
      * a {@code float[]} or {@code double[]} of the target's length matching its data type (or null for others). */
     static void fill(INDArray target, Object scratch) {
         DataType type = target.dataType();
-        if (scratch == null || target.isView() || (type != DataType.FLOAT && type != DataType.DOUBLE)) {
+        // the bulk copy writes host memory directly: only on the CPU backend (CUDA would not see the write)
+        if (scratch == null || target.isView() || (type != DataType.FLOAT && type != DataType.DOUBLE)
+                || !Nd4j.getEnvironment().isCPU()) {
             Nd4j.getExecutioner().exec(new GaussianDistribution(target, 0.0, 1.0), Nd4j.getRandom());
             return;
         }
