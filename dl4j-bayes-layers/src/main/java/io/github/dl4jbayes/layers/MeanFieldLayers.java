@@ -1,5 +1,6 @@
 package io.github.dl4jbayes.layers;
 
+import io.github.dl4jbayes.likelihoods.LossGaussianNll;
 import org.deeplearning4j.exception.DL4JInvalidInputException;
 import org.deeplearning4j.nn.params.DefaultParamInitializer;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -43,14 +44,17 @@ final class MeanFieldLayers {
     }
 
     /** Rejects labels whose shape does not match the output layer, with a message that names both shapes. */
-    static void checkLabels(INDArray labels, INDArray input, BayesianLayerConfig conf) {
+    static void checkLabels(INDArray labels, INDArray input, BayesianOutputLayer conf) {
         if (labels == null) {
             throw new IllegalStateException("Bayesian output layer '" + conf.getLayerName() + "': no labels set");
         }
-        if (labels.rank() != 2 || labels.size(1) != conf.getNOut() || (input != null && labels.size(0) != input.size(0))) {
+        // a Gaussian likelihood's outputs are a mean and a scale per label column
+        long width = conf.getLossFn() instanceof LossGaussianNll ? conf.getNOut() / 2 : conf.getNOut();
+        if (labels.rank() != 2 || labels.size(1) != width || (input != null && labels.size(0) != input.size(0))) {
             throw new DL4JInvalidInputException("Bayesian output layer '" + conf.getLayerName() + "': labels of shape "
-                    + Arrays.toString(labels.shape()) + " do not match the layer output [minibatch, " + conf.getNOut()
-                    + "] (nOut = " + conf.getNOut() + ", minibatch = " + (input == null ? "?" : input.size(0)) + ")");
+                    + Arrays.toString(labels.shape()) + " do not match [minibatch, " + width + "] (nOut = "
+                    + conf.getNOut() + ", loss " + conf.getLossFn() + ", minibatch = "
+                    + (input == null ? "?" : input.size(0)) + ")");
         }
     }
 }
