@@ -1,0 +1,62 @@
+package io.github.dl4jbayes.predict;
+
+import io.github.dl4jbayes.layers.StableMath;
+import io.github.dl4jbayes.likelihoods.LossGaussianNll;
+import io.github.dl4jbayes.metrics.RegressionMetrics;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+/** Hand-computed cases: two draws predicting N(0, 1) and N(2, 1) for one observation. */
+class RegressionUncertaintyTest {
+
+    private static PredictiveSamples samples(double[][][] s) {
+        INDArray all = Nd4j.createFromArray(s);
+        return new PredictiveSamples(all.mean(0), all.std(true, 0), all, s.length);
+    }
+
+    private static RegressionUncertainty twoDraws() {
+        double raw = StableMath.inverseSoftplus(1.0);
+        return RegressionUncertainty.of(samples(new double[][][]{{{0.0, raw}}, {{2.0, raw}}}), new LossGaussianNll(0.0));
+    }
+
+    @Test
+    void decomposition() {
+        RegressionUncertainty u = twoDraws();
+        assertEquals(1.0, u.mean().getDouble(0, 0), 1e-12);
+        assertEquals(1.0, u.epistemicStd().getDouble(0, 0), 1e-12);
+        assertEquals(1.0, u.aleatoricStd().getDouble(0, 0), 1e-12);
+        assertEquals(Math.sqrt(2), u.totalStd().getDouble(0, 0), 1e-12);
+        INDArray[] band = u.interval(0.9);
+        assertEquals(1 - 1.6448536 * Math.sqrt(2), band[0].getDouble(0, 0), 1e-6);
+        assertEquals(1 + 1.6448536 * Math.sqrt(2), band[1].getDouble(0, 0), 1e-6);
+        // mixture density at y = 1: both components give N(1 | 0, 1) = N(1 | 2, 1)
+        assertEquals(-0.5 * Math.log(2 * Math.PI) - 0.5, u.logLikelihood(Nd4j.createFromArray(new double[][]{{1.0}}))[0], 1e-12);
+        assertEquals(1.959964, RegressionUncertainty.normalQuantile(0.975), 1e-6);
+        assertEquals(-2.326348, RegressionUncertainty.normalQuantile(0.01), 1e-6);
+    }
+
+    @Test
+    void meansOnlyWithKnownNoise() {
+        RegressionUncertainty u = RegressionUncertainty.ofMeans(samples(new double[][][]{{{0.0}}, {{2.0}}}), 0.5);
+        assertEquals(0.5, u.aleatoricStd().getDouble(0, 0), 1e-12);
+        assertEquals(Math.sqrt(1.25), u.totalStd().getDouble(0, 0), 1e-12);
+        assertThrows(IllegalArgumentException.class, () -> RegressionUncertainty.ofMeans(samples(new double[][][]{{{0.0}}}), -1));
+    }
+
+    @Test
+    void metrics() {
+        RegressionUncertainty u = twoDraws();
+        RegressionMetrics inside = RegressionMetrics.of(u, Nd4j.createFromArray(new double[][]{{1.5}}));
+        assertEquals(0.5, inside.rmse(), 1e-12);
+        assertEquals(1.0, inside.coverage(0.5), 0.0);
+        double expected = Math.log(0.5 * Math.exp(-0.5 * 1.5 * 1.5) + 0.5 * Math.exp(-0.5 * 0.5 * 0.5)) - 0.5 * Math.log(2 * Math.PI);
+        assertEquals(expected, inside.meanLogLikelihood(), 1e-12);
+        RegressionMetrics outside = RegressionMetrics.of(u, Nd4j.createFromArray(new double[][]{{5.0}}));
+        assertEquals(0.0, outside.coverage(0.9), 0.0);
+        assertThrows(IllegalArgumentException.class, () -> RegressionMetrics.of(u, Nd4j.createFromArray(new double[][]{{1.0, 2.0}})));
+    }
+}
