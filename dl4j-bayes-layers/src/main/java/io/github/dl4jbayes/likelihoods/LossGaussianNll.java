@@ -66,33 +66,38 @@ public class LossGaussianNll implements ILossFunction {
                     + Arrays.toString(mask.shape()));
         }
         INDArray output = activationFn.getActivation(preOutput.dup(), true);
-        double[][] out = output.castTo(DataType.DOUBLE).toDoubleMatrix();
-        double[][] y = labels.castTo(DataType.DOUBLE).toDoubleMatrix();
-        double[] m = mask == null ? null : mask.castTo(DataType.DOUBLE).toDoubleVector();
-        int n = y.length;
-        int d = y[0].length;
+        // flat row-major copies: one native call each (toDoubleMatrix would make one per row)
+        double[] out = rowMajor(output);
+        double[] y = rowMajor(labels);
+        double[] m = mask == null ? null : rowMajor(mask);
+        int n = (int) labels.size(0);
+        int d = (int) labels.size(1);
         double[] score = new double[n];
-        double[][] grad = gradient ? new double[n][2 * d] : null;
+        double[] grad = gradient ? new double[n * 2 * d] : null;
         for (int i = 0; i < n; i++) {
             double weight = m == null ? 1.0 : m[i];
             for (int j = 0; j < d; j++) {
-                double mu = out[i][j];
-                double raw = out[i][d + j];
+                double mu = out[i * 2 * d + j];
+                double raw = out[i * 2 * d + d + j];
                 double sigma = std(raw);
-                double z = (y[i][j] - mu) / sigma;
+                double z = (y[i * d + j] - mu) / sigma;
                 score[i] += weight * (HALF_LOG_TWO_PI + Math.log(sigma) + 0.5 * z * z);
                 if (gradient) {
-                    grad[i][j] = weight * (-z / sigma);
-                    grad[i][d + j] = weight * (1.0 - z * z) / sigma * StableMath.sigmoid(raw);
+                    grad[i * 2 * d + j] = weight * (-z / sigma);
+                    grad[i * 2 * d + d + j] = weight * (1.0 - z * z) / sigma * StableMath.sigmoid(raw);
                 }
             }
         }
         INDArray dPre = null;
         if (gradient) {
-            INDArray dOut = Nd4j.createFromArray(grad).castTo(preOutput.dataType());
+            INDArray dOut = Nd4j.createFromArray(grad).reshape(n, 2L * d).castTo(preOutput.dataType());
             dPre = activationFn.backprop(preOutput.dup(), dOut).getFirst();
         }
         return new Pair<>(score, dPre);
+    }
+
+    private static double[] rowMajor(INDArray a) {
+        return a.castTo(DataType.DOUBLE).dup('c').data().asDouble();
     }
 
     private static double total(double[] score, boolean average) {

@@ -94,10 +94,16 @@ public final class RegressionUncertainty {
     }
 
     private static double[][][] toArray(INDArray s) {
-        INDArray d = s.castTo(DataType.DOUBLE);
-        double[][][] out = new double[(int) s.size(0)][][];
-        for (int k = 0; k < out.length; k++) {
-            out[k] = d.slice(k).toDoubleMatrix();
+        // one flat copy (slicing per draw and row would make a native call each)
+        double[] flat = s.castTo(DataType.DOUBLE).dup('c').data().asDouble();
+        int draws = (int) s.size(0);
+        int rows = (int) s.size(1);
+        int cols = (int) s.size(2);
+        double[][][] out = new double[draws][rows][cols];
+        for (int k = 0; k < draws; k++) {
+            for (int i = 0; i < rows; i++) {
+                System.arraycopy(flat, (k * rows + i) * cols, out[k][i], 0, cols);
+            }
         }
         return out;
     }

@@ -20,6 +20,9 @@ public final class Examples {
             case "moons":
                 MoonsExample.main(rest);
                 break;
+            case "regression1d":
+                Regression1dExample.run(Options.parse(rest));
+                break;
             case "bench":
                 Benchmarks.run(Options.parse(rest));
                 break;
@@ -36,6 +39,9 @@ public final class Examples {
         System.out.println("  moons       The PyMC3 'Bayesian Deep Learning' notebook: a Bayesian 2-5-5-1 network on");
         System.out.println("              two moons, full-batch and minibatch ADVI, posterior predictive, pictures.");
         System.out.println("              " + MoonsExample.OPTIONS);
+        System.out.println("  regression1d  1-D heteroscedastic regression with the Gaussian likelihood: predictive");
+        System.out.println("              mean, aleatoric and total bands, RMSE / log-likelihood / coverage.");
+        System.out.println("              " + Regression1dExample.OPTIONS);
         System.out.println("  bench       The benchmark table: step time Bayesian vs plain DL4J (seed net, 784-400-400-10),");
         System.out.println("              predictive throughput, time to 94% on moons, memory over many steps.");
         System.out.println("              " + Benchmarks.OPTIONS);
