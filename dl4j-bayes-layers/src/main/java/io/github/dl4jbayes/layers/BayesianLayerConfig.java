@@ -17,6 +17,14 @@ public interface BayesianLayerConfig {
     /** @return whether the layer has (Bayesian) biases */
     boolean hasBias();
 
+    /**
+     * @return whether the layer holds a learned homoscedastic noise scale, one raw scale per output (a point
+     *         estimate, parameter {@code noise}); only output layers with a Gaussian likelihood do
+     */
+    default boolean hasLearnedNoise() {
+        return false;
+    }
+
     /** @return the initializer of the weight means */
     IWeightInit getWeightInitFn();
 

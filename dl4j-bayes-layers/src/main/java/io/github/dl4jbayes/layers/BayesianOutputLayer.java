@@ -1,5 +1,6 @@
 package io.github.dl4jbayes.layers;
 
+import io.github.dl4jbayes.likelihoods.LossGaussianNll;
 import io.github.dl4jbayes.priors.Prior;
 import org.deeplearning4j.nn.api.ParamInitializer;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -35,6 +36,8 @@ public class BayesianOutputLayer extends BaseOutputLayer implements BayesianLaye
     private static final long serialVersionUID = 1L;
 
     private MeanFieldSettings meanField = new MeanFieldSettings();
+    /** Initial standard deviation of the learned homoscedastic noise; 0 when the layer does not learn one. */
+    private double initialNoiseStd;
 
     /** For JSON deserialization. */
     public BayesianOutputLayer() {
@@ -43,7 +46,36 @@ public class BayesianOutputLayer extends BaseOutputLayer implements BayesianLaye
     private BayesianOutputLayer(Builder builder) {
         super(builder);
         this.meanField = builder.meanField.copy();
+        this.initialNoiseStd = builder.initialNoiseStd;
+        if (initialNoiseStd > 0 && !(getLossFn() instanceof LossGaussianNll)) {
+            throw new IllegalArgumentException("learnedNoise needs the Gaussian likelihood: use "
+                    + "new BayesianOutputLayer.Builder(new LossGaussianNll()), got loss " + getLossFn());
+        }
+        if (initialNoiseStd > 0 && initialNoiseStd <= ((LossGaussianNll) getLossFn()).getMinStd()) {
+            throw new IllegalArgumentException("learnedNoise initial std " + initialNoiseStd
+                    + " must exceed the likelihood's minStd " + ((LossGaussianNll) getLossFn()).getMinStd());
+        }
         initializeConstraints(builder);
+    }
+
+    @Override
+    public boolean hasLearnedNoise() {
+        return initialNoiseStd > 0;
+    }
+
+    /** @return the initial standard deviation of the learned noise, 0 when the layer learns none (for JSON) */
+    public double getInitialNoiseStd() {
+        return initialNoiseStd;
+    }
+
+    /** @param initialNoiseStd the initial standard deviation of the learned noise, 0 for none (for JSON) */
+    public void setInitialNoiseStd(double initialNoiseStd) {
+        this.initialNoiseStd = initialNoiseStd;
+    }
+
+    /** @return the raw scale {@code s} with {@code softplus(s) + minStd = initialNoiseStd} */
+    double initialNoiseRawScale() {
+        return StableMath.inverseSoftplus(initialNoiseStd - ((LossGaussianNll) getLossFn()).getMinStd());
     }
 
     @Override
@@ -97,18 +129,20 @@ public class BayesianOutputLayer extends BaseOutputLayer implements BayesianLaye
         if (!(o instanceof BayesianOutputLayer) || !super.equals(o)) {
             return false;
         }
-        return meanField.equals(((BayesianOutputLayer) o).meanField);
+        BayesianOutputLayer that = (BayesianOutputLayer) o;
+        return meanField.equals(that.meanField) && Double.compare(initialNoiseStd, that.initialNoiseStd) == 0;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(super.hashCode(), meanField);
+        return Objects.hash(super.hashCode(), meanField, initialNoiseStd);
     }
 
     @Override
     public String toString() {
         return "BayesianOutputLayer(name=" + getLayerName() + ", nIn=" + getNIn() + ", nOut=" + getNOut()
-                + ", activation=" + getActivationFn() + ", loss=" + getLossFn() + ", hasBias=" + hasBias() + ", "
+                + ", activation=" + getActivationFn() + ", loss=" + getLossFn() + ", hasBias=" + hasBias()
+                + (hasLearnedNoise() ? ", learnedNoise(initialStd=" + initialNoiseStd + ")" : "") + ", "
                 + meanField + ")";
     }
 
@@ -118,6 +152,23 @@ public class BayesianOutputLayer extends BaseOutputLayer implements BayesianLaye
      */
     public static class Builder extends BaseOutputLayer.Builder<Builder> {
         private final MeanFieldSettings meanField = new MeanFieldSettings();
+        private double initialNoiseStd;
+
+        /**
+         * Learns a homoscedastic observation noise: one scale per output, its own parameter ({@code noise}, a point
+         * estimate shared by all inputs), used by the {@link LossGaussianNll} likelihood. The layer's {@code nOut} is
+         * then the number of targets (means only), and {@code net.output} returns the means followed by the raw
+         * noise scales, as a heteroscedastic network's output does.
+         *
+         * @param initialStd the noise standard deviation to start from (&gt; the likelihood's minStd)
+         */
+        public Builder learnedNoise(double initialStd) {
+            if (!(initialStd > 0) || !Double.isFinite(initialStd)) {
+                throw new IllegalArgumentException("learnedNoise initial std must be a finite number > 0, got " + initialStd);
+            }
+            this.initialNoiseStd = initialStd;
+            return this;
+        }
 
         /** A builder with DL4J's default loss (MCXENT) and softmax activation. */
         public Builder() {

@@ -49,7 +49,8 @@ final class MeanFieldLayers {
             throw new IllegalStateException("Bayesian output layer '" + conf.getLayerName() + "': no labels set");
         }
         // a Gaussian likelihood's outputs are a mean and a scale per label column
-        long width = conf.getLossFn() instanceof LossGaussianNll ? conf.getNOut() / 2 : conf.getNOut();
+        long width = conf.getLossFn() instanceof LossGaussianNll && !conf.hasLearnedNoise() ? conf.getNOut() / 2
+                : conf.getNOut();
         if (labels.rank() != 2 || labels.size(1) != width || (input != null && labels.size(0) != input.size(0))) {
             throw new DL4JInvalidInputException("Bayesian output layer '" + conf.getLayerName() + "': labels of shape "
                     + Arrays.toString(labels.shape()) + " do not match [minibatch, " + width + "] (nOut = "

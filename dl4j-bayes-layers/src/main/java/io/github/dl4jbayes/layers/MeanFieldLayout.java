@@ -15,7 +15,8 @@ import java.util.Map;
  *   [ Wmu (nIn*nOut, column-major) | bmu (nOut) | Wrho (nIn*nOut) | brho (nOut) ]
  * </pre>
  *
- * The bias entries are absent when the layer has no bias.
+ * The bias entries are absent when the layer has no bias. An output layer that learns a homoscedastic noise scale
+ * appends {@code noise (nOut)} after the two blocks.
  */
 public final class MeanFieldLayout {
     /*
@@ -31,16 +32,20 @@ public final class MeanFieldLayout {
     public static final String WEIGHT_RHO = "Wrho";
     /** Key of the biases' rho ("b_rho"), a vector of length {@code nOut}. */
     public static final String BIAS_RHO = "brho";
+    /** Key of the learned homoscedastic noise's raw scales, a vector of length {@code nOut} (output layers only). */
+    public static final String NOISE = "noise";
 
     private final long nIn;
     private final long nOut;
     private final boolean hasBias;
+    private final boolean hasNoise;
 
     /** @param conf the layer configuration the layout is for */
     public MeanFieldLayout(BayesianLayerConfig conf) {
         this.nIn = conf.getNIn();
         this.nOut = conf.getNOut();
         this.hasBias = conf.hasBias();
+        this.hasNoise = conf.hasLearnedNoise();
     }
 
     /** @return the number of weights {@code nIn * nOut} */
@@ -53,9 +58,14 @@ public final class MeanFieldLayout {
         return weightCount() + (hasBias ? nOut : 0);
     }
 
-    /** @return the total number of parameters: two blocks */
+    /** @return the total number of parameters: two blocks, and the noise scales when the layer learns them */
     public long totalSize() {
-        return 2 * blockSize();
+        return 2 * blockSize() + (hasNoise ? nOut : 0);
+    }
+
+    /** @return the learned noise's raw scales of a flattened array, or null when the layer has none */
+    public INDArray noise(INDArray flat) {
+        return hasNoise ? vector(flat).get(NDArrayIndex.interval(2 * blockSize(), totalSize())) : null;
     }
 
     /** @return whether the layout has bias entries */
@@ -70,7 +80,7 @@ public final class MeanFieldLayout {
 
     /** @return the block of rhos (weights then biases) of a flattened parameter or gradient array */
     public INDArray rhoBlock(INDArray flat) {
-        return vector(flat).get(NDArrayIndex.interval(blockSize(), totalSize()));
+        return vector(flat).get(NDArrayIndex.interval(blockSize(), 2 * blockSize()));
     }
 
     /** @return the {@code [nIn, nOut]} weight matrix view of a block */
@@ -102,12 +112,20 @@ public final class MeanFieldLayout {
         if (hasBias) {
             out.put(BIAS_RHO, bias(rho));
         }
+        if (hasNoise) {
+            out.put(NOISE, noise(flat));
+        }
         return out;
     }
 
     /** @return the parameter keys in the flattened order: {@code Wmu, [bmu,] Wrho[, brho]} */
     public List<String> keys() {
-        return hasBias ? List.of(WEIGHT_MU, BIAS_MU, WEIGHT_RHO, BIAS_RHO) : List.of(WEIGHT_MU, WEIGHT_RHO);
+        List<String> keys = new java.util.ArrayList<>(hasBias ? List.of(WEIGHT_MU, BIAS_MU, WEIGHT_RHO, BIAS_RHO)
+                : List.of(WEIGHT_MU, WEIGHT_RHO));
+        if (hasNoise) {
+            keys.add(NOISE);
+        }
+        return keys;
     }
 
     private static INDArray vector(INDArray flat) {

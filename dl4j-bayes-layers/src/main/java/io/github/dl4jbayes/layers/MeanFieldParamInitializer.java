@@ -86,6 +86,9 @@ public final class MeanFieldParamInitializer implements ParamInitializer {
             }
             double rho = StableMath.inverseSoftplus(layer.getMeanField().getInitialPosteriorStd());
             layout.rhoBlock(paramsView).assign(rho);
+            if (layer.hasLearnedNoise()) {
+                layout.noise(paramsView).assign(((BayesianOutputLayer) layer).initialNoiseRawScale());
+            }
         }
         for (String key : params.keySet()) {
             conf.addVariable(key);
