@@ -1,8 +1,10 @@
 package io.github.dl4jbayes.examples;
 
+import io.github.dl4jbayes.plot.Plots;
 import io.github.dl4jbayes.metrics.ClassificationMetrics;
 import io.github.dl4jbayes.predict.PosteriorDraws;
 import io.github.dl4jbayes.predict.PosteriorPredictive;
+import io.github.dl4jbayes.predict.PosteriorSummary;
 import io.github.dl4jbayes.predict.PredictiveSamples;
 import io.github.dl4jbayes.training.Advi;
 import io.github.dl4jbayes.training.ElboHistory;
@@ -66,7 +68,7 @@ public final class MoonsExample {
         int n = train.numExamples();
         System.out.printf(Locale.ROOT, "Two moons (%s): %d train, %d test points%n", source, n, test.numExamples());
         List<Path> pictures = new ArrayList<>();
-        pictures.add(Charts.save(Charts.scatter("Two moons (training data)", rows(train.getFeatures()),
+        pictures.add(Plots.save(Plots.scatter("Two moons (training data)", rows(train.getFeatures()),
                 column(train.getLabels())), out, "data"));
 
         // Cell: model + full-batch ADVI, then the posterior predictive on the test set
@@ -91,12 +93,18 @@ public final class MoonsExample {
         double fullSeconds = full.seconds();
         double miniSeconds = mini.seconds();
 
-        pictures.add(Charts.save(Charts.elbo("ELBO during ADVI", List.of("full batch", "minibatches of " + batchSize),
+        pictures.add(Plots.save(Plots.elbo("ELBO during ADVI", List.of("full batch", "minibatches of " + batchSize),
                 List.of(fullElbo.iterations(), miniElbo.iterations()), List.of(fullElbo.elbos(), miniElbo.elbos())),
                 out, "elbo"));
 
-        // Cell: draws from the variational posterior (sample_vp) and the weights' traces
+        pictures.add(Plots.save(Plots.reliabilityDiagram("Reliability of the full-batch posterior predictive (test set)",
+                full.metrics().reliability(10), full.metrics().expectedCalibrationError(10)), out, "reliability"));
+
+        // Cell: draws from the variational posterior (sample_vp), their summary and the weights' traces
         PosteriorDraws trace = PosteriorDraws.sample(net, draws, seed);
+        PosteriorSummary summary = PosteriorSummary.of(trace, 0.94);
+        summary.writeCsv(out.resolve("weights_summary.csv"));
+        System.out.printf(Locale.ROOT, "%nPosterior of the weights (%d draws, 94%% HDI):%n%s", draws, summary.toTable());
         List<String> names = new ArrayList<>();
         List<double[]> values = new ArrayList<>();
         long[][] picks = {{0, 0}, {1, 2}, {3, 4}};
@@ -106,9 +114,9 @@ public final class MoonsExample {
             names.add(String.format(Locale.ROOT, "%s[%d,%d]", layers[l], index[0], index[1]));
             values.add(trace.trace(layers[l], index));
         }
-        pictures.add(Charts.save(Charts.traces("Posterior draws of three weights (" + draws + " draws)", names, values),
+        pictures.add(Plots.save(Plots.traces("Posterior draws of three weights (" + draws + " draws)", names, values),
                 out, "weights_trace"));
-        pictures.add(Charts.save(Charts.histograms("Posterior of three weights", names, values, 40), out,
+        pictures.add(Plots.save(Plots.histograms("Posterior of three weights", names, values, 40), out,
                 "weights_hist"));
 
         // Cell: the predictive surface and its uncertainty over a grid on [-3, 3]^2
@@ -124,13 +132,13 @@ public final class MoonsExample {
                 .predict(test.getFeatures()).mean().gt(0.5).castTo(DataType.DOUBLE));
         double[] meanSurface = column(surface.mean());
         double[] stdSurface = column(surface.std());
-        pictures.add(Charts.save(Charts.surface("Posterior predictive mean P(y = 1)", "p", grid, meanSurface, gridSide,
+        pictures.add(Plots.save(Plots.surface("Posterior predictive mean P(y = 1)", "p", grid, meanSurface, gridSide,
                 0, 1, 10, testPoints, predictedTest), out, "predictive_mean"));
         double maxStd = 0;
         for (double v : stdSurface) {
             maxStd = Math.max(maxStd, v);
         }
-        pictures.add(Charts.save(Charts.surface("Posterior predictive std (uncertainty)", "sd", grid, stdSurface,
+        pictures.add(Plots.save(Plots.surface("Posterior predictive std (uncertainty)", "sd", grid, stdSurface,
                 gridSide, 0, Math.ceil(maxStd * 20) / 20, 10, testPoints, predictedTest), out, "predictive_std"));
 
         System.out.printf(Locale.ROOT, "%nSummary: full batch %.1f%% in %.1f s, minibatch %.1f%% in %.1f s%n",
@@ -142,7 +150,7 @@ public final class MoonsExample {
         return new Result(fullAccuracy, miniAccuracy, fullSeconds, miniSeconds, pictures);
     }
 
-    private record Run(ElboHistory elbo, double seconds, double accuracy) {
+    private record Run(ElboHistory elbo, double seconds, double accuracy, ClassificationMetrics metrics) {
     }
 
     /** Fits with ADVI, times it, writes the ELBO trace, and prints the posterior predictive's test accuracy. */
@@ -162,7 +170,7 @@ public final class MoonsExample {
         System.out.printf(Locale.ROOT, "Accuracy = %.1f%%%n", 100 * metrics.accuracy());
         System.out.printf(Locale.ROOT, "Test NLL = %.4f, Brier = %.4f, ECE (10 bins) = %.4f%n",
                 metrics.negativeLogLikelihood(), metrics.brierScore(), metrics.expectedCalibrationError(10));
-        return new Run(elbo, seconds, metrics.accuracy());
+        return new Run(elbo, seconds, metrics.accuracy(), metrics);
     }
 
     private static double[][] grid(int side, double low, double high) {

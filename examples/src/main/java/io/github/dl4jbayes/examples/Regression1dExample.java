@@ -1,5 +1,6 @@
 package io.github.dl4jbayes.examples;
 
+import io.github.dl4jbayes.plot.Plots;
 import io.github.dl4jbayes.layers.BayesianDenseLayer;
 import io.github.dl4jbayes.layers.BayesianOutputLayer;
 import io.github.dl4jbayes.likelihoods.LossGaussianNll;
@@ -129,7 +130,7 @@ final class Regression1dExample {
         chart.getStyler().setMarkerSize(4);
         chart.getStyler().setYAxisMin(-5.0);
         chart.getStyler().setYAxisMax(5.0);
-        Path picture = Charts.save(chart, out, "regression_1d");
+        Path picture = Plots.save(chart, out, "regression_1d");
         System.out.println("Picture written to " + picture);
         return new Result(metrics.rmse(), metrics.meanLogLikelihood(), metrics.coverage(0.9), inside, outside, picture);
     }

@@ -21,7 +21,7 @@ class MoonsExampleSmokeTest {
         MoonsExample.Result result = MoonsExample.run(Options.parse(new String[]{
                 "--out", out.toString(), "--iterations", "60", "--minibatch-iterations", "40", "--draws", "200",
                 "--ppc-samples", "10", "--grid", "20", "--print-every", "20"}));
-        for (String name : List.of("data", "elbo", "weights_trace", "weights_hist", "predictive_mean", "predictive_std")) {
+        for (String name : List.of("data", "elbo", "reliability", "weights_trace", "weights_hist", "predictive_mean", "predictive_std")) {
             Path png = out.resolve(name + ".png");
             assertTrue(result.pictures().contains(png), name + " not reported");
             BufferedImage image = ImageIO.read(png.toFile());
@@ -30,6 +30,8 @@ class MoonsExampleSmokeTest {
         }
         assertEquals(61, Files.readAllLines(out.resolve("elbo_fullbatch.csv")).size());
         assertEquals(41, Files.readAllLines(out.resolve("elbo_minibatch.csv")).size());
+        // 2*5 + 5*5 + 5*1 weights, no biases, and a header
+        assertEquals(41, Files.readAllLines(out.resolve("weights_summary.csv")).size());
         assertTrue(result.fullBatchAccuracy() >= 0 && result.fullBatchAccuracy() <= 1);
     }
 

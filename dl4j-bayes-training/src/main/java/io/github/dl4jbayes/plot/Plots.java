@@ -1,5 +1,6 @@
-package io.github.dl4jbayes.examples;
+package io.github.dl4jbayes.plot;
 
+import io.github.dl4jbayes.metrics.ClassificationMetrics;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
@@ -20,8 +21,12 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
-/** The example's pictures, drawn with XChart and saved as PNG. */
-final class Charts {
+/**
+ * The pictures of a Bayesian network, drawn with XChart: data scatter, ELBO trace, predictive surfaces over a grid,
+ * weight traces and histograms, the reliability diagram. Each method returns the chart, for further styling;
+ * {@link #save} writes it as PNG.
+ */
+public final class Plots {
     private static final Color CLASS_0 = new Color(31, 119, 180);
     private static final Color CLASS_1 = new Color(255, 127, 14);
     private static final Color[] TRACE_COLORS = {CLASS_0, CLASS_1, new Color(44, 160, 44)};
@@ -29,18 +34,18 @@ final class Charts {
     private static final int WIDTH = 900;
     private static final int HEIGHT = 700;
 
-    private Charts() {
+    private Plots() {
     }
 
     /** One series of 2-D points, per class. */
-    static XYChart scatter(String title, double[][] points, double[] labels) {
+    public static XYChart scatter(String title, double[][] points, double[] labels) {
         XYChart chart = base(title, "x1", "x2");
         addClasses(chart, points, labels, "class", 6);
         return chart;
     }
 
     /** ELBO against iteration, one line per named trace; the first steps' very low values are clipped. */
-    static XYChart elbo(String title, List<String> names, List<long[]> iterations, List<double[]> elbos) {
+    public static XYChart elbo(String title, List<String> names, List<long[]> iterations, List<double[]> elbos) {
         XYChart chart = base(title, "iteration", "ELBO");
         chart.getStyler().setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
         chart.getStyler().setXAxisDecimalPattern("#,##0");
@@ -81,7 +86,7 @@ final class Charts {
      * @param points  points to draw on top, {@code [n][2]}
      * @param classes their classes (0 or 1)
      */
-    static XYChart surface(String title, String valueName, double[][] grid, double[] values, int side, double low,
+    public static XYChart surface(String title, String valueName, double[][] grid, double[] values, int side, double low,
                            double high, int levels, double[][] points, double[] classes) {
         XYChart chart = base(title, "x1", "x2");
         chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
@@ -115,7 +120,7 @@ final class Charts {
     }
 
     /** Traces of a few weights: value against draw index. */
-    static XYChart traces(String title, List<String> names, List<double[]> draws) {
+    public static XYChart traces(String title, List<String> names, List<double[]> draws) {
         XYChart chart = base(title, "draw", "weight value");
         chart.getStyler().setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
         chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
@@ -133,7 +138,7 @@ final class Charts {
     }
 
     /** Histograms of a few weights' draws, overlaid. */
-    static CategoryChart histograms(String title, List<String> names, List<double[]> draws, int bins) {
+    public static CategoryChart histograms(String title, List<String> names, List<double[]> draws, int bins) {
         CategoryChart chart = new CategoryChartBuilder().width(WIDTH).height(HEIGHT).title(title)
                 .xAxisTitle("weight value").yAxisTitle("draws").build();
         chart.getStyler().setOverlapped(true);
@@ -161,7 +166,7 @@ final class Charts {
         return chart;
     }
 
-    static Path save(Chart<?, ?> chart, Path dir, String name) {
+    public static Path save(Chart<?, ?> chart, Path dir, String name) {
         Path file = dir.resolve(name + ".png");
         try {
             BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
@@ -207,7 +212,7 @@ final class Charts {
     }
 
     /** Trailing moving mean over {@code window} points (fewer at the start). */
-    static double[] movingMean(double[] y, int window) {
+    public static double[] movingMean(double[] y, int window) {
         double[] out = new double[y.length];
         double sum = 0;
         for (int i = 0; i < y.length; i++) {
@@ -220,8 +225,39 @@ final class Charts {
         return out;
     }
 
+    /**
+     * The reliability diagram: accuracy against mean confidence per confidence bin, with the diagonal of perfect
+     * calibration; the legend gives the expected calibration error.
+     */
+    public static XYChart reliabilityDiagram(String title, ClassificationMetrics.Reliability reliability, double ece) {
+        XYChart chart = base(title, "confidence", "accuracy");
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW);
+        chart.getStyler().setXAxisMin(0.0);
+        chart.getStyler().setXAxisMax(1.0);
+        chart.getStyler().setYAxisMin(0.0);
+        chart.getStyler().setYAxisMax(1.0);
+        XYSeries diagonal = chart.addSeries("perfect calibration", new double[]{0, 1}, new double[]{0, 1});
+        diagonal.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
+        diagonal.setMarker(SeriesMarkers.NONE);
+        diagonal.setLineColor(Color.GRAY);
+        List<Double> conf = new ArrayList<>();
+        List<Double> acc = new ArrayList<>();
+        for (int b = 0; b < reliability.counts().length; b++) {
+            if (reliability.counts()[b] > 0) {
+                conf.add(reliability.confidence()[b]);
+                acc.add(reliability.accuracy()[b]);
+            }
+        }
+        XYSeries bins = chart.addSeries(String.format(Locale.ROOT, "bins (ECE = %.4f)", ece), conf, acc);
+        bins.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
+        bins.setMarker(SeriesMarkers.CIRCLE);
+        bins.setLineColor(CLASS_0);
+        bins.setMarkerColor(CLASS_0);
+        return chart;
+    }
+
     /** A perceptually ordered colour map (dark blue, teal, green, yellow), {@code t} in [0, 1]. */
-    static Color colormap(double t) {
+    public static Color colormap(double t) {
         double[][] anchors = {{68, 1, 84}, {59, 82, 139}, {33, 145, 140}, {94, 201, 98}, {253, 231, 37}};
         double x = Math.max(0, Math.min(1, t)) * (anchors.length - 1);
         int i = Math.min(anchors.length - 2, (int) Math.floor(x));
