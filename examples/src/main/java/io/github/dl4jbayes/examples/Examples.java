@@ -23,6 +23,9 @@ public final class Examples {
             case "regression1d":
                 Regression1dExample.run(Options.parse(rest));
                 break;
+            case "regression":
+                TabularRegressionExample.run(Options.parse(rest));
+                break;
             case "bench":
                 Benchmarks.run(Options.parse(rest));
                 break;
@@ -42,6 +45,8 @@ public final class Examples {
         System.out.println("  regression1d  1-D heteroscedastic regression with the Gaussian likelihood: predictive");
         System.out.println("              mean, aleatoric and total bands, RMSE / log-likelihood / coverage.");
         System.out.println("              " + Regression1dExample.OPTIONS);
+        System.out.println("  regression  Bayesian regression on your CSV table (numeric columns, one the target).");
+        System.out.println("              " + TabularRegressionExample.OPTIONS);
         System.out.println("  bench       The benchmark table: step time Bayesian vs plain DL4J (seed net, 784-400-400-10),");
         System.out.println("              predictive throughput, time to 94% on moons, memory over many steps.");
         System.out.println("              " + Benchmarks.OPTIONS);
