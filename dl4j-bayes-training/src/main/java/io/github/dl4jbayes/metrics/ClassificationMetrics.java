@@ -50,8 +50,8 @@ public final class ClassificationMetrics {
             throw new IllegalArgumentException("probabilities and labels must be non-empty matrices of the same shape, got "
                     + Arrays.toString(probabilities.shape()) + " and " + Arrays.toString(labels.shape()));
         }
-        double[][] p = probabilities.castTo(DataType.DOUBLE).toDoubleMatrix();
-        double[][] y = labels.castTo(DataType.DOUBLE).toDoubleMatrix();
+        double[][] p = rows(probabilities);
+        double[][] y = rows(labels);
         int n = p.length;
         int k = p[0].length;
         boolean binary = k == 1;
@@ -79,6 +79,18 @@ public final class ClassificationMetrics {
             }
         }
         return new ClassificationMetrics(full, truth, binary ? 1 : k);
+    }
+
+    /** Row arrays from one flat copy (INDArray.toDoubleMatrix makes a native call per row). */
+    private static double[][] rows(INDArray a) {
+        double[] flat = a.castTo(DataType.DOUBLE).dup('c').data().asDouble();
+        int n = (int) a.size(0);
+        int k = (int) a.size(1);
+        double[][] out = new double[n][];
+        for (int i = 0; i < n; i++) {
+            out[i] = Arrays.copyOfRange(flat, i * k, (i + 1) * k);
+        }
+        return out;
     }
 
     /** @return the fraction of examples whose most probable class is the true one (binary: p &gt; 0.5 means 1) */
