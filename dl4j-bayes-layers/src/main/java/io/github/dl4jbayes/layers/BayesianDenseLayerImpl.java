@@ -42,7 +42,7 @@ public class BayesianDenseLayerImpl extends BaseLayer<BayesianDenseLayer> {
     @Override
     public void setInput(INDArray input, LayerWorkspaceMgr workspaceMgr) {
         super.setInput(input, workspaceMgr);
-        posterior.invalidate();
+        posterior.newInput(input);
     }
 
     @Override
@@ -53,13 +53,13 @@ public class BayesianDenseLayerImpl extends BaseLayer<BayesianDenseLayer> {
     @Override
     public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
         INDArray epsilonNext = super.backpropGradient(epsilon, workspaceMgr).getSecond();
-        double klScale = posterior.klGradientScale(conf.isMiniBatch(), getInputMiniBatchSize());
+        double klScale = posterior.klGradientScale();
         return new Pair<>(posterior.completeGradient(klScale, gradientViews), epsilonNext);
     }
 
     @Override
     public double calcRegularizationScore(boolean backpropParamsOnly) {
-        return super.calcRegularizationScore(backpropParamsOnly) + posterior.klScore();
+        return super.calcRegularizationScore(backpropParamsOnly) + posterior.klScore(conf.isMiniBatch());
     }
 
     /** @return {@code KL(q || p)} of this layer at its current parameters, unscaled */

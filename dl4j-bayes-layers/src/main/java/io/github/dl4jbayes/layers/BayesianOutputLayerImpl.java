@@ -45,7 +45,7 @@ public class BayesianOutputLayerImpl extends BaseOutputLayer<BayesianOutputLayer
     @Override
     public void setInput(INDArray input, LayerWorkspaceMgr workspaceMgr) {
         super.setInput(input, workspaceMgr);
-        posterior.invalidate();
+        posterior.newInput(input);
     }
 
     @Override
@@ -90,7 +90,7 @@ public class BayesianOutputLayerImpl extends BaseOutputLayer<BayesianOutputLayer
         MeanFieldLayers.checkLabels(labels, input, layerConf());
         INDArray epsilonNext = layerConf().hasLearnedNoise() ? backpropWithNoise(workspaceMgr)
                 : super.backpropGradient(epsilon, workspaceMgr).getSecond();
-        double klScale = posterior.klGradientScale(conf.isMiniBatch(), getInputMiniBatchSize());
+        double klScale = posterior.klGradientScale();
         return new Pair<>(posterior.completeGradient(klScale, gradientViews), epsilonNext);
     }
 
@@ -126,7 +126,7 @@ public class BayesianOutputLayerImpl extends BaseOutputLayer<BayesianOutputLayer
 
     @Override
     public double calcRegularizationScore(boolean backpropParamsOnly) {
-        return super.calcRegularizationScore(backpropParamsOnly) + posterior.klScore();
+        return super.calcRegularizationScore(backpropParamsOnly) + posterior.klScore(conf.isMiniBatch());
     }
 
     /** @return {@code KL(q || p)} of this layer at its current parameters, unscaled */

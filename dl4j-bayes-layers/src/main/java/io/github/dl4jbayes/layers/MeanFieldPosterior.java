@@ -21,7 +21,7 @@ import java.util.function.Supplier;
  * Blocks of at least {@link #nativeThreshold()} parameters use ND4J; the system property
  * {@code dl4jbayes.nativeThreshold} sets it.
  *
- * <p>One draw is made per forward pass: the implementations {@link #invalidate()} on every new input and draw
+ * <p>One draw is made per forward pass: the implementations call {@link #newInput} on every new input and draw
  * lazily, so the forward pass, the backward pass and the score of one step all see the same weights. The noise comes
  * from ND4J's global RNG ({@code Nd4j.getRandom()}), so {@code Nd4j.getRandom().setSeed(s)} makes the draws
  * reproducible (and freezes the noise for gradient checks).
@@ -46,6 +46,8 @@ final class MeanFieldPosterior {
     /** The KL at the parameters of the last backward pass, for the score DL4J computes right after it. */
     private double klOfStep;
     private boolean klOfStepValid;
+    /** The minibatch size of the last input. */
+    private long batchSize = 1;
 
     /** @param config the layer's current configuration (read at each use, so that it may be replaced) */
     MeanFieldPosterior(Supplier<BayesianLayerConfig> config) {
@@ -93,10 +95,16 @@ final class MeanFieldPosterior {
         this.gradRhoBlock = layout.rhoBlock(gradientsFlat);
     }
 
-    /** Forgets the current draw: the next forward pass draws new weights. */
-    void invalidate() {
+    /**
+     * Forgets the current draw (the next forward pass draws new weights) and remembers the minibatch size of the new
+     * input: the score's KL weight needs it after DL4J may have cleared the layer's input.
+     */
+    void newInput(INDArray input) {
         drawn = false;
         klOfStepValid = false;
+        if (input != null) {
+            batchSize = input.size(0);
+        }
     }
 
     /**
@@ -136,27 +144,33 @@ final class MeanFieldPosterior {
     }
 
     /**
-     * @return this layer's share of the score's KL term, {@code klWeight * KL / N}
+     * @param miniBatch whether DL4J divides the loss and the gradients by the minibatch size B (the last input's)
+     *                  ({@code conf().isMiniBatch()}, DL4J's default)
+     * @return this layer's share of the score's KL term: {@code klWeight * KL / N} when the loss is a minibatch mean
+     *         (the score is then the negative ELBO per example), {@code klWeight * KL * B / N} when it is a sum (the
+     *         score is then the negative ELBO scaled by B / N): in both cases the KL keeps its weight in the ELBO
      * @throws IllegalStateException if the dataset size N is not set
      */
-    double klScore() {
+    double klScore(boolean miniBatch) {
         MeanFieldSettings settings = config.get().getMeanField();
         // DL4J scores a training step right after its backward pass, before any parameter update: the KL computed
         // there (from the draw's buffers) is reused once; any other score recomputes it from the parameters.
         double kl = klOfStepValid ? klOfStep : klDivergence();
         klOfStepValid = false;
-        return settings.getKlWeight() == 0.0 ? 0.0 : settings.getKlWeight() * kl / datasetSize();
+        if (settings.getKlWeight() == 0.0) {
+            return 0.0;
+        }
+        return settings.getKlWeight() * kl * (miniBatch ? 1 : batchSize) / datasetSize();
     }
 
     /**
-     * @param miniBatch whether DL4J divides gradients by the minibatch size ({@code conf().isMiniBatch()})
-     * @param batchSize the minibatch size
-     * @return the factor on dKL so that, after DL4J's division by the minibatch size, the update sees
-     *         {@code klWeight * dKL / N}
+     * @return the factor on dKL added to the summed data gradient: {@code klWeight * B / N}. With DL4J's division by
+     *         B (miniBatch mode) the update sees {@code klWeight * dKL / N}; without it, {@code klWeight * dKL * B / N};
+     *         either way the gradient of the score of {@link #klScore}
      */
-    double klGradientScale(boolean miniBatch, long batchSize) {
+    double klGradientScale() {
         MeanFieldSettings settings = config.get().getMeanField();
-        return settings.getKlWeight() * (miniBatch ? batchSize : 1) / datasetSize();
+        return settings.getKlWeight() == 0.0 ? 0.0 : settings.getKlWeight() * batchSize / datasetSize();
     }
 
     private double datasetSize() {

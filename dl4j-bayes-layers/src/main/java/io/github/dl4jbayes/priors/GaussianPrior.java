@@ -1,5 +1,6 @@
 package io.github.dl4jbayes.priors;
 
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.Log;
@@ -87,9 +88,9 @@ public final class GaussianPrior implements Prior {
         double variance = std * std;
         Nd4j.getExecutioner().exec(new Log(sigma, scratch));
         double sumLogSigma = scratch.sumNumber().doubleValue();
-        double sumSigmaSq = Nd4j.getBlasWrapper().dot(sigma, sigma);
+        double sumSigmaSq = squaredNorm(sigma, scratch);
         // sum (mu - mean)^2 = mu.mu - 2 mean sum(mu) + n mean^2
-        double sumDiffSq = Nd4j.getBlasWrapper().dot(mu, mu) - 2 * mean * mu.sumNumber().doubleValue() + n * mean * mean;
+        double sumDiffSq = squaredNorm(mu, scratch) - 2 * mean * mu.sumNumber().doubleValue() + n * mean * mean;
         return n * (Math.log(std) - 0.5) - sumLogSigma + (sumSigmaSq + sumDiffSq) / (2.0 * variance);
     }
 
@@ -97,12 +98,30 @@ public final class GaussianPrior implements Prior {
     public void addKlGradient(INDArray mu, INDArray sigma, INDArray eps, double scale, INDArray gradMu,
                               INDArray gradSigma, INDArray scratch) {
         double invVariance = 1.0 / (std * std);
-        Nd4j.getBlasWrapper().axpy(scale * invVariance, mu, gradMu);
+        axpy(scale * invVariance, mu, gradMu, scratch);
         if (mean != 0.0) {
             gradMu.subi(scale * mean * invVariance);
         }
-        Nd4j.getBlasWrapper().axpy(scale * invVariance, sigma, gradSigma);
+        axpy(scale * invVariance, sigma, gradSigma, scratch);
         gradSigma.subi(sigma.rdiv(scale, scratch));
+    }
+
+    /** BLAS covers float and double only; other types (half, bfloat16) go through ND4J element-wise operations. */
+    private static boolean blas(INDArray x) {
+        return x.dataType() == DataType.FLOAT || x.dataType() == DataType.DOUBLE;
+    }
+
+    private static double squaredNorm(INDArray x, INDArray scratch) {
+        return blas(x) ? Nd4j.getBlasWrapper().dot(x, x) : scratch.assign(x).muli(x).sumNumber().doubleValue();
+    }
+
+    /** y += alpha x */
+    private static void axpy(double alpha, INDArray x, INDArray y, INDArray scratch) {
+        if (blas(x) && x.dataType() == y.dataType()) {
+            Nd4j.getBlasWrapper().axpy(alpha, x, y);
+        } else {
+            y.addi(x.mul(alpha, scratch));
+        }
     }
 
     @Override

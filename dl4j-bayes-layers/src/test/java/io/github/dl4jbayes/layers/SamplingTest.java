@@ -86,6 +86,48 @@ class SamplingTest {
         assertEquals(nets[0].output(x), nets[1].output(x));
     }
 
+    /**
+     * With DL4J's miniBatch(false) the loss is a sum over the minibatch, so the KL is weighted by B / N to keep its
+     * share of the ELBO: for the same draw, that score is exactly B times the miniBatch(true) score.
+     */
+    @Test
+    void klKeepsItsWeightWithoutMinibatchDivision() {
+        MultiLayerNetwork mean = TestNets.init(TestNets.classifier(true, true, DataType.DOUBLE, new Sgd(0.1)));
+        MultiLayerNetwork sum = TestNets.init(TestNets.classifier(true, false, DataType.DOUBLE, new Sgd(0.1)));
+        sum.setParams(mean.params());
+        BayesianNetworks.setDatasetSize(mean, 100);
+        BayesianNetworks.setDatasetSize(sum, 100);
+        INDArray x = TestNets.randn(6, DataType.DOUBLE, 8, 3);
+        INDArray y = TestNets.oneHot(8, 2, 6, DataType.DOUBLE);
+        org.nd4j.linalg.dataset.DataSet ds = new org.nd4j.linalg.dataset.DataSet(x, y);
+        org.nd4j.linalg.factory.Nd4j.getRandom().setSeed(11);
+        double perExample = mean.score(ds, true);
+        org.nd4j.linalg.factory.Nd4j.getRandom().setSeed(11);
+        double summed = sum.score(ds, true);
+        assertEquals(8 * perExample, summed, 1e-9 * Math.abs(summed));
+    }
+
+    /** Half precision works on both kernels (the ND4J kernel's BLAS calls cover float and double only). */
+    @Test
+    void halfPrecisionLargeLayerTrains() {
+        // plain SGD: Adam's epsilon (1e-8) underflows to zero in half precision
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().dataType(DataType.HALF).seed(1)
+                .updater(new Sgd(0.01)).list()
+                .layer(new BayesianDenseLayer.Builder().nIn(64).nOut(64).activation(Activation.TANH).build())
+                .layer(new BayesianOutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(64).nOut(2)
+                        .activation(Activation.SOFTMAX).build())
+                .build();
+        MultiLayerNetwork net = TestNets.init(conf);
+        BayesianNetworks.setDatasetSize(net, 32);
+        INDArray x = TestNets.randn(2, DataType.HALF, 32, 64);
+        INDArray y = TestNets.oneHot(32, 2, 2, DataType.HALF);
+        for (int i = 0; i < 5; i++) {
+            net.fit(x, y);
+        }
+        assertTrue(Double.isFinite(net.score()));
+        assertTrue(Double.isFinite(BayesianNetworks.klDivergence(net)));
+    }
+
     @Test
     void reproducibleWithNd4jSeed() {
         MultiLayerNetwork net = TestNets.init(TestNets.classifier(false, true, DataType.FLOAT, new Sgd(0.1)));

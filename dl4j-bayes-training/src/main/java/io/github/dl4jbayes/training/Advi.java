@@ -173,6 +173,7 @@ public final class Advi {
             listener.iterationDone(net, iteration, epoch);
         }
         net.setIterationCount(iteration + 1);
+        net.applyConstraints(iteration + 1, epoch);
         net.clearLayerMaskArrays();
     }
 

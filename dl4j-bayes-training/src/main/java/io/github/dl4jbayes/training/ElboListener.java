@@ -17,8 +17,9 @@ import java.util.Locale;
  * {@link DivergenceException} when the ELBO becomes NaN or infinite.
  *
  * <p>The ELBO is {@code -(N * score + (1 - klWeight) * KL)}: the network's score is the negative ELBO per
- * example with the KL weighted by {@code klWeight}, so during KL annealing the unweighted KL is added back and
- * the trace stays the ELBO itself.
+ * example with the KL weighted by {@code klWeight} (per example of the minibatch B times that with DL4J's
+ * {@code miniBatch(false)}), so during KL annealing the unweighted KL is added back and the trace stays the ELBO
+ * itself. The annealing correction uses the KL after the step's update, the score the parameters before it.
  *
  * <pre>{@code
  * ElboListener elbo = new ElboListener(1000).expectedIterations(50_000);
@@ -118,7 +119,10 @@ public class ElboListener extends BaseTrainingListener {
         }
         long n = layers.get(0).getMeanField().getDatasetSize();
         double klWeight = layers.get(0).getMeanField().getKlWeight();
-        double elbo = -n * score;
+        // miniBatch(true): score = -ELBO / N; miniBatch(false): score = -ELBO * B / N (the loss is a sum over the batch)
+        double perExample = net.getLayerWiseConfigurations().getConf(0).isMiniBatch() ? score
+                : score / Math.max(1, net.batchSize());
+        double elbo = -n * perExample;
         if (klWeight != 1.0) {
             elbo -= (1.0 - klWeight) * BayesianNetworks.klDivergence(net);
         }

@@ -83,6 +83,24 @@ public class AdviTest {
         assertEquals(-200 * net.score(), advi.history().last(), 1e-9);
     }
 
+    /** DL4J's miniBatch(false) sums the loss over the batch; the reported ELBO is the same quantity. */
+    @Test
+    void elboWithoutMinibatchDivision() {
+        MultiLayerNetwork net = new MultiLayerNetwork(new NeuralNetConfiguration.Builder()
+                .seed(5).dataType(DataType.DOUBLE).updater(new Adam(0.01)).miniBatch(false)
+                .list()
+                .layer(new BayesianDenseLayer.Builder().nIn(2).nOut(5).activation(Activation.TANH).hasBias(false).build())
+                .layer(new BayesianOutputLayer.Builder(LossFunctions.LossFunction.XENT).nIn(5).nOut(1)
+                        .activation(Activation.SIGMOID).hasBias(false).build())
+                .build());
+        net.init();
+        DataSet data = data(50);
+        Advi advi = Advi.builder().datasetSize(200).iterations(1).printEvery(0).build();
+        advi.fit(net, data);
+        // score = sum of 50 losses + (50 / 200) KL = (50 / 200) * (-ELBO)
+        assertEquals(-200.0 / 50 * net.score(), advi.history().last(), 1e-9);
+    }
+
     @Test
     void klAnnealingReachesOneAndTheTraceStaysTheElbo() {
         MultiLayerNetwork net = net(0.01, false);
