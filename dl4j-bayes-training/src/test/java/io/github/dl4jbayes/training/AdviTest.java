@@ -28,8 +28,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 public class AdviTest {
 
     public static MultiLayerNetwork net(double learningRate, boolean sgd) {
+        return net(learningRate, sgd, true);
+    }
+
+    /** The 2-5-1 tanh Bernoulli network; {@code miniBatch} is DL4J's division of the loss by the batch size. */
+    static MultiLayerNetwork net(double learningRate, boolean sgd, boolean miniBatch) {
         MultiLayerNetwork net = new MultiLayerNetwork(new NeuralNetConfiguration.Builder()
                 .seed(5).dataType(DataType.DOUBLE).updater(sgd ? new Sgd(learningRate) : new Adam(learningRate))
+                .miniBatch(miniBatch)
                 .list()
                 .layer(new BayesianDenseLayer.Builder().nIn(2).nOut(5).activation(Activation.TANH).hasBias(false).build())
                 .layer(new BayesianOutputLayer.Builder(LossFunctions.LossFunction.XENT).nIn(5).nOut(1)
@@ -86,14 +92,7 @@ public class AdviTest {
     /** DL4J's miniBatch(false) sums the loss over the batch; the reported ELBO is the same quantity. */
     @Test
     void elboWithoutMinibatchDivision() {
-        MultiLayerNetwork net = new MultiLayerNetwork(new NeuralNetConfiguration.Builder()
-                .seed(5).dataType(DataType.DOUBLE).updater(new Adam(0.01)).miniBatch(false)
-                .list()
-                .layer(new BayesianDenseLayer.Builder().nIn(2).nOut(5).activation(Activation.TANH).hasBias(false).build())
-                .layer(new BayesianOutputLayer.Builder(LossFunctions.LossFunction.XENT).nIn(5).nOut(1)
-                        .activation(Activation.SIGMOID).hasBias(false).build())
-                .build());
-        net.init();
+        MultiLayerNetwork net = net(0.01, false, false);
         DataSet data = data(50);
         Advi advi = Advi.builder().datasetSize(200).iterations(1).printEvery(0).build();
         advi.fit(net, data);
