@@ -15,7 +15,7 @@ import java.util.Map;
  * from the mean-field posterior ({@link MeanFieldPosterior}), with the KL term as the layer's regularization
  * score.
  */
-public class BayesianDenseLayerImpl extends BaseLayer<BayesianDenseLayer> {
+public class BayesianDenseLayerImpl extends BaseLayer<BayesianDenseLayer> implements BayesianLayer {
     private final MeanFieldPosterior posterior;
 
     /**
@@ -24,7 +24,7 @@ public class BayesianDenseLayerImpl extends BaseLayer<BayesianDenseLayer> {
      */
     public BayesianDenseLayerImpl(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
-        this.posterior = new MeanFieldPosterior(this::layerConf);
+        this.posterior = new MeanFieldPosterior(this::layerConf, () -> MeanFieldLayers.defaultNoiseSeed(this));
     }
 
     @Override
@@ -47,7 +47,7 @@ public class BayesianDenseLayerImpl extends BaseLayer<BayesianDenseLayer> {
 
     @Override
     protected INDArray getParamWithNoise(String param, boolean training, LayerWorkspaceMgr workspaceMgr) {
-        return MeanFieldLayers.denseParam(posterior, layerConf(), param, training, params);
+        return MeanFieldLayers.denseParam(posterior, param, training, params);
     }
 
     @Override
@@ -62,9 +62,19 @@ public class BayesianDenseLayerImpl extends BaseLayer<BayesianDenseLayer> {
         return super.calcRegularizationScore(backpropParamsOnly) + posterior.klScore(conf.isMiniBatch());
     }
 
-    /** @return {@code KL(q || p)} of this layer at its current parameters, unscaled */
+    @Override
     public double klDivergence() {
         return posterior.klDivergence();
+    }
+
+    @Override
+    public BayesianLayerConfig bayesianConfig() {
+        return layerConf();
+    }
+
+    @Override
+    public MeanFieldState meanFieldState() {
+        return posterior.state();
     }
 
     @Override

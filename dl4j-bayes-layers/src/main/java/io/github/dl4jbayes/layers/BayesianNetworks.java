@@ -8,18 +8,26 @@ import java.util.List;
 
 /**
  * Network-wide settings and queries of the Bayesian layers in a {@link MultiLayerNetwork}: the dataset size N
- * (PyMC's {@code total_size}), the KL weight, the inference mode, and the total KL divergence.
+ * (PyMC's {@code total_size}), the KL weight, the inference mode, the noise seed, and the total KL divergence.
+ *
+ * <p>The settings belong to this network's layer instances ({@link MeanFieldState}): two networks built from one
+ * configuration never see each other's settings. They are not saved with the network: after
+ * {@code ModelSerializer.restoreMultiLayerNetwork} or {@code net.clone()}, set N again before fitting or scoring
+ * ({@code Advi} does it from its {@code datasetSize}).
  */
 public final class BayesianNetworks {
     private BayesianNetworks() {
     }
 
-    /** @return the configurations of the network's Bayesian layers, in layer order */
-    public static List<BayesianLayerConfig> bayesianLayers(MultiLayerNetwork net) {
-        List<BayesianLayerConfig> out = new ArrayList<>();
+    /** @return the network's Bayesian layer instances, in layer order */
+    public static List<BayesianLayer> bayesianLayers(MultiLayerNetwork net) {
+        if (net == null) {
+            throw new IllegalArgumentException("net must not be null");
+        }
+        List<BayesianLayer> out = new ArrayList<>();
         for (Layer layer : net.getLayers()) {
-            if (layer.conf().getLayer() instanceof BayesianLayerConfig) {
-                out.add((BayesianLayerConfig) layer.conf().getLayer());
+            if (layer instanceof BayesianLayer) {
+                out.add((BayesianLayer) layer);
             }
         }
         return out;
@@ -31,7 +39,7 @@ public final class BayesianNetworks {
     }
 
     /**
-     * Sets N, the number of training examples, on every Bayesian layer: the score becomes
+     * Sets N, the number of training examples, on every Bayesian layer of this network: the score becomes
      * {@code mean loss over the minibatch + KL / N}, the negative ELBO per example.
      *
      * @param datasetSize the number of training examples (&gt; 0)
@@ -41,8 +49,8 @@ public final class BayesianNetworks {
         if (datasetSize <= 0) {
             throw new IllegalArgumentException("datasetSize must be > 0, got " + datasetSize);
         }
-        for (BayesianLayerConfig layer : requireBayesian(net)) {
-            layer.getMeanField().setDatasetSize(datasetSize);
+        for (BayesianLayer layer : requireBayesian(net)) {
+            layer.meanFieldState().setDatasetSize(datasetSize);
         }
     }
 
@@ -51,18 +59,25 @@ public final class BayesianNetworks {
      * @throws IllegalArgumentException if the network has no Bayesian layer
      */
     public static long getDatasetSize(MultiLayerNetwork net) {
-        return requireBayesian(net).get(0).getMeanField().getDatasetSize();
+        return requireBayesian(net).get(0).meanFieldState().getDatasetSize();
     }
 
     /**
      * Sets the weight on the KL term on every Bayesian layer (1 for the ELBO; smaller during KL annealing).
      *
      * @param klWeight a finite weight &ge; 0
+     * @throws IllegalArgumentException if {@code klWeight} is negative, NaN or infinite, or the network has no
+     *                                  Bayesian layer
      */
     public static void setKlWeight(MultiLayerNetwork net, double klWeight) {
-        for (BayesianLayerConfig layer : requireBayesian(net)) {
-            layer.getMeanField().setKlWeight(klWeight);
+        for (BayesianLayer layer : requireBayesian(net)) {
+            layer.meanFieldState().setKlWeight(klWeight);
         }
+    }
+
+    /** @return the weight on the KL term (that of the first Bayesian layer; all share it when set here) */
+    public static double getKlWeight(MultiLayerNetwork net) {
+        return requireBayesian(net).get(0).meanFieldState().getKlWeight();
     }
 
     /**
@@ -70,31 +85,43 @@ public final class BayesianNetworks {
      * the default) or the posterior means ({@link InferenceMode#MEAN}).
      */
     public static void setInferenceMode(MultiLayerNetwork net, InferenceMode mode) {
-        for (BayesianLayerConfig layer : requireBayesian(net)) {
-            layer.getMeanField().setInferenceMode(mode);
+        for (BayesianLayer layer : requireBayesian(net)) {
+            layer.meanFieldState().setInferenceMode(mode);
         }
     }
 
     /** @return the network's inference mode (that of its first Bayesian layer) */
     public static InferenceMode getInferenceMode(MultiLayerNetwork net) {
-        return requireBayesian(net).get(0).getMeanField().getInferenceMode();
+        return requireBayesian(net).get(0).meanFieldState().getInferenceMode();
+    }
+
+    /**
+     * Restarts the weight noise of every Bayesian layer from {@code seed} (layer {@code i} from
+     * {@link MeanFieldState#layerSeed(long, int) layerSeed(seed, i)}). A new network does this itself with its
+     * configuration's {@code seed(...)}; call it to repeat a sequence of draws (e.g. to freeze the noise in a
+     * gradient check) or to give networks built from one configuration different noise.
+     */
+    public static void setNoiseSeed(MultiLayerNetwork net, long seed) {
+        Layer[] layers = net.getLayers();
+        requireBayesian(net);
+        for (int i = 0; i < layers.length; i++) {
+            if (layers[i] instanceof BayesianLayer) {
+                ((BayesianLayer) layers[i]).meanFieldState().setNoiseSeed(MeanFieldState.layerSeed(seed, i));
+            }
+        }
     }
 
     /** @return {@code KL(q || p)} summed over all Bayesian layers at the current parameters, unscaled */
     public static double klDivergence(MultiLayerNetwork net) {
         double sum = 0.0;
-        for (Layer layer : net.getLayers()) {
-            if (layer instanceof BayesianDenseLayerImpl) {
-                sum += ((BayesianDenseLayerImpl) layer).klDivergence();
-            } else if (layer instanceof BayesianOutputLayerImpl) {
-                sum += ((BayesianOutputLayerImpl) layer).klDivergence();
-            }
+        for (BayesianLayer layer : bayesianLayers(net)) {
+            sum += layer.klDivergence();
         }
         return sum;
     }
 
-    private static List<BayesianLayerConfig> requireBayesian(MultiLayerNetwork net) {
-        List<BayesianLayerConfig> layers = bayesianLayers(net);
+    private static List<BayesianLayer> requireBayesian(MultiLayerNetwork net) {
+        List<BayesianLayer> layers = bayesianLayers(net);
         if (layers.isEmpty()) {
             throw new IllegalArgumentException("The network has no Bayesian layer (BayesianDenseLayer or BayesianOutputLayer)");
         }

@@ -18,7 +18,7 @@ import java.util.Map;
  * drawn from the mean-field posterior ({@link MeanFieldPosterior}), with the KL term as the layer's regularization
  * score. The forward pass, the backward pass and the score of one training step share one draw.
  */
-public class BayesianOutputLayerImpl extends BaseOutputLayer<BayesianOutputLayer> {
+public class BayesianOutputLayerImpl extends BaseOutputLayer<BayesianOutputLayer> implements BayesianLayer {
     private final MeanFieldPosterior posterior;
 
     /**
@@ -27,7 +27,7 @@ public class BayesianOutputLayerImpl extends BaseOutputLayer<BayesianOutputLayer
      */
     public BayesianOutputLayerImpl(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
-        this.posterior = new MeanFieldPosterior(this::layerConf);
+        this.posterior = new MeanFieldPosterior(this::layerConf, () -> MeanFieldLayers.defaultNoiseSeed(this));
     }
 
     @Override
@@ -50,7 +50,7 @@ public class BayesianOutputLayerImpl extends BaseOutputLayer<BayesianOutputLayer
 
     @Override
     protected INDArray getParamWithNoise(String param, boolean training, LayerWorkspaceMgr workspaceMgr) {
-        return MeanFieldLayers.denseParam(posterior, layerConf(), param, training, params);
+        return MeanFieldLayers.denseParam(posterior, param, training, params);
     }
 
     /**
@@ -129,9 +129,19 @@ public class BayesianOutputLayerImpl extends BaseOutputLayer<BayesianOutputLayer
         return super.calcRegularizationScore(backpropParamsOnly) + posterior.klScore(conf.isMiniBatch());
     }
 
-    /** @return {@code KL(q || p)} of this layer at its current parameters, unscaled */
+    @Override
     public double klDivergence() {
         return posterior.klDivergence();
+    }
+
+    @Override
+    public BayesianLayerConfig bayesianConfig() {
+        return layerConf();
+    }
+
+    @Override
+    public MeanFieldState meanFieldState() {
+        return posterior.state();
     }
 
     @Override

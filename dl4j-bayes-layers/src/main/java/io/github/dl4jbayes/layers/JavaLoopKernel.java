@@ -11,11 +11,12 @@ import java.util.SplittableRandom;
 
 /**
  * {@link MeanFieldKernel} in plain Java loops over the parameter buffers, for small layers: no ND4J call per step
- * at all. The noise is a {@link SplittableRandom} seeded from {@code Nd4j.getRandom()} at each draw; the arithmetic
- * is in double precision with the stable {@link StableMath} functions.
+ * at all. The arithmetic is in double precision with the stable {@link StableMath} functions, sigma floored at
+ * {@link StableMath#sigmaFloor} of the layer's data type (as in {@link Nd4jKernel}).
  */
 final class JavaLoopKernel implements MeanFieldKernel {
     private final int size;
+    private final double sigmaFloor;
     private final double[] mu;
     private final double[] rho;
     private final double[] sigma;
@@ -27,6 +28,7 @@ final class JavaLoopKernel implements MeanFieldKernel {
 
     JavaLoopKernel(int size, DataType dataType) {
         this.size = size;
+        this.sigmaFloor = StableMath.sigmaFloor(dataType);
         this.mu = new double[size];
         this.rho = new double[size];
         this.sigma = new double[size];
@@ -43,18 +45,17 @@ final class JavaLoopKernel implements MeanFieldKernel {
     }
 
     @Override
-    public void draw(INDArray muBlock, INDArray rhoBlock) {
+    public void draw(INDArray muBlock, INDArray rhoBlock, SplittableRandom noise) {
         read(muBlock, rhoBlock);
-        SplittableRandom random = new SplittableRandom(Nd4j.getRandom().nextLong());
         DataBuffer out = sampled.data();
         for (int i = 0; i < size; i++) {
-            double e = random.nextGaussian();
+            double e = noise.nextGaussian();
             eps[i] = e;
             out.put(i, mu[i] + sigma[i] * e);
         }
     }
 
-    /** Reads mu and rho from the parameters and computes sigma = softplus(rho). */
+    /** Reads mu and rho from the parameters and computes sigma = max(softplus(rho), floor). */
     private void read(INDArray muBlock, INDArray rhoBlock) {
         DataBuffer muData = muBlock.data();
         DataBuffer rhoData = rhoBlock.data();
@@ -62,7 +63,7 @@ final class JavaLoopKernel implements MeanFieldKernel {
             mu[i] = muData.getDouble(i);
             double r = rhoData.getDouble(i);
             rho[i] = r;
-            sigma[i] = StableMath.softplus(r);
+            sigma[i] = StableMath.sigma(r, sigmaFloor);
         }
     }
 

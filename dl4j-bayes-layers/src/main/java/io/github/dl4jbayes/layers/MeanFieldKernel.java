@@ -3,6 +3,8 @@ package io.github.dl4jbayes.layers;
 import io.github.dl4jbayes.priors.Prior;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
+import java.util.SplittableRandom;
+
 /**
  * The element-wise arithmetic of a layer's mean-field posterior over its blocks of means and rhos (vectors of the
  * same length): the draw, the KL, and the gradient of mu and rho. Two implementations of the same math, chosen by
@@ -13,8 +15,11 @@ interface MeanFieldKernel {
     /** @return the buffer (a vector, outside any workspace) holding the drawn weights and biases */
     INDArray sampled();
 
-    /** Draws {@code eps ~ N(0, I)} from ND4J's RNG and writes {@code mu + softplus(rho) * eps} into {@link #sampled()}. */
-    void draw(INDArray mu, INDArray rho);
+    /**
+     * Draws {@code eps ~ N(0, I)} from {@code noise} and writes {@code mu + sigma * eps} into {@link #sampled()},
+     * with {@code sigma = max(softplus(rho), StableMath.sigmaFloor(dataType))}.
+     */
+    void draw(INDArray mu, INDArray rho, SplittableRandom noise);
 
     /** @return {@code KL(q || prior)} at the given parameters */
     double klDivergence(Prior prior, INDArray mu, INDArray rho);

@@ -18,9 +18,9 @@ final class MeanFieldLayers {
     }
 
     /** Maps DL4J's dense parameter names to the weights of the current forward pass. */
-    static INDArray denseParam(MeanFieldPosterior posterior, BayesianLayerConfig conf, String param, boolean training,
+    static INDArray denseParam(MeanFieldPosterior posterior, String param, boolean training,
                                Map<String, INDArray> params) {
-        boolean draw = training || conf.getMeanField().getInferenceMode() == InferenceMode.SAMPLE;
+        boolean draw = posterior.drawsWeights(training);
         if (DefaultParamInitializer.WEIGHT_KEY.equals(param)) {
             return posterior.weights(draw, params);
         }
@@ -41,6 +41,14 @@ final class MeanFieldLayers {
             gradientViews.put(DefaultParamInitializer.BIAS_KEY, gradientViews.get(MeanFieldLayout.BIAS_MU));
         }
         posterior.bindGradients(gradients);
+    }
+
+    /**
+     * @return the default seed of a layer's noise: from the network configuration's {@code seed(...)} and the
+     *         layer's index
+     */
+    static long defaultNoiseSeed(org.deeplearning4j.nn.api.Layer layer) {
+        return MeanFieldState.layerSeed(layer.conf().getSeed(), layer.getIndex());
     }
 
     /** Rejects labels whose shape does not match the output layer, with a message that names both shapes. */

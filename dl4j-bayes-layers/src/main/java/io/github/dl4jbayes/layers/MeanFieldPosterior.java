@@ -7,6 +7,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.Map;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -23,8 +24,12 @@ import java.util.function.Supplier;
  *
  * <p>One draw is made per forward pass: the implementations call {@link #newInput} on every new input and draw
  * lazily, so the forward pass, the backward pass and the score of one step all see the same weights. The noise comes
- * from ND4J's global RNG ({@code Nd4j.getRandom()}), so {@code Nd4j.getRandom().setSeed(s)} makes the draws
- * reproducible (and freezes the noise for gradient checks).
+ * from the layer instance's own generator ({@link MeanFieldState#setNoiseSeed}), seeded on first use from the
+ * configuration's {@code seed(...)} and the layer's index: the draws of a network depend on its seed alone, not on
+ * what else the program does with ND4J's global RNG, the thread it runs on, or other networks.
+ *
+ * <p>The run-time settings (N, KL weight, inference mode) are this instance's {@link MeanFieldState}, never the
+ * configuration's, which several networks may share.
  */
 final class MeanFieldPosterior {
     /** Default block size from which the ND4J kernel is used. */
@@ -32,8 +37,10 @@ final class MeanFieldPosterior {
     private static volatile int nativeThreshold = Integer.getInteger("dl4jbayes.nativeThreshold", DEFAULT_NATIVE_THRESHOLD);
 
     private final Supplier<BayesianLayerConfig> config;
+    private final LongSupplier defaultNoiseSeed;
     private final MeanFieldLayout layout;
     private final int size;
+    private final MeanFieldState state = new MeanFieldState();
 
     private MeanFieldKernel kernel;
     private INDArray muBlock;
@@ -49,9 +56,14 @@ final class MeanFieldPosterior {
     /** The minibatch size of the last input. */
     private long batchSize = 1;
 
-    /** @param config the layer's current configuration (read at each use, so that it may be replaced) */
-    MeanFieldPosterior(Supplier<BayesianLayerConfig> config) {
+    /**
+     * @param config           the layer's current configuration (read at each use, so that it may be replaced)
+     * @param defaultNoiseSeed the seed of the noise unless {@link MeanFieldState#setNoiseSeed} sets one first, read
+     *                         at the first draw (when DL4J has set the layer's index)
+     */
+    MeanFieldPosterior(Supplier<BayesianLayerConfig> config, LongSupplier defaultNoiseSeed) {
         this.config = config;
+        this.defaultNoiseSeed = defaultNoiseSeed;
         BayesianLayerConfig conf = config.get();
         this.layout = new MeanFieldLayout(conf);
         long blockSize = layout.blockSize();
@@ -74,6 +86,16 @@ final class MeanFieldPosterior {
 
     MeanFieldLayout layout() {
         return layout;
+    }
+
+    /** @return this layer instance's run-time state */
+    MeanFieldState state() {
+        return state;
+    }
+
+    /** @return whether the forward pass uses drawn weights: always in training, else in {@link InferenceMode#SAMPLE} */
+    boolean drawsWeights(boolean training) {
+        return training || state.getInferenceMode() == InferenceMode.SAMPLE;
     }
 
     /** Binds the layer's flattened parameter view, and allocates the kernel's buffers. */
@@ -133,7 +155,10 @@ final class MeanFieldPosterior {
 
     private void ensureDrawn() {
         if (!drawn) {
-            kernel.draw(muBlock, rhoBlock);
+            if (!state.hasNoise()) {
+                state.setNoiseSeed(defaultNoiseSeed.getAsLong());
+            }
+            kernel.draw(muBlock, rhoBlock, state.noise());
             drawn = true;
         }
     }
@@ -152,15 +177,15 @@ final class MeanFieldPosterior {
      * @throws IllegalStateException if the dataset size N is not set
      */
     double klScore(boolean miniBatch) {
-        MeanFieldSettings settings = config.get().getMeanField();
         // DL4J scores a training step right after its backward pass, before any parameter update: the KL computed
         // there (from the draw's buffers) is reused once; any other score recomputes it from the parameters.
         double kl = klOfStepValid ? klOfStep : klDivergence();
         klOfStepValid = false;
-        if (settings.getKlWeight() == 0.0) {
+        double klWeight = state.getKlWeight();
+        if (klWeight == 0.0) {
             return 0.0;
         }
-        return settings.getKlWeight() * kl * (miniBatch ? 1 : batchSize) / datasetSize();
+        return klWeight * kl * (miniBatch ? 1 : batchSize) / datasetSize();
     }
 
     /**
@@ -169,16 +194,17 @@ final class MeanFieldPosterior {
      *         either way the gradient of the score of {@link #klScore}
      */
     double klGradientScale() {
-        MeanFieldSettings settings = config.get().getMeanField();
-        return settings.getKlWeight() == 0.0 ? 0.0 : settings.getKlWeight() * batchSize / datasetSize();
+        double klWeight = state.getKlWeight();
+        return klWeight == 0.0 ? 0.0 : klWeight * batchSize / datasetSize();
     }
 
     private double datasetSize() {
-        long n = config.get().getMeanField().getDatasetSize();
+        long n = state.getDatasetSize();
         if (n <= 0) {
             throw new IllegalStateException("Bayesian layer '" + config.get().getLayerName() + "': the dataset size N is "
                     + "not set. The ELBO divides the KL term by the number of training examples: set it with "
-                    + "Advi.builder().datasetSize(N) or BayesianNetworks.setDatasetSize(net, N) before fitting or scoring.");
+                    + "Advi.builder().datasetSize(N) or BayesianNetworks.setDatasetSize(net, N) before fitting or scoring "
+                    + "(it is set per network, and not saved with it).");
         }
         return n;
     }

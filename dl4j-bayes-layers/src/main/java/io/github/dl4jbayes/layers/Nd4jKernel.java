@@ -1,38 +1,54 @@
 package io.github.dl4jbayes.layers;
 
+import io.github.dl4jbayes.priors.PriorScratch;
 import io.github.dl4jbayes.priors.Prior;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.scalar.ScalarMax;
+import org.nd4j.linalg.api.ops.impl.transforms.same.Abs;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.Exp;
-import org.nd4j.linalg.api.ops.impl.transforms.strict.Log1p;
+import org.nd4j.linalg.api.ops.impl.transforms.strict.Log;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.Sigmoid;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.ops.transforms.Transforms;
+import org.nd4j.linalg.indexing.BooleanIndexing;
+import org.nd4j.linalg.indexing.conditions.Conditions;
+
+import java.util.SplittableRandom;
 
 /**
  * {@link MeanFieldKernel} with ND4J operations over whole blocks, for large layers: vectorized and multi-threaded,
- * about a dozen native calls per layer and step, into buffers allocated once. The noise comes from
+ * a couple of dozen native calls per layer and step, into buffers allocated once. The noise comes from
  * {@link GaussianNoise}.
- * Softplus is computed stably as {@code max(rho, 0) + log1p(exp(-|rho|))} (ND4J's own softplus overflows for large
- * {@code rho} and rounds {@code sigma} to zero for very negative ones).
+ *
+ * <p>{@code sigma = max(softplus(rho), StableMath.sigmaFloor(type))}, with softplus computed stably in the layer's
+ * data type as {@code max(rho, 0) + log1p(exp(-|rho|))}: {@code exp} never overflows (its argument is at most 0),
+ * and since ND4J's {@code log1p} is {@code log(1 + x)}, which loses every digit once {@code x} falls below the
+ * type's epsilon (softplus(-20) would be 0 in FLOAT), {@code log1p(x)} is computed by Kahan's method,
+ * {@code x log(u) / (u - 1)} with {@code u = 1 + x} rounded (and {@code x} itself where {@code u} rounds to 1),
+ * accurate to a few units in the last place. For very negative rho softplus underflows the type (below about -17
+ * in HALF, -103 in FLOAT); the floor keeps sigma positive there, so that the KL term stays finite.
  */
 final class Nd4jKernel implements MeanFieldKernel {
-    private static final double FAST_SOFTPLUS_LIMIT = 30.0;
-
+    private final double sigmaFloor;
     private final INDArray eps;
     private final INDArray sigma;
-    private final INDArray scratch;
     private final INDArray gradSigma;
     private final INDArray sampled;
+    private final INDArray softplusScratch;
+    private final PriorScratch priorScratch;
+    private final INDArray scratch;
     private final Object noiseScratch;
 
     Nd4jKernel(int size, DataType dataType) {
+        this.sigmaFloor = StableMath.sigmaFloor(dataType);
         this.noiseScratch = GaussianNoise.scratchFor(dataType, size);
         this.eps = Nd4j.create(dataType, size);
         this.sigma = Nd4j.create(dataType, size);
-        this.scratch = Nd4j.create(dataType, size);
         this.gradSigma = Nd4j.create(dataType, size);
         this.sampled = Nd4j.create(dataType, size);
+        this.softplusScratch = Nd4j.create(dataType, size);
+        this.priorScratch = new PriorScratch(dataType, size);
+        this.scratch = priorScratch.buffer();
     }
 
     @Override
@@ -41,40 +57,39 @@ final class Nd4jKernel implements MeanFieldKernel {
     }
 
     @Override
-    public void draw(INDArray mu, INDArray rho) {
-        GaussianNoise.fill(eps, noiseScratch);
-        softplus(rho);
+    public void draw(INDArray mu, INDArray rho, SplittableRandom noise) {
+        GaussianNoise.fill(eps, noiseScratch, noise);
+        sigma(rho);
         sigma.mul(eps, sampled);
         sampled.addi(mu);
     }
 
-    /**
-     * sigma = softplus(rho), using the scratch buffer: {@code log1p(exp(rho))} in two operations while
-     * {@code rho <= 30} everywhere (the usual case: exp cannot overflow and the result is exact to the data type),
-     * else {@code max(rho, 0) + log1p(exp(-|rho|))}.
-     */
-    private void softplus(INDArray rho) {
-        if (rho.maxNumber().doubleValue() <= FAST_SOFTPLUS_LIMIT) {
-            Nd4j.getExecutioner().exec(new Exp(rho, scratch));
-            Nd4j.getExecutioner().exec(new Log1p(scratch, sigma));
-            return;
-        }
-        scratch.assign(rho);
-        Transforms.abs(scratch, false).negi();
-        Transforms.log1p(Transforms.exp(scratch, false), false);
-        sigma.assign(rho);
-        Transforms.relu(sigma, false).addi(scratch);
+    /** Writes {@code max(softplus(rho), floor)} into {@code sigma}, using the scratch buffers. */
+    private void sigma(INDArray rho) {
+        INDArray x = scratch;
+        INDArray u = softplusScratch;
+        Nd4j.getExecutioner().exec(new Abs(rho, x));
+        x.negi();
+        Nd4j.getExecutioner().exec(new Exp(x, x));                 // x = exp(-|rho|), in (0, 1]
+        x.add(1.0, u);                                             // u = 1 + x, rounded
+        Nd4j.getExecutioner().exec(new Log(u, sigma));
+        u.subi(1.0);                                               // u - 1, exact
+        sigma.divi(u).muli(x);                                     // log1p(x) = x log(u) / (u - 1); NaN where u = 1
+        BooleanIndexing.replaceWhere(sigma, x, Conditions.isNan()); // ... where log1p(x) = x to the type's precision
+        Nd4j.getExecutioner().exec(new ScalarMax(rho, null, u, 0.0));
+        sigma.addi(u);                                             // + max(rho, 0)
+        Nd4j.getExecutioner().exec(new ScalarMax(sigma, null, sigma, sigmaFloor));
     }
 
     @Override
     public double klDivergence(Prior prior, INDArray mu, INDArray rho) {
-        softplus(rho);
-        return prior.klDivergence(mu, sigma, eps, scratch);
+        sigma(rho);
+        return prior.klDivergence(mu, sigma, eps, priorScratch);
     }
 
     @Override
     public double klDivergenceAtDraw(Prior prior, INDArray mu) {
-        return prior.klDivergence(mu, sigma, eps, scratch);
+        return prior.klDivergence(mu, sigma, eps, priorScratch);
     }
 
     @Override
@@ -82,7 +97,7 @@ final class Nd4jKernel implements MeanFieldKernel {
                                  INDArray gradRho) {
         gradMu.mul(eps, gradSigma);
         if (klScale != 0.0) {
-            prior.addKlGradient(mu, sigma, eps, klScale, gradMu, gradSigma, scratch);
+            prior.addKlGradient(mu, sigma, eps, klScale, gradMu, gradSigma, priorScratch);
         }
         Nd4j.getExecutioner().exec(new Sigmoid(rho, scratch));
         gradSigma.mul(scratch, gradRho);

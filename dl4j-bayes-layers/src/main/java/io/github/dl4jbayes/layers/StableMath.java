@@ -1,7 +1,10 @@
 package io.github.dl4jbayes.layers;
 
+import org.nd4j.linalg.api.buffer.DataType;
+
 /**
- * Numerically stable scalar functions for the softplus parameterization {@code sigma = softplus(rho)}.
+ * Numerically stable scalar functions for the softplus parameterization {@code sigma = softplus(rho)}, and the
+ * floor under {@code sigma}.
  */
 public final class StableMath {
     private StableMath() {
@@ -10,6 +13,32 @@ public final class StableMath {
     /** @return {@code log(1 + exp(x))} without overflow for large {@code x} or loss of precision for small */
     public static double softplus(double x) {
         return x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x));
+    }
+
+    /**
+     * The smallest posterior standard deviation a layer of this data type uses: its smallest positive normal number
+     * (HALF 6.1e-5 = softplus(-9.7), FLOAT and BFLOAT16 1.2e-38 = softplus(-87.3), DOUBLE 2.2e-308). Both kernels
+     * use {@code sigma = max(softplus(rho), sigmaFloor)}, so that sigma never rounds to zero, and {@code log sigma}
+     * and the KL term stay finite, however negative rho becomes. Below the floor the gradient of rho is still taken
+     * as {@code sigmoid(rho)}, which lets the KL term pull rho back up.
+     *
+     * @param dataType the layer's parameter type
+     * @return the floor under sigma for that type
+     */
+    public static double sigmaFloor(DataType dataType) {
+        switch (dataType) {
+            case HALF:
+                return 6.103515625e-5;
+            case DOUBLE:
+                return Double.MIN_NORMAL;
+            default:
+                return Float.MIN_NORMAL;
+        }
+    }
+
+    /** @return {@code max(softplus(rho), floor)}: the posterior standard deviation of a parameter */
+    public static double sigma(double rho, double floor) {
+        return Math.max(softplus(rho), floor);
     }
 
     /** @return {@code 1 / (1 + exp(-x))}, the derivative of {@link #softplus(double)}, without overflow */

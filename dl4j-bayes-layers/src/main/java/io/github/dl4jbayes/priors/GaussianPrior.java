@@ -82,45 +82,44 @@ public final class GaussianPrior implements Prior {
         }
     }
 
+    /**
+     * The KL of a block in double precision whatever the layer's type: the sums of {@code log sigma},
+     * {@code sigma^2} and {@code (mu - mean)^2} are taken over double copies, with {@code mu - mean} formed before
+     * squaring (expanding it would cancel catastrophically when the prior mean is far from zero).
+     */
     @Override
-    public double klDivergence(INDArray mu, INDArray sigma, INDArray eps, INDArray scratch) {
+    public double klDivergence(INDArray mu, INDArray sigma, INDArray eps, PriorScratch scratch) {
         long n = mu.length();
-        double variance = std * std;
-        Nd4j.getExecutioner().exec(new Log(sigma, scratch));
-        double sumLogSigma = scratch.sumNumber().doubleValue();
-        double sumSigmaSq = squaredNorm(sigma, scratch);
-        // sum (mu - mean)^2 = mu.mu - 2 mean sum(mu) + n mean^2
-        double sumDiffSq = squaredNorm(mu, scratch) - 2 * mean * mu.sumNumber().doubleValue() + n * mean * mean;
-        return n * (Math.log(std) - 0.5) - sumLogSigma + (sumSigmaSq + sumDiffSq) / (2.0 * variance);
+        INDArray sigmaD = scratch.asDouble(sigma, 0);
+        INDArray work = scratch.doubleBuffer(2);
+        Nd4j.getExecutioner().exec(new Log(sigmaD, work));
+        double sumLogSigma = work.sumNumber().doubleValue();
+        double sumSigmaSq = Nd4j.getBlasWrapper().dot(sigmaD, sigmaD);
+        scratch.asDouble(mu, 1).sub(mean, work);
+        double sumDiffSq = Nd4j.getBlasWrapper().dot(work, work);
+        return n * (Math.log(std) - 0.5) - sumLogSigma + (sumSigmaSq + sumDiffSq) / (2.0 * std * std);
     }
 
     @Override
     public void addKlGradient(INDArray mu, INDArray sigma, INDArray eps, double scale, INDArray gradMu,
-                              INDArray gradSigma, INDArray scratch) {
+                              INDArray gradSigma, PriorScratch scratch) {
         double invVariance = 1.0 / (std * std);
-        axpy(scale * invVariance, mu, gradMu, scratch);
+        INDArray buffer = scratch.buffer();
+        axpy(scale * invVariance, mu, gradMu, buffer);
         if (mean != 0.0) {
             gradMu.subi(scale * mean * invVariance);
         }
-        axpy(scale * invVariance, sigma, gradSigma, scratch);
-        gradSigma.subi(sigma.rdiv(scale, scratch));
+        axpy(scale * invVariance, sigma, gradSigma, buffer);
+        gradSigma.subi(sigma.rdiv(scale, buffer));
     }
 
-    /** BLAS covers float and double only; other types (half, bfloat16) go through ND4J element-wise operations. */
-    private static boolean blas(INDArray x) {
-        return x.dataType() == DataType.FLOAT || x.dataType() == DataType.DOUBLE;
-    }
-
-    private static double squaredNorm(INDArray x, INDArray scratch) {
-        return blas(x) ? Nd4j.getBlasWrapper().dot(x, x) : scratch.assign(x).muli(x).sumNumber().doubleValue();
-    }
-
-    /** y += alpha x */
-    private static void axpy(double alpha, INDArray x, INDArray y, INDArray scratch) {
-        if (blas(x) && x.dataType() == y.dataType()) {
+    /** y += alpha x: BLAS for float and double; other types (half, bfloat16) through ND4J element-wise operations. */
+    private static void axpy(double alpha, INDArray x, INDArray y, INDArray buffer) {
+        boolean blas = x.dataType() == DataType.FLOAT || x.dataType() == DataType.DOUBLE;
+        if (blas && x.dataType() == y.dataType()) {
             Nd4j.getBlasWrapper().axpy(alpha, x, y);
         } else {
-            y.addi(x.mul(alpha, scratch));
+            y.addi(x.mul(alpha, buffer));
         }
     }
 

@@ -17,8 +17,8 @@ import java.io.Serializable;
  * pretrained weights indexes its means by parameter position {@code i}, in the layer's flattened order
  * (weights column-major {@code [nIn, nOut]}, then biases).
  *
- * <p>Large layers are handled in bulk, with ND4J arrays: {@link #klDivergence(INDArray, INDArray, INDArray, INDArray)} and
- * {@link #addKlGradient(INDArray, INDArray, INDArray, double, INDArray, INDArray, INDArray)}. Their default implementations copy
+ * <p>Large layers are handled in bulk, with ND4J arrays: {@link #klDivergence(INDArray, INDArray, INDArray, PriorScratch)} and
+ * {@link #addKlGradient(INDArray, INDArray, INDArray, double, INDArray, INDArray, PriorScratch)}. Their default implementations copy
  * to Java arrays and call the element-wise methods, so a new prior needs only those; a prior overrides the bulk methods
  * with ND4J operations when it matters for speed (as {@link GaussianPrior} does).
  *
@@ -47,25 +47,26 @@ public interface Prior extends Serializable {
     void addKlGradient(MeanFieldSample q, double scale, double[] gradMu, double[] gradSigma);
 
     /**
-     * Bulk form of {@link #klDivergence(MeanFieldSample)} on vectors of the block's parameters.
+     * Bulk form of {@link #klDivergence(MeanFieldSample)} on vectors of the block's parameters. The sum must be
+     * accumulated in double precision whatever the data type (see {@link PriorScratch}).
      *
-     * @param mu    posterior means, a vector
-     * @param sigma posterior standard deviations, same length
-     * @param eps   the current draw's noise, same length
-     * @param scratch a buffer of the same length the prior may overwrite (so that it need not allocate)
+     * @param mu      posterior means, a vector
+     * @param sigma   posterior standard deviations, same length
+     * @param eps     the current draw's noise, same length
+     * @param scratch working memory the prior may overwrite (so that it need not allocate)
      * @return {@code KL(q || p)} summed over the block
      */
-    default double klDivergence(INDArray mu, INDArray sigma, INDArray eps, INDArray scratch) {
+    default double klDivergence(INDArray mu, INDArray sigma, INDArray eps, PriorScratch scratch) {
         return klDivergence(new MeanFieldSample(mu.toDoubleVector(), sigma.toDoubleVector(), eps.toDoubleVector()));
     }
 
     /**
      * Bulk form of {@link #addKlGradient(MeanFieldSample, double, double[], double[])}: adds
      * {@code scale * dKL/dmu} to {@code gradMu} and {@code scale * dKL/dsigma} to {@code gradSigma}, in place;
-     * {@code scratch} is a buffer of the same length the prior may overwrite.
+     * {@code scratch} is working memory the prior may overwrite.
      */
     default void addKlGradient(INDArray mu, INDArray sigma, INDArray eps, double scale, INDArray gradMu,
-                               INDArray gradSigma, INDArray scratch) {
+                               INDArray gradSigma, PriorScratch scratch) {
         double[] gMu = gradMu.toDoubleVector();
         double[] gSigma = gradSigma.toDoubleVector();
         addKlGradient(new MeanFieldSample(mu.toDoubleVector(), sigma.toDoubleVector(), eps.toDoubleVector()), scale,

@@ -43,7 +43,7 @@ class GradientCheckTest {
     private static boolean check(MultiLayerNetwork net, INDArray x, INDArray y) {
         return GradientCheckUtil.checkGradients(new GradientCheckUtil.MLNConfig().net(net).input(x).labels(y)
                 .epsilon(1e-6).maxRelError(1e-5).minAbsoluteError(1e-9)
-                .callEachIter(n -> Nd4j.getRandom().setSeed(1234)));
+                .callEachIter(n -> BayesianNetworks.setNoiseSeed(n, 1234)));
     }
 
     /** Kernels: Java loops (the default for these small layers) and ND4J operations (forced by threshold 0). */

@@ -17,6 +17,9 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
 import java.io.File;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
@@ -47,8 +50,9 @@ class SerializationTest {
         BayesianDenseLayer layer = (BayesianDenseLayer) restored.getConf(1).getLayer();
         assertEquals(new GaussianPrior(0.5, 2.0), layer.getMeanField().getPrior());
         assertEquals(0.1, layer.getMeanField().getInitialPosteriorStd());
-        assertEquals(123, layer.getMeanField().getDatasetSize());
         assertEquals(false, layer.hasBias());
+        // run-time state (N, KL weight, inference mode) is the network's, never the configuration's
+        assertFalse(json.contains("datasetSize") || json.contains("klWeight") || json.contains("inferenceMode"), json);
 
         MultiLayerNetwork copy = new MultiLayerNetwork(restored);
         copy.init(original.params().dup(), false);
@@ -75,7 +79,15 @@ class SerializationTest {
         assertInstanceOf(BayesianOutputLayerImpl.class, loaded.getLayer(2));
         assertEquals(net.params(), loaded.params());
         assertEquals(net.getUpdater().getStateViewArray(), loaded.getUpdater().getStateViewArray());
-        assertEquals(50, BayesianNetworks.getDatasetSize(loaded));
+        // N is the network's run-time state, not saved: a loaded network asks for it before training
+        assertEquals(0, BayesianNetworks.getDatasetSize(loaded));
+        IllegalStateException unset = assertThrows(IllegalStateException.class, () -> loaded.fit(x, y));
+        assertTrue(unset.getMessage().contains("dataset size N is not set"), unset.getMessage());
+        BayesianNetworks.setDatasetSize(loaded, 50);
+        BayesianNetworks.setNoiseSeed(net, 5);
+        BayesianNetworks.setNoiseSeed(loaded, 5);
+        assertEquals(net.score(new org.nd4j.linalg.dataset.DataSet(x, y)),
+                loaded.score(new org.nd4j.linalg.dataset.DataSet(x, y)), 0.0, "same parameters, noise and N: same score");
 
         BayesianNetworks.setInferenceMode(net, InferenceMode.MEAN);
         BayesianNetworks.setInferenceMode(loaded, InferenceMode.MEAN);
@@ -86,5 +98,21 @@ class SerializationTest {
         assertNotEquals(loaded.output(x), loaded.output(x));
         // training continues after loading
         loaded.fit(x, y);
+    }
+
+    /** Configurations saved when the run-time settings lived in the configuration still load (and ignore them). */
+    @Test
+    void jsonOfEarlierVersionsLoads() {
+        MultiLayerConfiguration conf = mixed();
+        String json = conf.toJson();
+        String old = json.replace("\"initialPosteriorStd\" : 0.1",
+                "\"datasetSize\" : 123, \"inferenceMode\" : \"MEAN\", \"initialPosteriorStd\" : 0.1, \"klWeight\" : 0.5");
+        assertNotEquals(json, old, "the test must inject the old fields");
+        MultiLayerConfiguration restored = MultiLayerConfiguration.fromJson(old);
+        assertEquals(conf, restored);
+        MultiLayerNetwork net = TestNets.init(restored);
+        assertEquals(0, BayesianNetworks.getDatasetSize(net));
+        assertEquals(1.0, BayesianNetworks.getKlWeight(net));
+        assertEquals(InferenceMode.SAMPLE, BayesianNetworks.getInferenceMode(net));
     }
 }

@@ -48,7 +48,7 @@ class LearnedNoiseTest {
             INDArray y = Nd4j.randn(DataType.DOUBLE, 7, 1);
             assertTrue(GradientCheckUtil.checkGradients(new GradientCheckUtil.MLNConfig().net(net).input(x).labels(y)
                     .epsilon(1e-6).maxRelError(1e-5).minAbsoluteError(1e-9)
-                    .callEachIter(n -> Nd4j.getRandom().setSeed(1234))));
+                    .callEachIter(n -> BayesianNetworks.setNoiseSeed(n, 1234))));
             assertArrayEquals(new long[]{7, 2}, net.output(x).shape());
         } finally {
             Nd4j.setDefaultDataTypes(previous, previous);

@@ -58,7 +58,7 @@ class LossGaussianNllTest {
             INDArray y = Nd4j.randn(DataType.DOUBLE, 8, 1);
             assertTrue(GradientCheckUtil.checkGradients(new GradientCheckUtil.MLNConfig().net(net).input(x).labels(y)
                     .epsilon(1e-6).maxRelError(1e-5).minAbsoluteError(1e-9)
-                    .callEachIter(n -> Nd4j.getRandom().setSeed(1234))));
+                    .callEachIter(n -> BayesianNetworks.setNoiseSeed(n, 1234))));
             // labels with the output's width (2) instead of the target's (1) are refused with a message
             INDArray wrong = Nd4j.randn(DataType.DOUBLE, 8, 2);
             assertTrue(assertThrows(RuntimeException.class, () -> net.fit(x, wrong)).getMessage().contains("labels"));

@@ -104,10 +104,10 @@ class GaussianPriorTest {
             org.nd4j.linalg.api.ndarray.INDArray m = org.nd4j.linalg.factory.Nd4j.createFromArray(mu);
             org.nd4j.linalg.api.ndarray.INDArray s = org.nd4j.linalg.factory.Nd4j.createFromArray(sigma);
             org.nd4j.linalg.api.ndarray.INDArray e = org.nd4j.linalg.factory.Nd4j.createFromArray(eps);
-            assertEquals(expected, prior.klDivergence(m, s, e, org.nd4j.linalg.factory.Nd4j.create(org.nd4j.linalg.api.buffer.DataType.DOUBLE, 5)), 1e-12);
+            assertEquals(expected, prior.klDivergence(m, s, e, new PriorScratch(org.nd4j.linalg.api.buffer.DataType.DOUBLE, 5)), 1e-12);
             org.nd4j.linalg.api.ndarray.INDArray gm = org.nd4j.linalg.factory.Nd4j.createFromArray(gMu);
             org.nd4j.linalg.api.ndarray.INDArray gs = org.nd4j.linalg.factory.Nd4j.createFromArray(gSigma);
-            prior.addKlGradient(m, s, e, 0.7, gm, gs, org.nd4j.linalg.factory.Nd4j.create(org.nd4j.linalg.api.buffer.DataType.DOUBLE, 5));
+            prior.addKlGradient(m, s, e, 0.7, gm, gs, new PriorScratch(org.nd4j.linalg.api.buffer.DataType.DOUBLE, 5));
             org.junit.jupiter.api.Assertions.assertArrayEquals(expectedMu, gm.toDoubleVector(), 1e-12);
             org.junit.jupiter.api.Assertions.assertArrayEquals(expectedSigma, gs.toDoubleVector(), 1e-12);
         }

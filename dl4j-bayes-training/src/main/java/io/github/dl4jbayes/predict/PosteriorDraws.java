@@ -73,13 +73,18 @@ public final class PosteriorDraws {
         System.arraycopy(shape, 0, outShape, 1, shape.length);
         INDArray muC = mu.dup('c');
         INDArray rhoC = rho.dup('c');
+        long total = (long) draws * muC.length();
+        if (total > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("draws = " + draws + " of a parameter with " + muC.length()
+                    + " elements need " + total + " values, more than a Java array holds (2^31 - 9): draw fewer");
+        }
         int n = (int) muC.length();
         double[] m = muC.data().asDouble();
         double[] sigma = rhoC.data().asDouble();
         for (int j = 0; j < n; j++) {
             sigma[j] = StableMath.softplus(sigma[j]);
         }
-        double[] values = new double[draws * n];
+        double[] values = new double[(int) total];
         for (int d = 0; d < draws; d++) {
             for (int j = 0; j < n; j++) {
                 values[d * n + j] = m[j] + sigma[j] * random.nextGaussian();

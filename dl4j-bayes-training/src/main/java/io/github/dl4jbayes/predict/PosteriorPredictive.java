@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Each draw is one forward pass of the whole input with fresh weights (the weights are shared by all rows of
  * a draw, as in the PyMC notebook's {@code sample_ppc}); the network is put in {@link InferenceMode#SAMPLE} for
- * the duration and restored afterwards.
+ * the duration and restored afterwards. The mean and standard deviation are accumulated in double precision and
+ * returned in the network's data type.
  */
 public final class PosteriorPredictive {
     private static final Logger log = LoggerFactory.getLogger(PosteriorPredictive.class);
@@ -92,9 +93,10 @@ public final class PosteriorPredictive {
         INDArray first = net.output(features, false);
         DataType type = first.dataType();
         long[] shape = first.shape();
-        // Welford's running mean and sum of squared deviations: stable for many samples.
-        INDArray mean = first.dup();
-        INDArray m2 = Nd4j.zeros(type, shape);
+        // Welford's running mean and sum of squared deviations, in double whatever the network's type (a HALF
+        // running mean over thousands of samples drifts by several hundredths); the results are cast back.
+        INDArray mean = first.castTo(DataType.DOUBLE);
+        INDArray m2 = Nd4j.zeros(DataType.DOUBLE, shape);
         INDArray all = null;
         if (keepSamples) {
             long[] allShape = new long[shape.length + 1];
@@ -103,12 +105,14 @@ public final class PosteriorPredictive {
             all = Nd4j.create(type, allShape);
             all.get(NDArrayIndex.point(0)).assign(first);
         }
-        INDArray delta = Nd4j.create(type, shape);
+        INDArray delta = Nd4j.create(DataType.DOUBLE, shape);
+        INDArray out = Nd4j.create(DataType.DOUBLE, shape);
         for (int s = 1; s < samples; s++) {
-            INDArray out = net.output(features, false);
+            INDArray sampled = net.output(features, false);
             if (all != null) {
-                all.get(NDArrayIndex.point(s)).assign(out);
+                all.get(NDArrayIndex.point(s)).assign(sampled);
             }
+            out.assign(sampled);
             out.sub(mean, delta);
             mean.addi(delta.div(s + 1));
             m2.addi(delta.muli(out.subi(mean)));
@@ -116,6 +120,6 @@ public final class PosteriorPredictive {
         INDArray std = samples > 1 ? Transforms.sqrt(m2.divi(samples - 1), false) : m2;
         log.debug("Posterior predictive: {} samples of {} rows in {} ms", samples, shape[0],
                 (System.nanoTime() - start) / 1_000_000);
-        return new PredictiveSamples(mean, std, all, samples);
+        return new PredictiveSamples(mean.castTo(type), std.castTo(type), all, samples);
     }
 }

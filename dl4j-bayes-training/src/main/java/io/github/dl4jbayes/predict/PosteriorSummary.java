@@ -85,13 +85,24 @@ public final class PosteriorSummary {
     }
 
     /**
-     * @return the shortest interval {@code [sorted[i], sorted[i + m - 1]]} with {@code m = ceil(p * n)} draws inside
+     * The highest-density interval as ArviZ computes it: the shortest interval {@code [sorted[i], sorted[i + k]]}
+     * with {@code k = floor(p * n)}, so that it holds {@code floor(p * n) + 1} draws (the first such interval on ties).
+     *
+     * @param values      the draws (not modified)
+     * @param probability the share of the draws the interval holds, in (0, 1)
+     * @return {@code {low, high}}
      */
     public static double[] hdi(double[] values, double probability) {
+        if (values.length == 0) {
+            throw new IllegalArgumentException("hdi needs at least one draw");
+        }
+        if (!(probability > 0 && probability < 1)) {
+            throw new IllegalArgumentException("probability must be in (0, 1), got " + probability);
+        }
         double[] sorted = values.clone();
         Arrays.sort(sorted);
         int n = sorted.length;
-        int inside = Math.max(1, (int) Math.ceil(probability * n));
+        int inside = (int) Math.floor(probability * n) + 1;
         int best = 0;
         double width = Double.POSITIVE_INFINITY;
         for (int i = 0; i + inside - 1 < n; i++) {

@@ -26,11 +26,39 @@ public final class PredictiveSamples {
     }
 
     /**
+     * The spread of the network's output over the posterior draws of its weights: for a classifier, the epistemic
+     * (model) uncertainty of the probability, small wherever the data pin the boundary down. Not the notebook's
+     * uncertainty map, which is {@link #bernoulliStd()}.
+     *
      * @return the standard deviation of each output over the posterior draws (sample std, divisor
      *         {@code samples - 1}; zero for a single sample), shape of the network output
      */
     public INDArray std() {
         return std;
+    }
+
+    /**
+     * The standard deviation of the predicted <em>outcomes</em> of a Bernoulli likelihood (a sigmoid output):
+     * {@code sqrt(pbar (1 - pbar))} with {@code pbar} the predictive mean. This is what the PyMC3 notebook plots as
+     * its uncertainty, {@code ppc['out'].std(axis=0)}, the spread of the 0/1 draws of its posterior predictive (its
+     * Monte-Carlo estimate tends to this value). By the law of total variance it is the <em>total</em> uncertainty,
+     * {@code pbar (1 - pbar) = E[p (1 - p)] + Var[p]}: the noise of the outcome (aleatoric) plus the spread of the
+     * probability over the posterior (epistemic, whose square root is {@link #std()}); it is largest on the decision
+     * boundary, wherever the model is sure of the boundary or not.
+     *
+     * @return {@code sqrt(mean * (1 - mean))} per output, shape of the network output
+     * @throws IllegalStateException if a predictive mean lies outside [0, 1] (the outputs are not probabilities)
+     */
+    public INDArray bernoulliStd() {
+        double min = mean.minNumber().doubleValue();
+        double max = mean.maxNumber().doubleValue();
+        if (!(min >= 0 && max <= 1)) {
+            throw new IllegalStateException("bernoulliStd needs probabilities (a sigmoid output with a Bernoulli "
+                    + "likelihood); the predictive mean ranges over [" + min + ", " + max + "]");
+        }
+        INDArray p = mean.castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE);
+        INDArray variance = p.mul(p.rsub(1.0));
+        return org.nd4j.linalg.ops.transforms.Transforms.sqrt(variance, false).castTo(mean.dataType());
     }
 
     /** @return the number of posterior draws */

@@ -69,11 +69,12 @@ public final class RegressionUncertainty {
     /**
      * For a network that predicts means only (e.g. trained with MSE for a known noise level).
      *
-     * @param noiseStd the known observation noise standard deviation (&gt;= 0)
+     * @param noiseStd the known observation noise standard deviation (&gt; 0)
      */
     public static RegressionUncertainty ofMeans(PredictiveSamples predictive, double noiseStd) {
-        if (!(noiseStd >= 0) || !Double.isFinite(noiseStd)) {
-            throw new IllegalArgumentException("noiseStd must be a finite number >= 0, got " + noiseStd);
+        if (!(noiseStd > 0) || !Double.isFinite(noiseStd)) {
+            throw new IllegalArgumentException("noiseStd must be a finite number > 0 (the likelihood's noise; with 0 "
+                    + "every log-likelihood would be -Infinity or NaN), got " + noiseStd);
         }
         double[][][] mu = toArray(checked(predictive.samples()));
         double[][][] sigma = new double[mu.length][mu[0].length][mu[0][0].length];

@@ -119,13 +119,17 @@ public final class Advi {
         Collection<TrainingListener> original = new ArrayList<>(net.getListeners());
         List<TrainingListener> withElbo = new ArrayList<>(original);
         withElbo.add(elbo);
-        net.setListeners(withElbo);
         log.info("ADVI: {} iterations on {}, N = {}, {} Monte-Carlo sample(s) per step", iterations, what, n, mcSamples);
+        // The KL weight is this fit's to set (1 without annealing, t / K during a warm-up) and is restored at the
+        // end, even when the fit throws: a warm-up never outlives its fit.
+        double klWeightBefore = BayesianNetworks.getKlWeight(net);
         long start = System.nanoTime();
+        net.setListeners(withElbo);
         try {
+            BayesianNetworks.setKlWeight(net, klWeightAt(stepsDone + 1));
             for (int i = 0; i < iterations; i++) {
                 if (klAnnealingIterations > 0) {
-                    BayesianNetworks.setKlWeight(net, Math.min(1.0, (stepsDone + 1.0) / klAnnealingIterations));
+                    BayesianNetworks.setKlWeight(net, klWeightAt(stepsDone + 1));
                 }
                 DataSet batch = batches.next();
                 if (mcSamples == 1) {
@@ -137,10 +141,21 @@ public final class Advi {
             }
         } finally {
             net.setListeners(original);
+            BayesianNetworks.setKlWeight(net, klWeightBefore);
+            if (stepsDone < klAnnealingIterations) {
+                log.warn("ADVI stopped inside its KL warm-up (step {} of {}): it optimized a down-weighted KL term. "
+                        + "The network's KL weight is back to {}; the next fit of this Advi continues the warm-up.",
+                        stepsDone, klAnnealingIterations, klWeightBefore);
+            }
         }
         log.info(String.format(java.util.Locale.ROOT, "ADVI: %d iterations in %.2f s, final ELBO = %.2f", iterations,
                 (System.nanoTime() - start) / 1e9, history.size() > 0 ? history.last() : Double.NaN));
         return history;
+    }
+
+    /** @return the KL weight of step {@code t} (counted from 1 over all fits): {@code min(1, t / K)}, or 1 */
+    private double klWeightAt(long t) {
+        return klAnnealingIterations > 0 ? Math.min(1.0, (double) t / klAnnealingIterations) : 1.0;
     }
 
     /**
@@ -230,6 +245,8 @@ public final class Advi {
         /**
          * @param klAnnealingIterations warm-up length: the KL weight is {@code min(1, t / klAnnealingIterations)} at
          *                              step {@code t} (counted over all fits of this object); 0 for no annealing
+         *                              (the weight is then 1). Either way each fit restores the network's KL weight
+         *                              when it ends, even by an exception.
          */
         public Builder klAnnealingIterations(int klAnnealingIterations) {
             if (klAnnealingIterations < 0) {

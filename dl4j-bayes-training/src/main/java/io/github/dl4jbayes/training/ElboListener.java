@@ -1,6 +1,5 @@
 package io.github.dl4jbayes.training;
 
-import io.github.dl4jbayes.layers.BayesianLayerConfig;
 import io.github.dl4jbayes.layers.BayesianNetworks;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -8,7 +7,6 @@ import org.deeplearning4j.optimize.api.BaseTrainingListener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.List;
 import java.util.Locale;
 
 /**
@@ -113,12 +111,11 @@ public class ElboListener extends BaseTrainingListener {
      * @return the ELBO of the whole dataset (minibatch-scaled estimate)
      */
     static double elbo(MultiLayerNetwork net, double score) {
-        List<BayesianLayerConfig> layers = BayesianNetworks.bayesianLayers(net);
-        if (layers.isEmpty()) {
+        if (!BayesianNetworks.isBayesian(net)) {
             throw new IllegalArgumentException("ElboListener needs a network with Bayesian layers");
         }
-        long n = layers.get(0).getMeanField().getDatasetSize();
-        double klWeight = layers.get(0).getMeanField().getKlWeight();
+        long n = BayesianNetworks.getDatasetSize(net);
+        double klWeight = BayesianNetworks.getKlWeight(net);
         // miniBatch(true): score = -ELBO / N; miniBatch(false): score = -ELBO * B / N (the loss is a sum over the batch)
         double perExample = net.getLayerWiseConfigurations().getConf(0).isMiniBatch() ? score
                 : score / Math.max(1, net.batchSize());

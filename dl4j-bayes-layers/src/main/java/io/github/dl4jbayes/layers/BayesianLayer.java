@@ -1,0 +1,19 @@
+package io.github.dl4jbayes.layers;
+
+/**
+ * A Bayesian layer of a network, as an instance (the implementation DL4J builds from a {@link BayesianLayerConfig}
+ * for one network): its configuration, its run-time state, and the KL divergence of its posterior to its prior.
+ * Implemented by {@link BayesianDenseLayerImpl} and {@link BayesianOutputLayerImpl}; {@link BayesianNetworks} finds
+ * them in a network.
+ */
+public interface BayesianLayer {
+
+    /** @return the layer's configuration (shared by every network built from it: hyperparameters only) */
+    BayesianLayerConfig bayesianConfig();
+
+    /** @return this layer instance's own run-time state (dataset size, KL weight, inference mode, noise) */
+    MeanFieldState meanFieldState();
+
+    /** @return {@code KL(q || p)} of this layer at its current parameters, unscaled */
+    double klDivergence();
+}

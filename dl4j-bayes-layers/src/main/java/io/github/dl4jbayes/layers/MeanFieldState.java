@@ -1,0 +1,103 @@
+package io.github.dl4jbayes.layers;
+
+import java.util.Objects;
+import java.util.SplittableRandom;
+
+/**
+ * The run-time state of one Bayesian layer instance: the dataset size N the KL term is divided by, the weight on
+ * the KL term, what the layer uses for its weights outside training, and the generator of its weight noise.
+ *
+ * <p>Each network's layer has its own state, even when several networks are built from one configuration: setting
+ * N or the inference mode on one network never changes another. The state is not saved with the network
+ * ({@code ModelSerializer}, {@code net.clone()}): a loaded or cloned network starts with N unset, KL weight 1,
+ * {@link InferenceMode#SAMPLE}, and noise seeded from its configuration's seed. Set it through
+ * {@link BayesianNetworks}.
+ *
+ * <p>Not thread-safe, like the DL4J layer that holds it.
+ */
+public final class MeanFieldState {
+    private long datasetSize;
+    private double klWeight = 1.0;
+    private InferenceMode inferenceMode = InferenceMode.SAMPLE;
+    private SplittableRandom noise;
+
+    /** Creates the defaults: dataset size unset, KL weight 1, {@link InferenceMode#SAMPLE}, noise not yet seeded. */
+    public MeanFieldState() {
+    }
+
+    /** @return N, the number of training examples the KL term is divided by; 0 when unset */
+    public long getDatasetSize() {
+        return datasetSize;
+    }
+
+    /**
+     * @param datasetSize N, the number of training examples (&gt; 0)
+     * @throws IllegalArgumentException if {@code datasetSize <= 0}
+     */
+    public void setDatasetSize(long datasetSize) {
+        if (datasetSize <= 0) {
+            throw new IllegalArgumentException("datasetSize must be > 0, got " + datasetSize);
+        }
+        this.datasetSize = datasetSize;
+    }
+
+    /** @return the weight on the KL term (1 for the ELBO; below 1 during KL annealing) */
+    public double getKlWeight() {
+        return klWeight;
+    }
+
+    /**
+     * @param klWeight the weight on the KL term, finite and &ge; 0
+     * @throws IllegalArgumentException if {@code klWeight} is negative, NaN or infinite
+     */
+    public void setKlWeight(double klWeight) {
+        if (!(klWeight >= 0) || !Double.isFinite(klWeight)) {
+            throw new IllegalArgumentException("klWeight must be a finite number >= 0, got " + klWeight);
+        }
+        this.klWeight = klWeight;
+    }
+
+    /** @return what the layer uses for its weights outside training */
+    public InferenceMode getInferenceMode() {
+        return inferenceMode;
+    }
+
+    /** @param inferenceMode what the layer uses for its weights outside training (not null) */
+    public void setInferenceMode(InferenceMode inferenceMode) {
+        this.inferenceMode = Objects.requireNonNull(inferenceMode, "inferenceMode must not be null");
+    }
+
+    /**
+     * Restarts the layer's noise generator: the weight draws that follow are a function of {@code seed} alone.
+     *
+     * @param seed the seed of the layer's noise
+     */
+    public void setNoiseSeed(long seed) {
+        this.noise = new SplittableRandom(seed);
+    }
+
+    /** @return whether the noise generator has been seeded */
+    boolean hasNoise() {
+        return noise != null;
+    }
+
+    /** @return the layer's noise generator (seed it first) */
+    SplittableRandom noise() {
+        return noise;
+    }
+
+    /**
+     * @param seed       a network-wide seed (the configuration's {@code seed(...)})
+     * @param layerIndex the layer's index in its network
+     * @return the seed of that layer's noise: distinct layers of one network get unrelated streams
+     */
+    public static long layerSeed(long seed, int layerIndex) {
+        return new SplittableRandom(seed + 0x9E3779B97F4A7C15L * (layerIndex + 1L)).nextLong();
+    }
+
+    @Override
+    public String toString() {
+        return "MeanFieldState(datasetSize=" + datasetSize + ", klWeight=" + klWeight + ", inferenceMode="
+                + inferenceMode + ")";
+    }
+}
