@@ -36,6 +36,71 @@ class PredictiveTest {
         assertEquals(p.samples().get(org.nd4j.linalg.indexing.NDArrayIndex.point(7)), p.sample(7));
     }
 
+    /**
+     * A HALF network's predictive mean and std must be the double-precision summaries of its own samples, up to
+     * the final rounding to HALF (half an ulp, at most 2.5e-4 below 1): 2,000 samples summed in HALF drift by
+     * several hundredths.
+     */
+    @Test
+    void halfPrecisionNetworkSummariesAreAccumulatedInDouble() {
+        MultiLayerNetwork net = new MultiLayerNetwork(new org.deeplearning4j.nn.conf.NeuralNetConfiguration.Builder()
+                .seed(5).dataType(DataType.HALF).list()
+                .layer(new io.github.dl4jbayes.layers.BayesianDenseLayer.Builder().nIn(2).nOut(5)
+                        .activation(org.nd4j.linalg.activations.Activation.TANH).initialPosteriorStd(0.5).build())
+                .layer(new io.github.dl4jbayes.layers.BayesianOutputLayer.Builder(
+                        org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction.XENT).nIn(5).nOut(1)
+                        .activation(org.nd4j.linalg.activations.Activation.SIGMOID).initialPosteriorStd(0.5).build())
+                .build());
+        net.init();
+        INDArray x = Nd4j.createFromArray(new double[][]{{0.3, -0.2}, {1.5, 0.7}, {-2, 1}}).castTo(DataType.HALF);
+        PredictiveSamples p = PosteriorPredictive.of(net).samples(2000).predict(x);
+        assertEquals(DataType.HALF, p.mean().dataType());
+        INDArray samples = p.samples().castTo(DataType.DOUBLE);
+        INDArray mean = samples.mean(0);
+        INDArray std = samples.std(true, 0);
+        double meanError = p.mean().castTo(DataType.DOUBLE).sub(mean).amaxNumber().doubleValue();
+        double stdError = p.std().castTo(DataType.DOUBLE).sub(std).amaxNumber().doubleValue();
+        assertTrue(meanError <= 2.5e-4, "mean off by " + meanError);
+        assertTrue(stdError <= 1.3e-4, "std off by " + stdError);
+    }
+
+    @Test
+    void bernoulliStdIsTheNotebooksOutcomeSpread() {
+        INDArray mean = Nd4j.createFromArray(new double[][]{{0.0}, {0.5}, {0.9}});
+        PredictiveSamples p = new PredictiveSamples(mean, Nd4j.zeros(DataType.DOUBLE, 3, 1), null, 10);
+        assertArrayEquals(new double[]{0.0, 0.5, 0.3}, p.bernoulliStd().reshape(3).toDoubleVector(), 1e-15);
+        // the spread of 0/1 outcome draws (the notebook's ppc['out'].std(axis=0)) estimates it
+        java.util.SplittableRandom random = new java.util.SplittableRandom(4);
+        int n = 100_000;
+        double sum = 0;
+        for (int i = 0; i < n; i++) {
+            sum += random.nextDouble() < 0.9 ? 1 : 0;
+        }
+        double q = sum / n;
+        // delta method: sd of sqrt(q (1 - q)) is |1 - 2p| / (2 sqrt(p (1 - p))) sqrt(p (1 - p) / n); four of them
+        assertEquals(0.3, Math.sqrt(q * (1 - q)), 4 * (0.8 / 0.6) * Math.sqrt(0.09 / n), "outcome spread");
+        PredictiveSamples notProbabilities = new PredictiveSamples(Nd4j.createFromArray(new double[][]{{1.5}}),
+                Nd4j.zeros(DataType.DOUBLE, 1, 1), null, 10);
+        assertThrows(IllegalStateException.class, notProbabilities::bernoulliStd);
+    }
+
+    /** draws x parameters past 2^31 would overflow an int index: refused up front with a message. */
+    @Test
+    void tooManyDrawsAreRefusedNotOverflowed() {
+        MultiLayerNetwork wide = new MultiLayerNetwork(new org.deeplearning4j.nn.conf.NeuralNetConfiguration.Builder()
+                .seed(1).list()
+                .layer(new io.github.dl4jbayes.layers.BayesianDenseLayer.Builder().nIn(64).nOut(64).build())
+                .layer(new io.github.dl4jbayes.layers.BayesianOutputLayer.Builder(
+                        org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction.MSE).nIn(64).nOut(1)
+                        .activation(org.nd4j.linalg.activations.Activation.IDENTITY).build())
+                .build());
+        wide.init();
+        // 524,288 draws x 4,096 weights = 2^31: one past the largest int
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> PosteriorDraws.sample(wide, 1 << 19, 1));
+        assertTrue(e.getMessage().contains("draws"), e.getMessage());
+    }
+
     @Test
     void withoutKeptSamples() {
         MultiLayerNetwork net = net(0.01, false);

@@ -45,6 +45,10 @@ class RegressionUncertaintyTest {
         assertEquals(0.5, u.aleatoricStd().getDouble(0, 0), 1e-12);
         assertEquals(Math.sqrt(1.25), u.totalStd().getDouble(0, 0), 1e-12);
         assertThrows(IllegalArgumentException.class, () -> RegressionUncertainty.ofMeans(samples(new double[][][]{{{0.0}}}), -1));
+        // a zero noise std makes every log-likelihood -Infinity or NaN: rejected, naming the argument
+        IllegalArgumentException zero = assertThrows(IllegalArgumentException.class,
+                () -> RegressionUncertainty.ofMeans(samples(new double[][][]{{{0.0}}}), 0));
+        org.junit.jupiter.api.Assertions.assertTrue(zero.getMessage().contains("noiseStd"), zero.getMessage());
     }
 
     @Test

@@ -49,13 +49,19 @@ class UncertaintyAndSummaryTest {
         for (int i = 0; i < 100; i++) {
             uniform[i] = i + 1;
         }
-        assertArrayEquals(new double[]{1, 90}, PosteriorSummary.hdi(uniform, 0.9), 0.0);
-        // skewed: nine zeros and one ten; the 90% HDI is the point 0
-        assertArrayEquals(new double[]{0, 0}, PosteriorSummary.hdi(new double[]{0, 0, 0, 0, 10, 0, 0, 0, 0, 0}, 0.9), 0.0);
+        // as ArviZ: floor(0.9 * 100) + 1 = 91 draws inside
+        assertArrayEquals(new double[]{1, 91}, PosteriorSummary.hdi(uniform, 0.9), 0.0);
+        assertArrayEquals(new double[]{1, 95}, PosteriorSummary.hdi(uniform, 0.94), 0.0);
+        // skewed: nineteen zeros and one ten; the 90% HDI (19 draws) is the point 0
+        double[] skewed = new double[20];
+        skewed[7] = 10;
+        assertArrayEquals(new double[]{0, 0}, PosteriorSummary.hdi(skewed, 0.9), 0.0);
+        // nine zeros and one ten: floor(9) + 1 = 10 draws, all of them
+        assertArrayEquals(new double[]{0, 10}, PosteriorSummary.hdi(java.util.Arrays.copyOf(skewed, 10), 0.9), 0.0);
         PosteriorSummary.Row row = PosteriorSummary.row("x", new double[]{1, 2, 3, 4}, 0.5);
         assertEquals(2.5, row.mean(), 1e-15);
         assertEquals(Math.sqrt(5.0 / 3.0), row.sd(), 1e-12);
-        assertEquals(1.0, row.hdiHigh() - row.hdiLow(), 0.0);
+        assertEquals(2.0, row.hdiHigh() - row.hdiLow(), 0.0, "floor(0.5 * 4) + 1 = 3 draws");
     }
 
     @Test

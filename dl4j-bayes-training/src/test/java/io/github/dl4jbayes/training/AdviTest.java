@@ -105,13 +105,70 @@ public class AdviTest {
         MultiLayerNetwork net = net(0.01, false);
         DataSet data = data(50);
         Advi advi = Advi.builder().datasetSize(50).iterations(10).klAnnealingIterations(20).printEvery(0).build();
+        List<Double> weights = recordKlWeights(net);
         advi.fit(net, data);
-        assertEquals(0.5, BayesianNetworks.bayesianLayers(net).get(0).getMeanField().getKlWeight(), 1e-12);
+        assertEquals(0.5, weights.get(9), 1e-12, "step 10 of a 20-step warm-up");
         double weightedScore = net.score();
         // the recorded ELBO adds back the unweighted half of the KL
         assertEquals(-50 * weightedScore - 0.5 * BayesianNetworks.klDivergence(net), advi.history().last(), 1e-9);
+        // the warm-up does not outlive its fit ...
+        assertEquals(1.0, BayesianNetworks.getKlWeight(net), 0.0);
+        // ... and the next fit of the same Advi continues it: 11/20 ... 20/20
+        weights.clear();
         advi.fit(net, data);
-        assertEquals(1.0, BayesianNetworks.bayesianLayers(net).get(0).getMeanField().getKlWeight(), 1e-12);
+        assertEquals(0.55, weights.get(0), 1e-12);
+        assertEquals(1.0, weights.get(9), 1e-12);
+        assertEquals(1.0, BayesianNetworks.getKlWeight(net), 0.0);
+    }
+
+    /** The network's KL weight at every step, seen from a listener of its own. */
+    private static List<Double> recordKlWeights(MultiLayerNetwork net) {
+        List<Double> weights = new java.util.ArrayList<>();
+        net.addListeners(new org.deeplearning4j.optimize.api.BaseTrainingListener() {
+            @Override
+            public void iterationDone(org.deeplearning4j.nn.api.Model model, int iteration, int epoch) {
+                weights.add(BayesianNetworks.getKlWeight(net));
+            }
+        });
+        return weights;
+    }
+
+    /**
+     * A fit stopped inside its warm-up (here: before it ends) must not leave a down-weighted KL behind for the fits
+     * that follow: an Advi without annealing trains at weight 1.
+     */
+    @Test
+    void anAdviWithoutAnnealingTrainsAtWeightOneAfterAnUnfinishedWarmUp() {
+        MultiLayerNetwork net = net(0.01, false);
+        DataSet data = data(50);
+        Advi.builder().datasetSize(50).iterations(10).klAnnealingIterations(1000).printEvery(0).build().fit(net, data);
+        assertEquals(1.0, BayesianNetworks.getKlWeight(net), 0.0);
+        List<Double> weights = recordKlWeights(net);
+        Advi.builder().datasetSize(50).iterations(5).printEvery(0).build().fit(net, data);
+        assertEquals(List.of(1.0, 1.0, 1.0, 1.0, 1.0), weights);
+        // and the ELBO it reports is the score's, with no KL added back
+        double elbo = Advi.builder().datasetSize(50).iterations(1).printEvery(0).build().fit(net, data).last();
+        assertEquals(-50 * net.score(), elbo, 1e-9);
+    }
+
+    /** An exception in the middle of a warm-up restores the KL weight (and the listeners) all the same. */
+    @Test
+    void anExceptionInsideTheWarmUpRestoresTheKlWeight() {
+        MultiLayerNetwork net = net(0.01, false);
+        DataSet good = data(20);
+        DataSet bad = data(20);
+        bad.getFeatures().putScalar(3, 1, Double.NaN);
+        Advi advi = Advi.builder().datasetSize(20).iterations(50).klAnnealingIterations(100).printEvery(0).build();
+        org.nd4j.linalg.dataset.api.iterator.DataSetIterator iterator =
+                new ListDataSetIterator<>(List.of(good, good, good, bad), 20);
+        assertThrows(DivergenceException.class, () -> advi.fit(net, iterator));
+        assertEquals(1.0, BayesianNetworks.getKlWeight(net), 0.0);
+        assertTrue(net.getListeners().isEmpty());
+        // a weight the user set is what comes back
+        MultiLayerNetwork fresh = net(0.01, false);
+        BayesianNetworks.setKlWeight(fresh, 0.3);
+        Advi.builder().datasetSize(20).iterations(3).printEvery(0).build().fit(fresh, good);
+        assertEquals(0.3, BayesianNetworks.getKlWeight(fresh), 0.0);
     }
 
     @Test
