@@ -9,17 +9,22 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.SplittableRandom;
 
 /**
  * Owns the parameter keys and the flattened layout ({@link MeanFieldLayout}) of the Bayesian layers, and
  * initializes them: weight means with the layer's weight initializer, bias means with its bias init, and every
- * {@code rho} to {@code softplus^-1(initialPosteriorStd)}.
+ * {@code rho} to {@code softplus^-1(initialPosteriorStd)}. The weight means are drawn from a Java generator seeded from
+ * the configuration's seed and the layer's name where {@link InitialMeans} knows the initializer's law (the common
+ * ones), so that they repeat from run to run, which ND4J's own generator does not.
  *
  * <p>Only {@code Wmu} counts as a weight parameter and only {@code bmu} as a bias parameter for DL4J's
  * regularization, so L1/L2/weight decay configured on the network never touches {@code rho}.
  */
 public final class MeanFieldParamInitializer implements ParamInitializer {
     private static final MeanFieldParamInitializer INSTANCE = new MeanFieldParamInitializer();
+    /** Keeps the initialization's stream apart from the noise's, which is seeded from the same seed. */
+    private static final long INIT_SALT = 0x5DEECE66DL;
 
     private MeanFieldParamInitializer() {
     }
@@ -80,7 +85,12 @@ public final class MeanFieldParamInitializer implements ParamInitializer {
         if (initializeParams) {
             IWeightInit init = layer.getWeightInitFn();
             INDArray wMu = params.get(MeanFieldLayout.WEIGHT_MU);
-            init.init(layer.getNIn(), layer.getNOut(), wMu.shape(), IWeightInit.DEFAULT_WEIGHT_INIT_ORDER, wMu);
+            // reproducible from the configuration's seed where the law is known (ND4J's RNG does not repeat)
+            SplittableRandom random = new SplittableRandom(MeanFieldState.layerSeed(conf.getSeed() ^ INIT_SALT,
+                    String.valueOf(layer.getLayerName()).hashCode()));
+            if (!InitialMeans.draw(init, layer.getNIn(), layer.getNOut(), wMu, random)) {
+                init.init(layer.getNIn(), layer.getNOut(), wMu.shape(), IWeightInit.DEFAULT_WEIGHT_INIT_ORDER, wMu);
+            }
             if (layer.hasBias()) {
                 params.get(MeanFieldLayout.BIAS_MU).assign(layer.getBiasInit());
             }

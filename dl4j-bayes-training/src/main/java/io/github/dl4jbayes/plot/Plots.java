@@ -166,6 +166,26 @@ public final class Plots {
         return chart;
     }
 
+    /**
+     * Writes several charts side by side in one PNG (one row), e.g. two maps to compare.
+     *
+     * @return the file written, {@code dir/name.png}
+     */
+    public static Path saveSideBySide(List<? extends Chart<?, ?>> charts, Path dir, String name) {
+        if (charts.isEmpty()) {
+            throw new IllegalArgumentException("charts must not be empty");
+        }
+        Path file = dir.resolve(name + ".png");
+        try {
+            BitmapEncoder.saveBitmap(new ArrayList<>(charts), 1, charts.size(), file.toString(),
+                    BitmapEncoder.BitmapFormat.PNG);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot write " + file, e);
+        }
+        return file;
+    }
+
+    /** Writes {@code chart} as {@code dir/name.png} and returns the file. */
     public static Path save(Chart<?, ?> chart, Path dir, String name) {
         Path file = dir.resolve(name + ".png");
         try {

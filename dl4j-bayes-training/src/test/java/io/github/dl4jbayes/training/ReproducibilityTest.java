@@ -27,18 +27,38 @@ class ReproducibilityTest {
                 .klAnnealingIterations(100).build().fit(net, data);
     }
 
+    /** The notebook's network: FLOAT, means started from N(0, 1), Adam. */
+    private static MultiLayerNetwork notebookNet() {
+        MultiLayerNetwork net = new MultiLayerNetwork(new org.deeplearning4j.nn.conf.NeuralNetConfiguration.Builder()
+                .seed(0).dataType(org.nd4j.linalg.api.buffer.DataType.FLOAT)
+                .updater(new org.nd4j.linalg.learning.config.Adam(0.01))
+                .weightInit(new org.deeplearning4j.nn.conf.distribution.NormalDistribution(0, 1)).list()
+                .layer(new io.github.dl4jbayes.layers.BayesianDenseLayer.Builder().nIn(2).nOut(5)
+                        .activation(org.nd4j.linalg.activations.Activation.TANH).hasBias(false).build())
+                .layer(new io.github.dl4jbayes.layers.BayesianDenseLayer.Builder().nIn(5).nOut(5)
+                        .activation(org.nd4j.linalg.activations.Activation.TANH).hasBias(false).build())
+                .layer(new io.github.dl4jbayes.layers.BayesianOutputLayer.Builder(
+                        org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction.XENT).nIn(5).nOut(1)
+                        .activation(org.nd4j.linalg.activations.Activation.SIGMOID).hasBias(false).build())
+                .build());
+        net.init();
+        return net;
+    }
+
     @Test
     void twoFitsFromOneSeedGiveIdenticalParameters() throws Exception {
         DataSet data = AdviTest.data(200);
-        MultiLayerNetwork first = AdviTest.net(0.02, false);
-        MultiLayerNetwork second = AdviTest.net(0.02, false);   // built (and seeded) after the first
+        data.setFeatures(data.getFeatures().castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT));
+        data.setLabels(data.getLabels().castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT));
+        MultiLayerNetwork first = notebookNet();
+        MultiLayerNetwork second = notebookNet();   // built (and seeded) after the first
         assertEquals(first.params(), second.params(), "same seed, same initial parameters");
 
         ElboHistory firstElbo = fit(first, data);
         // what a program may do between two fits: use ND4J's global RNG, build and use other networks
         Nd4j.getRandom().setSeed(System.nanoTime());
         Nd4j.rand(3, 3);
-        MultiLayerNetwork other = AdviTest.net(0.5, true);
+        MultiLayerNetwork other = notebookNet();
         PosteriorPredictive.of(other).samples(3).predict(data.getFeatures());
 
         // ... and fit on another thread

@@ -131,15 +131,22 @@ public final class MoonsExample {
         // the test points coloured by the class the full-batch predictive (already computed) gives them
         double[] predictedTest = column(full.testProbability().gt(0.5).castTo(DataType.DOUBLE));
         double[] meanSurface = column(surface.mean());
-        double[] stdSurface = column(surface.std());
+        double[] epistemicSurface = column(surface.std());
+        double[] outcomeSurface = column(surface.bernoulliStd());
         pictures.add(Plots.save(Plots.surface("Posterior predictive mean P(y = 1)", "p", grid, meanSurface, gridSide,
                 0, 1, 10, testPoints, predictedTest), out, "predictive_mean"));
-        double maxStd = 0;
-        for (double v : stdSurface) {
-            maxStd = Math.max(maxStd, v);
+        // Two uncertainties side by side: the notebook's ppc['out'].std(axis=0), the spread of the predicted 0/1
+        // outcome (total: noise plus model), and the spread of the probability over the posterior (model only).
+        double maxEpistemic = 0;
+        for (double v : epistemicSurface) {
+            maxEpistemic = Math.max(maxEpistemic, v);
         }
-        pictures.add(Plots.save(Plots.surface("Posterior predictive std (uncertainty)", "sd", grid, stdSurface,
-                gridSide, 0, Math.ceil(maxStd * 20) / 20, 10, testPoints, predictedTest), out, "predictive_std"));
+        pictures.add(Plots.saveSideBySide(List.of(
+                Plots.surface("Notebook's uncertainty: sd of the outcome, sqrt(p (1 - p)) (total)", "sd", grid,
+                        outcomeSurface, gridSide, 0, 0.5, 10, testPoints, predictedTest),
+                Plots.surface("Epistemic: sd of P(y = 1) over the posterior (model)", "sd", grid, epistemicSurface,
+                        gridSide, 0, Math.max(0.05, Math.ceil(maxEpistemic * 20) / 20), 10, testPoints,
+                        predictedTest)), out, "predictive_std"));
 
         System.out.printf(Locale.ROOT, "%nSummary: full batch %.1f%% in %.1f s, minibatch %.1f%% in %.1f s%n",
                 100 * fullAccuracy, fullSeconds, 100 * miniAccuracy, miniSeconds);

@@ -29,7 +29,7 @@ public final class SeedNetwork {
      * @param bayesian     Bayesian layers (true) or DL4J's DenseLayer / OutputLayer (false)
      * @param hasBias      whether the layers have biases (the notebook's have none)
      * @param learningRate Adam's learning rate
-     * @param seed         the seed of the initialization (and of ND4J's RNG, hence of the weight draws)
+     * @param seed         the seed of the initialization and of the Bayesian layers' weight noise
      */
     public static MultiLayerNetwork build(boolean bayesian, boolean hasBias, double learningRate, long seed) {
         GaussianPrior prior = GaussianPrior.standardNormal();

@@ -49,7 +49,9 @@ class OutOfDistributionTest {
         double farMi = meanMutualInformation(net, Nd4j.create(far.toArray(new double[0][])).castTo(DataType.FLOAT));
         double testMi = meanMutualInformation(net, data.test().getFeatures());
         System.out.printf("mean mutual information: far from the data %.4f, test points %.4f%n", farMi, testMi);
-        assertTrue(farMi > 1.5 * testMi, "far " + farMi + " vs test " + testMi);
+        // Training is reproducible from the seed (this run: about 3x). Over eight seeds of the example network the
+        // ratio ranged from 1.48 to 3.69; the bound asks for a clear margin without hanging on one run's value.
+        assertTrue(farMi > 1.2 * testMi, "far " + farMi + " vs test " + testMi);
     }
 
     private static double meanMutualInformation(MultiLayerNetwork net, INDArray x) {
