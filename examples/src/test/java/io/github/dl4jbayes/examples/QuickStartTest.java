@@ -21,6 +21,7 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The README's quick start, line for line (fewer iterations and draws), so that it keeps compiling and running. */
 class QuickStartTest {
@@ -47,12 +48,16 @@ class QuickStartTest {
         PredictiveSamples p = PosteriorPredictive.of(net).samples(50).predict(xTest);
         INDArray probability = p.mean();
         INDArray uncertainty = p.std();
+        INDArray total = p.bernoulliStd();
         PosteriorDraws trace = PosteriorDraws.sample(net, 500, 42);
         String table = PosteriorSummary.of(trace, 0.94).toTable();
 
         assertEquals(200, elbo.size());
         assertArrayEquals(new long[]{500, 1}, probability.shape());
         assertArrayEquals(new long[]{500, 1}, uncertainty.shape());
+        // total variance = aleatoric + epistemic: the outcome's spread is never below the probability's
+        // (up to the divisor S - 1 of the sample std, a factor sqrt(50 / 49))
+        assertTrue(total.mul(Math.sqrt(50.0 / 49)).add(1e-6).gte(uncertainty).all());
         // weights and biases of three layers: 2*5+5, 5*5+5, 5*1+1
         assertEquals(15 + 30 + 6, table.lines().count() - 1);
     }
