@@ -34,6 +34,6 @@ public interface BayesianLayerConfig {
     /** @return the layer's name, for messages */
     String getLayerName();
 
-    /** @return the prior, the initial posterior std and the ELBO settings of this layer */
+    /** @return the prior and the initial posterior std of this layer (run-time settings: {@link MeanFieldState}) */
     MeanFieldSettings getMeanField();
 }

@@ -109,7 +109,7 @@ public class BayesianOutputLayer extends BaseOutputLayer implements BayesianLaye
         return meanField;
     }
 
-    /** @param meanField the prior, initial posterior std and ELBO settings (for JSON) */
+    /** @param meanField the prior and the initial posterior std (for JSON) */
     public void setMeanField(MeanFieldSettings meanField) {
         this.meanField = Objects.requireNonNull(meanField, "meanField");
     }

@@ -128,15 +128,6 @@ class SamplingTest {
         assertTrue(Double.isFinite(BayesianNetworks.klDivergence(net)));
     }
 
-    @Test
-    void reproducibleWithNoiseSeed() {
-        MultiLayerNetwork net = TestNets.init(TestNets.classifier(false, true, DataType.FLOAT, new Sgd(0.1)));
-        INDArray x = TestNets.randn(4, DataType.FLOAT, 6, 3);
-        BayesianNetworks.setNoiseSeed(net, 99);
-        INDArray first = net.output(x);
-        BayesianNetworks.setNoiseSeed(net, 99);
-        assertEquals(first, net.output(x));
-    }
 
     @Test
     void weightDecayNeverTouchesRho() {
