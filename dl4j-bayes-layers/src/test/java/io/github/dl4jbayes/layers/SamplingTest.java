@@ -128,7 +128,6 @@ class SamplingTest {
         assertTrue(Double.isFinite(BayesianNetworks.klDivergence(net)));
     }
 
-
     @Test
     void weightDecayNeverTouchesRho() {
         MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().dataType(DataType.FLOAT)
