@@ -102,12 +102,39 @@ public final class BayesianNetworks {
      * gradient check) or to give networks built from one configuration different noise.
      */
     public static void setNoiseSeed(MultiLayerNetwork net, long seed) {
-        Layer[] layers = net.getLayers();
         requireBayesian(net);
+        Layer[] layers = net.getLayers();
         for (int i = 0; i < layers.length; i++) {
             if (layers[i] instanceof BayesianLayer) {
                 ((BayesianLayer) layers[i]).meanFieldState().setNoiseSeed(MeanFieldState.layerSeed(seed, i));
             }
+        }
+    }
+
+    /**
+     * Copies the run-time settings (dataset size, KL weight, inference mode) of {@code from}'s Bayesian layers to
+     * {@code to}'s, layer by layer: for copies DL4J makes of a network, which start with the defaults
+     * ({@code net.clone()}, {@code TransferLearning}, early stopping's best model, {@code ParallelInference} workers).
+     * The noise is not copied: each network keeps its own generator (reseed it with {@link #setNoiseSeed} where
+     * copies should draw differently).
+     *
+     * @throws IllegalArgumentException if the networks do not have the same number of Bayesian layers
+     */
+    public static void copyState(MultiLayerNetwork from, MultiLayerNetwork to) {
+        List<BayesianLayer> source = requireBayesian(from);
+        List<BayesianLayer> target = requireBayesian(to);
+        if (source.size() != target.size()) {
+            throw new IllegalArgumentException("copyState needs networks with the same Bayesian layers: " + source.size()
+                    + " in 'from', " + target.size() + " in 'to'");
+        }
+        for (int i = 0; i < source.size(); i++) {
+            MeanFieldState s = source.get(i).meanFieldState();
+            MeanFieldState t = target.get(i).meanFieldState();
+            if (s.getDatasetSize() > 0) {
+                t.setDatasetSize(s.getDatasetSize());
+            }
+            t.setKlWeight(s.getKlWeight());
+            t.setInferenceMode(s.getInferenceMode());
         }
     }
 

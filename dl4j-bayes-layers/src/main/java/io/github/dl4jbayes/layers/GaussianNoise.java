@@ -11,7 +11,8 @@ import java.util.SplittableRandom;
  * {@link SplittableRandom#nextGaussian()}). Float and double buffers on the CPU backend get one bulk copy straight
  * into their memory: about twice as fast as ND4J's {@code GaussianDistribution} op on this kind of machine (1.2 ms
  * against 2.7 ms for 314,000 floats). Other types, and other backends, get the values through an ND4J assignment
- * (one extra copy), so the noise is the same function of the generator on every backend.
+ * (an array allocated per draw and, on CUDA, one host-to-device copy), so the noise is the same function of the
+ * generator on every backend.
  */
 final class GaussianNoise {
     private GaussianNoise() {

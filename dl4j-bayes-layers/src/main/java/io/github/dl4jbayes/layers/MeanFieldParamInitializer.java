@@ -86,8 +86,10 @@ public final class MeanFieldParamInitializer implements ParamInitializer {
             IWeightInit init = layer.getWeightInitFn();
             INDArray wMu = params.get(MeanFieldLayout.WEIGHT_MU);
             // reproducible from the configuration's seed where the law is known (ND4J's RNG does not repeat)
+            // the layer's name, unique in a network (or, unnamed, its position among the network's parameters)
+            int layerKey = layer.getLayerName() != null ? layer.getLayerName().hashCode() : (int) paramsView.offset();
             SplittableRandom random = new SplittableRandom(MeanFieldState.layerSeed(conf.getSeed() ^ INIT_SALT,
-                    String.valueOf(layer.getLayerName()).hashCode()));
+                    layerKey));
             if (!InitialMeans.draw(init, layer.getNIn(), layer.getNOut(), wMu, random)) {
                 init.init(layer.getNIn(), layer.getNOut(), wMu.shape(), IWeightInit.DEFAULT_WEIGHT_INIT_ORDER, wMu);
             }

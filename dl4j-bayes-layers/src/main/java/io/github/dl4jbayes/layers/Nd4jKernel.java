@@ -25,8 +25,9 @@ import java.util.SplittableRandom;
  * and since ND4J's {@code log1p} is {@code log(1 + x)}, which loses every digit once {@code x} falls below the
  * type's epsilon (softplus(-20) would be 0 in FLOAT), {@code log1p(x)} is computed by Kahan's method,
  * {@code x log(u) / (u - 1)} with {@code u = 1 + x} rounded (and {@code x} itself where {@code u} rounds to 1),
- * accurate to a few units in the last place. For very negative rho softplus underflows the type (below about -17
- * in HALF, -103 in FLOAT); the floor keeps sigma positive there, so that the KL term stays finite.
+ * accurate to a few units in the last place. Sigma is floored at the type's smallest normal number, which takes over
+ * below rho of about -9.7 in HALF and -87.3 in FLOAT (where softplus would go subnormal and then to zero), so that
+ * the KL term stays finite.
  */
 final class Nd4jKernel implements MeanFieldKernel {
     private final double sigmaFloor;

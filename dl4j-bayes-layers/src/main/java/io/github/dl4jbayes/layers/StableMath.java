@@ -20,7 +20,8 @@ public final class StableMath {
      * (HALF 6.1e-5 = softplus(-9.7), FLOAT and BFLOAT16 1.2e-38 = softplus(-87.3), DOUBLE 2.2e-308). Both kernels
      * use {@code sigma = max(softplus(rho), sigmaFloor)}, so that sigma never rounds to zero, and {@code log sigma}
      * and the KL term stay finite, however negative rho becomes. Below the floor the gradient of rho is still taken
-     * as {@code sigmoid(rho)}, which lets the KL term pull rho back up.
+     * as {@code dL/dsigma * sigmoid(rho)}, which lets the KL term pull rho back up as long as that product is
+     * representable: in HALF it underflows to zero below rho of about -17 (FLOAT: about -100), where rho stops moving.
      *
      * @param dataType the layer's parameter type
      * @return the floor under sigma for that type

@@ -83,20 +83,19 @@ public final class GaussianPrior implements Prior {
     }
 
     /**
-     * The KL of a block in double precision whatever the layer's type: the sums of {@code log sigma},
-     * {@code sigma^2} and {@code (mu - mean)^2} are taken over double copies, with {@code mu - mean} formed before
-     * squaring (expanding it would cancel catastrophically when the prior mean is far from zero).
+     * The KL of a block in double precision whatever the layer's type: the sums of {@code sigma^2}, {@code log sigma}
+     * and {@code (mu - mean)^2} are taken over a double copy, with {@code mu - mean} formed before squaring (expanding
+     * it would cancel catastrophically when the prior mean is far from zero).
      */
     @Override
     public double klDivergence(INDArray mu, INDArray sigma, INDArray eps, PriorScratch scratch) {
         long n = mu.length();
-        INDArray sigmaD = scratch.asDouble(sigma, 0);
-        INDArray work = scratch.doubleBuffer(2);
-        Nd4j.getExecutioner().exec(new Log(sigmaD, work));
+        INDArray work = scratch.doubleCopy(sigma);
+        double sumSigmaSq = Nd4j.getBlasWrapper().dot(work, work);
+        Nd4j.getExecutioner().exec(new Log(work, work));
         double sumLogSigma = work.sumNumber().doubleValue();
-        double sumSigmaSq = Nd4j.getBlasWrapper().dot(sigmaD, sigmaD);
-        scratch.asDouble(mu, 1).sub(mean, work);
-        double sumDiffSq = Nd4j.getBlasWrapper().dot(work, work);
+        INDArray diff = scratch.doubleCopy(mu).subi(mean);
+        double sumDiffSq = Nd4j.getBlasWrapper().dot(diff, diff);
         return n * (Math.log(std) - 0.5) - sumLogSigma + (sumSigmaSq + sumDiffSq) / (2.0 * std * std);
     }
 

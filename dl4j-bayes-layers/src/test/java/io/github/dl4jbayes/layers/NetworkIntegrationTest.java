@@ -49,5 +49,16 @@ class NetworkIntegrationTest {
         BayesianNetworks.setInferenceMode(net, InferenceMode.MEAN);
         INDArray x = TestNets.randn(2, DataType.DOUBLE, 3, 3);
         assertEquals(net.output(x), copy.output(x));
+
+        // DL4J's copies start with the defaults; copyState brings the settings over
+        MultiLayerNetwork second = net.clone();
+        assertEquals(0, BayesianNetworks.getDatasetSize(second));
+        assertEquals(InferenceMode.SAMPLE, BayesianNetworks.getInferenceMode(second));
+        BayesianNetworks.setKlWeight(net, 0.4);
+        BayesianNetworks.copyState(net, second);
+        assertEquals(10, BayesianNetworks.getDatasetSize(second));
+        assertEquals(0.4, BayesianNetworks.getKlWeight(second));
+        assertEquals(InferenceMode.MEAN, BayesianNetworks.getInferenceMode(second));
+        assertEquals(net.output(x), second.output(x));
     }
 }

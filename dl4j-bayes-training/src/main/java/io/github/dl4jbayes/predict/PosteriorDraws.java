@@ -81,8 +81,9 @@ public final class PosteriorDraws {
         int n = (int) muC.length();
         double[] m = muC.data().asDouble();
         double[] sigma = rhoC.data().asDouble();
+        double floor = StableMath.sigmaFloor(rho.dataType());
         for (int j = 0; j < n; j++) {
-            sigma[j] = StableMath.softplus(sigma[j]);
+            sigma[j] = StableMath.sigma(sigma[j], floor);
         }
         double[] values = new double[(int) total];
         for (int d = 0; d < draws; d++) {
