@@ -12,8 +12,8 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
-/** Small real DL4J networks with Bayesian layers, shared by the tests. */
-final class TestNets {
+/** Small real DL4J networks with Bayesian layers, and seeded data, shared by the tests. */
+public final class TestNets {
     private TestNets() {
     }
 
@@ -46,8 +46,18 @@ final class TestNets {
         return labels;
     }
 
-    static INDArray randn(long seed, DataType dataType, int rows, int cols) {
-        Nd4j.getRandom().setSeed(seed);
-        return Nd4j.randn(dataType, rows, cols);
+    /**
+     * Standard-normal data from a Java generator: ND4J 1.0.0-M2.1's own {@code randn} does not repeat after
+     * {@code Nd4j.getRandom().setSeed(seed)}, which made test data differ from run to run.
+     */
+    public static INDArray randn(long seed, DataType dataType, int rows, int cols) {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(seed);
+        double[][] values = new double[rows][cols];
+        for (double[] row : values) {
+            for (int j = 0; j < cols; j++) {
+                row[j] = random.nextGaussian();
+            }
+        }
+        return Nd4j.createFromArray(values).castTo(dataType);
     }
 }

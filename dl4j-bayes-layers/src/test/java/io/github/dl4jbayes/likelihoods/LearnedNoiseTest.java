@@ -3,6 +3,7 @@ package io.github.dl4jbayes.likelihoods;
 import io.github.dl4jbayes.layers.BayesianNetworks;
 import io.github.dl4jbayes.layers.BayesianOutputLayer;
 import io.github.dl4jbayes.layers.MeanFieldLayout;
+import io.github.dl4jbayes.layers.TestNets;
 import org.deeplearning4j.gradientcheck.GradientCheckUtil;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -43,9 +44,8 @@ class LearnedNoiseTest {
             BayesianNetworks.setDatasetSize(net, 30);
             assertEquals(java.util.List.of("Wmu", "bmu", "Wrho", "brho", "noise"),
                     new java.util.ArrayList<>(net.getLayer(0).paramTable().keySet()));
-            Nd4j.getRandom().setSeed(2);
-            INDArray x = Nd4j.randn(DataType.DOUBLE, 7, 2);
-            INDArray y = Nd4j.randn(DataType.DOUBLE, 7, 1);
+            INDArray x = TestNets.randn(2, DataType.DOUBLE, 7, 2);
+            INDArray y = TestNets.randn(3, DataType.DOUBLE, 7, 1);
             assertTrue(GradientCheckUtil.checkGradients(new GradientCheckUtil.MLNConfig().net(net).input(x).labels(y)
                     .epsilon(1e-6).maxRelError(1e-5).minAbsoluteError(1e-9)
                     .callEachIter(n -> BayesianNetworks.setNoiseSeed(n, 1234))));
@@ -61,10 +61,9 @@ class LearnedNoiseTest {
         MultiLayerNetwork net = new MultiLayerNetwork(linear(new Adam(0.02), DataType.FLOAT));
         net.init();
         int n = 400;
-        Nd4j.getRandom().setSeed(8);
-        INDArray x = Nd4j.randn(DataType.FLOAT, n, 2);
+        INDArray x = TestNets.randn(8, DataType.FLOAT, n, 2);
         INDArray y = x.mmul(Nd4j.createFromArray(1.5f, -0.5f).reshape(2, 1))
-                .addi(Nd4j.randn(DataType.FLOAT, n, 1).muli(0.3));
+                .addi(TestNets.randn(9, DataType.FLOAT, n, 1).muli(0.3));
         BayesianNetworks.setDatasetSize(net, n);
         for (int i = 0; i < 3000; i++) {
             net.fit(x, y);

@@ -4,6 +4,7 @@ import io.github.dl4jbayes.layers.BayesianDenseLayer;
 import io.github.dl4jbayes.layers.BayesianNetworks;
 import io.github.dl4jbayes.layers.BayesianOutputLayer;
 import io.github.dl4jbayes.layers.StableMath;
+import io.github.dl4jbayes.layers.TestNets;
 import org.deeplearning4j.gradientcheck.GradientCheckUtil;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -53,14 +54,13 @@ class LossGaussianNllTest {
             MultiLayerNetwork net = new MultiLayerNetwork(regression());
             net.init();
             BayesianNetworks.setDatasetSize(net, 40);
-            Nd4j.getRandom().setSeed(9);
-            INDArray x = Nd4j.randn(DataType.DOUBLE, 8, 1);
-            INDArray y = Nd4j.randn(DataType.DOUBLE, 8, 1);
+            INDArray x = TestNets.randn(9, DataType.DOUBLE, 8, 1);
+            INDArray y = TestNets.randn(10, DataType.DOUBLE, 8, 1);
             assertTrue(GradientCheckUtil.checkGradients(new GradientCheckUtil.MLNConfig().net(net).input(x).labels(y)
                     .epsilon(1e-6).maxRelError(1e-5).minAbsoluteError(1e-9)
                     .callEachIter(n -> BayesianNetworks.setNoiseSeed(n, 1234))));
             // labels with the output's width (2) instead of the target's (1) are refused with a message
-            INDArray wrong = Nd4j.randn(DataType.DOUBLE, 8, 2);
+            INDArray wrong = TestNets.randn(11, DataType.DOUBLE, 8, 2);
             assertTrue(assertThrows(RuntimeException.class, () -> net.fit(x, wrong)).getMessage().contains("labels"));
         } finally {
             Nd4j.setDefaultDataTypes(previous, previous);

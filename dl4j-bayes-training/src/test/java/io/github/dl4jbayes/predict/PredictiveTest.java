@@ -10,6 +10,8 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
+import io.github.dl4jbayes.training.TestData;
+
 import static io.github.dl4jbayes.training.AdviTest.net;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -21,8 +23,7 @@ class PredictiveTest {
     @Test
     void meanAndStdSummarizeTheKeptSamples() {
         MultiLayerNetwork net = net(0.01, false);
-        Nd4j.getRandom().setSeed(1);
-        INDArray x = Nd4j.randn(DataType.DOUBLE, 30, 2);
+        INDArray x = TestData.randn(1, DataType.DOUBLE, 30, 2);
         BayesianNetworks.setInferenceMode(net, InferenceMode.MEAN);
         PredictiveSamples p = PosteriorPredictive.of(net).samples(200).predict(x);
         assertEquals(InferenceMode.MEAN, BayesianNetworks.getInferenceMode(net), "mode restored");
@@ -94,7 +95,7 @@ class PredictiveTest {
     @Test
     void withoutKeptSamples() {
         MultiLayerNetwork net = net(0.01, false);
-        INDArray x = Nd4j.randn(DataType.DOUBLE, 5, 2);
+        INDArray x = TestData.randn(2, DataType.DOUBLE, 5, 2);
         PredictiveSamples p = PosteriorPredictive.of(net).samples(3).keepSamples(false).predict(x);
         assertThrows(IllegalStateException.class, p::samples);
         assertArrayEquals(new long[]{5, 1}, p.std().shape());
@@ -106,7 +107,7 @@ class PredictiveTest {
         assertTrue(assertThrows(IllegalArgumentException.class, () -> PosteriorPredictive.of(net).samples(0))
                 .getMessage().contains("samples"));
         assertThrows(IllegalArgumentException.class, () -> PosteriorPredictive.of(net).predict(null));
-        INDArray wide = Nd4j.randn(DataType.DOUBLE, 5, 3);
+        INDArray wide = TestData.randn(3, DataType.DOUBLE, 5, 3);
         assertThrows(RuntimeException.class, () -> PosteriorPredictive.of(net).samples(2).predict(wide));
         assertThrows(IllegalArgumentException.class, () -> PosteriorDraws.sample(net, 0, 1));
     }

@@ -47,8 +47,7 @@ public class AdviTest {
 
     /** Linearly separable toy data: y = 1 when x1 + x2 &gt; 0. */
     static DataSet data(int n) {
-        Nd4j.getRandom().setSeed(17);
-        INDArray x = Nd4j.randn(DataType.DOUBLE, n, 2);
+        INDArray x = TestData.randn(17, DataType.DOUBLE, n, 2);
         INDArray y = x.sum(true, 1).gt(0).castTo(DataType.DOUBLE);
         return new DataSet(x, y);
     }

@@ -35,10 +35,9 @@ class ConjugateRegressionTest {
         int n = 40;
         double noiseVariance = 0.5;
         double priorStd = 1.0;
-        Nd4j.getRandom().setSeed(2016);
-        INDArray x = Nd4j.randn(DataType.DOUBLE, n, 3);
+        INDArray x = TestData.randn(2016, DataType.DOUBLE, n, 3);
         INDArray wTrue = Nd4j.createFromArray(0.8, -0.5, 0.3).reshape(3, 1);
-        INDArray y = x.mmul(wTrue).addi(Nd4j.randn(DataType.DOUBLE, n, 1).muli(Math.sqrt(noiseVariance)));
+        INDArray y = x.mmul(wTrue).addi(TestData.randn(2017, DataType.DOUBLE, n, 1).muli(Math.sqrt(noiseVariance)));
 
         INDArray precision = x.transpose().mmul(x).divi(noiseVariance)
                 .addi(Nd4j.eye(3).castTo(DataType.DOUBLE).divi(priorStd * priorStd));
