@@ -92,6 +92,40 @@ class PredictiveTest {
         assertTrue(e.getMessage().contains("draws"), e.getMessage());
     }
 
+    /**
+     * The predictive puts its network in SAMPLE mode while it samples: a network built from the same configuration
+     * and left in MEAN mode must stay there throughout (it is read on another thread while the predictive runs).
+     */
+    @Test
+    void predictiveOnOneNetworkLeavesAnotherFromTheSameConfigurationAlone() throws Exception {
+        MultiLayerNetwork sampled = net(0.01, false);
+        MultiLayerNetwork other = new MultiLayerNetwork(sampled.getLayerWiseConfigurations());
+        other.init();
+        BayesianNetworks.setInferenceMode(other, InferenceMode.MEAN);
+        INDArray x = TestData.randn(4, DataType.DOUBLE, 50, 2);
+        java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean(true);
+        java.util.concurrent.atomic.AtomicInteger seenSample = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger();
+        Thread watcher = new Thread(() -> {
+            while (running.get()) {
+                reads.incrementAndGet();
+                if (BayesianNetworks.getInferenceMode(other) != InferenceMode.MEAN) {
+                    seenSample.incrementAndGet();
+                }
+            }
+        });
+        watcher.start();
+        try {
+            PosteriorPredictive.of(sampled).samples(2000).keepSamples(false).predict(x);
+        } finally {
+            running.set(false);
+            watcher.join();
+        }
+        assertTrue(reads.get() > 0);
+        assertEquals(0, seenSample.get(), "the other network left MEAN mode " + seenSample.get() + " times");
+        assertEquals(other.output(x), other.output(x));
+    }
+
     @Test
     void withoutKeptSamples() {
         MultiLayerNetwork net = net(0.01, false);
