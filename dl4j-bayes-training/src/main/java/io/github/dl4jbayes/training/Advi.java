@@ -126,11 +126,8 @@ public final class Advi {
         long start = System.nanoTime();
         net.setListeners(withElbo);
         try {
-            BayesianNetworks.setKlWeight(net, klWeightAt(stepsDone + 1));
             for (int i = 0; i < iterations; i++) {
-                if (klAnnealingIterations > 0) {
-                    BayesianNetworks.setKlWeight(net, klWeightAt(stepsDone + 1));
-                }
+                BayesianNetworks.setKlWeight(net, klWeightAt(stepsDone + 1));
                 DataSet batch = batches.next();
                 if (mcSamples == 1) {
                     net.fit(batch);
