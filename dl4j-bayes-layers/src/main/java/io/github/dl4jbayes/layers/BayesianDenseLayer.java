@@ -1,6 +1,8 @@
 package io.github.dl4jbayes.layers;
 
-import io.github.dl4jbayes.priors.Prior;
+import io.github.dl4jbayes.layers.impl.BayesianDenseLayerImpl;
+import io.github.dl4jbayes.layers.meanfield.MeanFieldMemory;
+import io.github.dl4jbayes.layers.meanfield.MeanFieldParamInitializer;
 import org.deeplearning4j.nn.api.ParamInitializer;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
@@ -18,13 +20,14 @@ import java.util.Objects;
 /**
  * A fully connected layer with a mean-field Gaussian posterior over its weights and biases (Bayes by
  * backprop): each parameter has a mean {@code mu} and a {@code rho}, with standard deviation
- * {@code sigma = softplus(rho)}, and every forward pass in training uses fresh weights
- * {@code w = mu + sigma * eps}, {@code eps ~ N(0, 1)}. The prior's KL divergence, divided by the dataset size,
- * is added to the network's score, which is then the negative ELBO per example.
+ * {@code sigma = softplus(rho)}, and every forward pass in training uses fresh noise as the layer's
+ * {@link Estimator} says (by default fresh weights {@code w = mu + sigma * eps}, {@code eps ~ N(0, 1)}, shared by the
+ * minibatch). The prior's KL divergence, divided by the dataset size, is added to the network's score, which is then
+ * the negative ELBO per example.
  *
  * <pre>{@code
  * new BayesianDenseLayer.Builder().nIn(2).nOut(5).activation(Activation.TANH)
- *         .prior(new GaussianPrior(0, 1)).hasBias(false).build()
+ *         .prior(new GaussianPrior(0, 1)).estimator(Estimator.FLIPOUT).hasBias(false).build()
  * }</pre>
  *
  * Parameters: {@code Wmu, bmu, Wrho, brho} (see {@link MeanFieldLayout}).
@@ -127,8 +130,8 @@ public class BayesianDenseLayer extends FeedForwardLayer implements BayesianLaye
                 + getActivationFn() + ", hasBias=" + hasBias + ", " + meanField + ")";
     }
 
-    /** Builder in DL4J's style, with {@link #prior(Prior)} and {@link #initialPosteriorStd(double)}. */
-    public static class Builder extends FeedForwardLayer.Builder<Builder> {
+    /** Builder in DL4J's style, with the Bayesian options of {@link BayesianBuilder}. */
+    public static class Builder extends FeedForwardLayer.Builder<Builder> implements BayesianBuilder<Builder> {
         private boolean hasBias = true;
         private final MeanFieldSettings meanField = new MeanFieldSettings();
 
@@ -138,16 +141,10 @@ public class BayesianDenseLayer extends FeedForwardLayer implements BayesianLaye
             return this;
         }
 
-        /** @param prior the prior over the weights and biases; default {@code GaussianPrior(0, 1)} */
-        public Builder prior(Prior prior) {
-            meanField.setPrior(prior);
-            return this;
-        }
 
-        /** @param std the posterior standard deviation every parameter starts from (&gt; 0); default 0.05 */
-        public Builder initialPosteriorStd(double std) {
-            meanField.setInitialPosteriorStd(std);
-            return this;
+        @Override
+        public MeanFieldSettings meanFieldSettings() {
+            return meanField;
         }
 
         @Override

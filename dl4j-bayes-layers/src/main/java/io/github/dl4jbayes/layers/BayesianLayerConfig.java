@@ -4,17 +4,17 @@ import org.deeplearning4j.nn.weights.IWeightInit;
 
 /**
  * What the parameter layout and the mean-field machinery need to know of a Bayesian layer's configuration.
- * Implemented by {@link BayesianDenseLayer} and {@link BayesianOutputLayer}.
+ * Implemented by {@link BayesianDenseLayer}, {@link BayesianOutputLayer} and {@link BayesianConvolutionLayer}.
  */
 public interface BayesianLayerConfig {
 
-    /** @return the number of inputs */
+    /** @return the number of inputs (input channels of a convolution) */
     long getNIn();
 
-    /** @return the number of outputs */
+    /** @return the number of outputs (output channels of a convolution) */
     long getNOut();
 
-    /** @return whether the layer has (Bayesian) biases */
+    /** @return whether the layer has (Bayesian) biases, one per output */
     boolean hasBias();
 
     /**
@@ -23,6 +23,26 @@ public interface BayesianLayerConfig {
      */
     default boolean hasLearnedNoise() {
         return false;
+    }
+
+    /** @return the shape of the weight array: {@code [nIn, nOut]} for dense layers */
+    default long[] weightShape() {
+        return new long[]{getNIn(), getNOut()};
+    }
+
+    /** @return the order of the weight array in the flattened parameters: {@code 'f'} for dense layers, as DL4J's */
+    default char weightOrder() {
+        return 'f';
+    }
+
+    /** @return the fan-in of a weight, for the weight initializer: {@code nIn} for dense layers */
+    default double fanIn() {
+        return getNIn();
+    }
+
+    /** @return the fan-out of a weight, for the weight initializer: {@code nOut} for dense layers */
+    default double fanOut() {
+        return getNOut();
     }
 
     /** @return the initializer of the weight means */
@@ -34,6 +54,6 @@ public interface BayesianLayerConfig {
     /** @return the layer's name, for messages */
     String getLayerName();
 
-    /** @return the prior and the initial posterior std of this layer (run-time settings: {@link MeanFieldState}) */
+    /** @return the prior, the initial posterior std and the estimator of this layer (run-time settings: {@link MeanFieldState}) */
     MeanFieldSettings getMeanField();
 }

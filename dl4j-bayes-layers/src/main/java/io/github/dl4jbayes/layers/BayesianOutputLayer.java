@@ -1,7 +1,9 @@
 package io.github.dl4jbayes.layers;
 
+import io.github.dl4jbayes.layers.impl.BayesianOutputLayerImpl;
+import io.github.dl4jbayes.layers.meanfield.MeanFieldMemory;
+import io.github.dl4jbayes.layers.meanfield.MeanFieldParamInitializer;
 import io.github.dl4jbayes.likelihoods.LossGaussianNll;
-import io.github.dl4jbayes.priors.Prior;
 import org.deeplearning4j.nn.api.ParamInitializer;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
@@ -74,7 +76,7 @@ public class BayesianOutputLayer extends BaseOutputLayer implements BayesianLaye
     }
 
     /** @return the raw scale {@code s} with {@code softplus(s) + minStd = initialNoiseStd} */
-    double initialNoiseRawScale() {
+    public double initialNoiseRawScale() {
         return StableMath.inverseSoftplus(initialNoiseStd - ((LossGaussianNll) getLossFn()).getMinStd());
     }
 
@@ -147,10 +149,10 @@ public class BayesianOutputLayer extends BaseOutputLayer implements BayesianLaye
     }
 
     /**
-     * Builder in DL4J's style (loss function, activation, {@code hasBias}), with {@link #prior(Prior)} and
-     * {@link #initialPosteriorStd(double)}. The default activation is softmax, as for DL4J's {@code OutputLayer}.
+     * Builder in DL4J's style (loss function, activation, {@code hasBias}), with the Bayesian options of
+     * {@link BayesianBuilder}. The default activation is softmax, as for DL4J's {@code OutputLayer}.
      */
-    public static class Builder extends BaseOutputLayer.Builder<Builder> {
+    public static class Builder extends BaseOutputLayer.Builder<Builder> implements BayesianBuilder<Builder> {
         private final MeanFieldSettings meanField = new MeanFieldSettings();
         private double initialNoiseStd;
 
@@ -187,16 +189,10 @@ public class BayesianOutputLayer extends BaseOutputLayer implements BayesianLaye
             this.setActivationFn(new ActivationSoftmax());
         }
 
-        /** @param prior the prior over the weights and biases; default {@code GaussianPrior(0, 1)} */
-        public Builder prior(Prior prior) {
-            meanField.setPrior(prior);
-            return this;
-        }
 
-        /** @param std the posterior standard deviation every parameter starts from (&gt; 0); default 0.05 */
-        public Builder initialPosteriorStd(double std) {
-            meanField.setInitialPosteriorStd(std);
-            return this;
+        @Override
+        public MeanFieldSettings meanFieldSettings() {
+            return meanField;
         }
 
         @Override

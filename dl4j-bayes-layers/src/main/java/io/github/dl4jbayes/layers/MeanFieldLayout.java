@@ -12,8 +12,11 @@ import java.util.Map;
  * {@code rho}s of the same shape, so that a whole layer is sampled in one pass:
  *
  * <pre>
- *   [ Wmu (nIn*nOut, column-major) | bmu (nOut) | Wrho (nIn*nOut) | brho (nOut) ]
+ *   [ Wmu | bmu (nOut) | Wrho | brho (nOut) ]
  * </pre>
+ *
+ * with the weights in the layer's shape and order ({@link BayesianLayerConfig#weightShape()}): {@code [nIn, nOut]}
+ * column-major for dense layers, {@code [nOut, nIn, kH, kW]} row-major for convolutions, as in DL4J's own layers.
  *
  * The bias entries are absent when the layer has no bias. An output layer that learns a homoscedastic noise scale
  * appends {@code noise (nOut)} after the two blocks.
@@ -24,33 +27,46 @@ public final class MeanFieldLayout {
      * (BaseMultiLayerUpdater), so parameter keys cannot contain '_': "W_mu" would be read as parameter "mu" of
      * layer "0_W". Hence Wmu / Wrho rather than W_mu / W_rho.
      */
-    /** Key of the weight means ("W_mu"), an {@code [nIn, nOut]} matrix. */
+    /** Key of the weight means ("W_mu"), in the layer's weight shape ({@code [nIn, nOut]} for dense layers). */
     public static final String WEIGHT_MU = "Wmu";
     /** Key of the bias means ("b_mu"), a vector of length {@code nOut}. */
     public static final String BIAS_MU = "bmu";
-    /** Key of the weights' rho ("W_rho", {@code sigma = softplus(rho)}), an {@code [nIn, nOut]} matrix. */
+    /** Key of the weights' rho ("W_rho", {@code sigma = softplus(rho)}), in the layer's weight shape. */
     public static final String WEIGHT_RHO = "Wrho";
     /** Key of the biases' rho ("b_rho"), a vector of length {@code nOut}. */
     public static final String BIAS_RHO = "brho";
     /** Key of the learned homoscedastic noise's raw scales, a vector of length {@code nOut} (output layers only). */
     public static final String NOISE = "noise";
 
-    private final long nIn;
+    private final long[] weightShape;
+    private final char weightOrder;
+    private final long weightCount;
     private final long nOut;
     private final boolean hasBias;
     private final boolean hasNoise;
 
     /** @param conf the layer configuration the layout is for */
     public MeanFieldLayout(BayesianLayerConfig conf) {
-        this.nIn = conf.getNIn();
+        this.weightShape = conf.weightShape();
+        this.weightOrder = conf.weightOrder();
+        long count = 1;
+        for (long d : weightShape) {
+            count *= d;
+        }
+        this.weightCount = count;
         this.nOut = conf.getNOut();
         this.hasBias = conf.hasBias();
         this.hasNoise = conf.hasLearnedNoise();
     }
 
-    /** @return the number of weights {@code nIn * nOut} */
+    /** @return the number of weights ({@code nIn * nOut} for dense layers) */
     public long weightCount() {
-        return nIn * nOut;
+        return weightCount;
+    }
+
+    /** @return the shape of the weight array */
+    public long[] weightShape() {
+        return weightShape.clone();
     }
 
     /** @return the size of one block (means or rhos): weights plus biases */
@@ -83,9 +99,9 @@ public final class MeanFieldLayout {
         return vector(flat).get(NDArrayIndex.interval(blockSize(), 2 * blockSize()));
     }
 
-    /** @return the {@code [nIn, nOut]} weight matrix view of a block */
+    /** @return the weight view of a block, in the layer's weight shape */
     public INDArray weights(INDArray block) {
-        return block.get(NDArrayIndex.interval(0, weightCount())).reshape('f', nIn, nOut);
+        return block.get(NDArrayIndex.interval(0, weightCount())).reshape(weightOrder, weightShape);
     }
 
     /** @return the bias vector view of a block, or null without biases */

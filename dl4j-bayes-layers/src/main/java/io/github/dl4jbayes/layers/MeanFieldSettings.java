@@ -8,8 +8,8 @@ import java.io.Serializable;
 import java.util.Objects;
 
 /**
- * The variational hyperparameters of a Bayesian layer's configuration, shared by {@link BayesianDenseLayer} and
- * {@link BayesianOutputLayer}: the prior and the initial posterior standard deviation.
+ * The variational hyperparameters of a Bayesian layer's configuration, shared by every Bayesian layer: the prior,
+ * the initial posterior standard deviation and the gradient {@link Estimator}.
  *
  * <p>Configuration only: DL4J builds every network's layer from the same configuration object, so what changes
  * while a network trains or predicts (the dataset size N, the KL weight, the inference mode, the noise generator)
@@ -25,8 +25,9 @@ public final class MeanFieldSettings implements Serializable {
 
     private Prior prior = GaussianPrior.standardNormal();
     private double initialPosteriorStd = DEFAULT_INITIAL_POSTERIOR_STD;
+    private Estimator estimator = Estimator.REPARAMETERIZATION;
 
-    /** Creates the defaults: N(0, 1) prior, initial posterior std 0.05. */
+    /** Creates the defaults: N(0, 1) prior, initial posterior std 0.05, {@link Estimator#REPARAMETERIZATION}. */
     public MeanFieldSettings() {
     }
 
@@ -35,6 +36,7 @@ public final class MeanFieldSettings implements Serializable {
         MeanFieldSettings c = new MeanFieldSettings();
         c.prior = prior;
         c.initialPosteriorStd = initialPosteriorStd;
+        c.estimator = estimator;
         return c;
     }
 
@@ -61,6 +63,16 @@ public final class MeanFieldSettings implements Serializable {
         this.initialPosteriorStd = initialPosteriorStd;
     }
 
+    /** @return the estimator of the data term's gradient in training */
+    public Estimator getEstimator() {
+        return estimator;
+    }
+
+    /** @param estimator the estimator of the data term's gradient in training (not null) */
+    public void setEstimator(Estimator estimator) {
+        this.estimator = Objects.requireNonNull(estimator, "estimator must not be null");
+    }
+
     @Override
     public boolean equals(Object o) {
         if (this == o) {
@@ -70,16 +82,18 @@ public final class MeanFieldSettings implements Serializable {
             return false;
         }
         MeanFieldSettings that = (MeanFieldSettings) o;
-        return Double.compare(initialPosteriorStd, that.initialPosteriorStd) == 0 && prior.equals(that.prior);
+        return Double.compare(initialPosteriorStd, that.initialPosteriorStd) == 0 && prior.equals(that.prior)
+                && estimator == that.estimator;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(prior, initialPosteriorStd);
+        return Objects.hash(prior, initialPosteriorStd, estimator);
     }
 
     @Override
     public String toString() {
-        return "MeanFieldSettings(prior=" + prior + ", initialPosteriorStd=" + initialPosteriorStd + ")";
+        return "MeanFieldSettings(prior=" + prior + ", initialPosteriorStd=" + initialPosteriorStd + ", estimator=" + estimator
+                + ")";
     }
 }

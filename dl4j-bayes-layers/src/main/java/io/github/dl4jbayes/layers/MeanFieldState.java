@@ -77,12 +77,12 @@ public final class MeanFieldState {
     }
 
     /** @return whether the noise generator has been seeded */
-    boolean hasNoise() {
+    public boolean hasNoise() {
         return noise != null;
     }
 
-    /** @return the layer's noise generator (seed it first) */
-    SplittableRandom noise() {
+    /** @return the layer's noise generator (seed it first), for the layer's implementation */
+    public SplittableRandom noise() {
         return noise;
     }
 

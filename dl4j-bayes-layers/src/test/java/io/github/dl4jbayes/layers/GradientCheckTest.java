@@ -1,5 +1,7 @@
 package io.github.dl4jbayes.layers;
 
+import io.github.dl4jbayes.layers.meanfield.MeanFieldPosterior;
+
 import io.github.dl4jbayes.priors.GaussianPrior;
 import org.deeplearning4j.gradientcheck.GradientCheckUtil;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;

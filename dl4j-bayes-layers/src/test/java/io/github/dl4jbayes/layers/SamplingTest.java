@@ -1,5 +1,7 @@
 package io.github.dl4jbayes.layers;
 
+import io.github.dl4jbayes.layers.meanfield.MeanFieldPosterior;
+
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;

@@ -1,5 +1,8 @@
 package io.github.dl4jbayes.layers;
 
+import io.github.dl4jbayes.layers.impl.BayesianDenseLayerImpl;
+import io.github.dl4jbayes.layers.impl.BayesianOutputLayerImpl;
+
 import io.github.dl4jbayes.priors.GaussianPrior;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;

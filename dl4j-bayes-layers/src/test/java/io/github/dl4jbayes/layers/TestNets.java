@@ -18,7 +18,7 @@ public final class TestNets {
     }
 
     /** A 3-4-2 classifier: Bayesian tanh hidden layer, Bayesian softmax output. */
-    static MultiLayerConfiguration classifier(boolean hasBias, boolean miniBatch, DataType dataType, IUpdater updater) {
+    public static MultiLayerConfiguration classifier(boolean hasBias, boolean miniBatch, DataType dataType, IUpdater updater) {
         return new NeuralNetConfiguration.Builder()
                 .seed(42).dataType(dataType).updater(updater).miniBatch(miniBatch).weightInit(WeightInit.XAVIER)
                 .list()
@@ -30,14 +30,14 @@ public final class TestNets {
                 .build();
     }
 
-    static MultiLayerNetwork init(MultiLayerConfiguration conf) {
+    public static MultiLayerNetwork init(MultiLayerConfiguration conf) {
         MultiLayerNetwork net = new MultiLayerNetwork(conf);
         net.init();
         return net;
     }
 
     /** One-hot labels for {@code rows} examples of {@code classes} classes, from a fixed seed. */
-    static INDArray oneHot(int rows, int classes, long seed, DataType dataType) {
+    public static INDArray oneHot(int rows, int classes, long seed, DataType dataType) {
         java.util.Random random = new java.util.Random(seed);
         INDArray labels = Nd4j.zeros(dataType, rows, classes);
         for (int i = 0; i < rows; i++) {

@@ -1,4 +1,10 @@
-package io.github.dl4jbayes.layers;
+package io.github.dl4jbayes.layers.meanfield;
+
+import io.github.dl4jbayes.layers.BayesianLayerConfig;
+import io.github.dl4jbayes.layers.BayesianOutputLayer;
+import io.github.dl4jbayes.layers.MeanFieldLayout;
+import io.github.dl4jbayes.layers.MeanFieldState;
+import io.github.dl4jbayes.layers.StableMath;
 
 import org.deeplearning4j.nn.api.ParamInitializer;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -90,8 +96,8 @@ public final class MeanFieldParamInitializer implements ParamInitializer {
             int layerKey = layer.getLayerName() != null ? layer.getLayerName().hashCode() : (int) paramsView.offset();
             SplittableRandom random = new SplittableRandom(MeanFieldState.layerSeed(conf.getSeed() ^ INIT_SALT,
                     layerKey));
-            if (!InitialMeans.draw(init, layer.getNIn(), layer.getNOut(), wMu, random)) {
-                init.init(layer.getNIn(), layer.getNOut(), wMu.shape(), IWeightInit.DEFAULT_WEIGHT_INIT_ORDER, wMu);
+            if (!InitialMeans.draw(init, layer.fanIn(), layer.fanOut(), wMu, random)) {
+                init.init(layer.fanIn(), layer.fanOut(), wMu.shape(), layer.weightOrder(), wMu);
             }
             if (layer.hasBias()) {
                 params.get(MeanFieldLayout.BIAS_MU).assign(layer.getBiasInit());

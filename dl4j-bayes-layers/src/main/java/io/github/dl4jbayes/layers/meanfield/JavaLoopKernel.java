@@ -1,9 +1,12 @@
-package io.github.dl4jbayes.layers;
+package io.github.dl4jbayes.layers.meanfield;
+
+import io.github.dl4jbayes.layers.StableMath;
 
 import io.github.dl4jbayes.priors.MeanFieldSample;
 import io.github.dl4jbayes.priors.Prior;
 import org.nd4j.linalg.api.buffer.DataBuffer;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -25,6 +28,8 @@ final class JavaLoopKernel implements MeanFieldKernel {
     private final double[] gradSigma;
     private final MeanFieldSample sample;
     private final INDArray sampled;
+    /** sigma as an ND4J vector, for the local reparameterization; allocated on first use. */
+    private INDArray sigmaArray;
 
     JavaLoopKernel(int size, DataType dataType) {
         this.size = size;
@@ -45,14 +50,29 @@ final class JavaLoopKernel implements MeanFieldKernel {
     }
 
     @Override
-    public void draw(INDArray muBlock, INDArray rhoBlock, SplittableRandom noise) {
+    public void draw(INDArray muBlock, INDArray rhoBlock, SplittableRandom noise, boolean includeMean) {
         read(muBlock, rhoBlock);
         DataBuffer out = sampled.data();
         for (int i = 0; i < size; i++) {
             double e = noise.nextGaussian();
             eps[i] = e;
-            out.put(i, mu[i] + sigma[i] * e);
+            out.put(i, (includeMean ? mu[i] : 0.0) + sigma[i] * e);
         }
+    }
+
+    @Override
+    public INDArray sigma(INDArray muBlock, INDArray rhoBlock) {
+        read(muBlock, rhoBlock);
+        if (sigmaArray == null) {
+            try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+                sigmaArray = Nd4j.create(sampled.dataType(), size);
+            }
+        }
+        DataBuffer out = sigmaArray.data();
+        for (int i = 0; i < size; i++) {
+            out.put(i, sigma[i]);
+        }
+        return sigmaArray;
     }
 
     /** Reads mu and rho from the parameters and computes sigma = max(softplus(rho), floor). */
@@ -80,17 +100,26 @@ final class JavaLoopKernel implements MeanFieldKernel {
 
     @Override
     public void completeGradient(Prior prior, double klScale, INDArray muBlock, INDArray rhoBlock,
-                                 INDArray gradMuBlock, INDArray gradRhoBlock) {
+                                 INDArray gradMuBlock, INDArray gradRhoBlock, SigmaGradient form) {
         DataBuffer gMu = gradMuBlock.data();
+        DataBuffer gRho = gradRhoBlock.data();
         for (int i = 0; i < size; i++) {
             double g = gMu.getDouble(i);
             gradMu[i] = g;
-            gradSigma[i] = g * eps[i];
+            switch (form) {
+                case FROM_MEAN_GRADIENT:
+                    gradSigma[i] = g * eps[i];
+                    break;
+                case FROM_PERTURBATION_GRADIENT:
+                    gradSigma[i] = gRho.getDouble(i) * eps[i];
+                    break;
+                default:
+                    gradSigma[i] = gRho.getDouble(i);
+            }
         }
         if (klScale != 0.0) {
             prior.addKlGradient(sample, klScale, gradMu, gradSigma);
         }
-        DataBuffer gRho = gradRhoBlock.data();
         for (int i = 0; i < size; i++) {
             gMu.put(i, gradMu[i]);
             gRho.put(i, gradSigma[i] * StableMath.sigmoid(rho[i]));

@@ -1,4 +1,6 @@
-package io.github.dl4jbayes.layers;
+package io.github.dl4jbayes.layers.meanfield;
+
+import io.github.dl4jbayes.layers.StableMath;
 
 import io.github.dl4jbayes.priors.PriorScratch;
 import io.github.dl4jbayes.priors.Prior;
@@ -18,7 +20,7 @@ import java.util.SplittableRandom;
 /**
  * {@link MeanFieldKernel} with ND4J operations over whole blocks, for large layers: vectorized and multi-threaded,
  * a couple of dozen native calls per layer and step, into buffers allocated once. The noise comes from
- * {@link GaussianNoise}.
+ * {@link JavaNoise}.
  *
  * <p>{@code sigma = max(softplus(rho), StableMath.sigmaFloor(type))}, with softplus computed stably in the layer's
  * data type as {@code max(rho, 0) + log1p(exp(-|rho|))}: {@code exp} never overflows (its argument is at most 0),
@@ -42,7 +44,7 @@ final class Nd4jKernel implements MeanFieldKernel {
 
     Nd4jKernel(int size, DataType dataType) {
         this.sigmaFloor = StableMath.sigmaFloor(dataType);
-        this.noiseScratch = GaussianNoise.scratchFor(dataType, size);
+        this.noiseScratch = JavaNoise.scratchFor(dataType, size);
         this.eps = Nd4j.create(dataType, size);
         this.sigma = Nd4j.create(dataType, size);
         this.gradSigma = Nd4j.create(dataType, size);
@@ -58,15 +60,23 @@ final class Nd4jKernel implements MeanFieldKernel {
     }
 
     @Override
-    public void draw(INDArray mu, INDArray rho, SplittableRandom noise) {
-        GaussianNoise.fill(eps, noiseScratch, noise);
-        sigma(rho);
+    public void draw(INDArray mu, INDArray rho, SplittableRandom noise, boolean includeMean) {
+        JavaNoise.fill(eps, noiseScratch, noise);
+        computeSigma(rho);
         sigma.mul(eps, sampled);
-        sampled.addi(mu);
+        if (includeMean) {
+            sampled.addi(mu);
+        }
+    }
+
+    @Override
+    public INDArray sigma(INDArray mu, INDArray rho) {
+        computeSigma(rho);
+        return sigma;
     }
 
     /** Writes {@code max(softplus(rho), floor)} into {@code sigma}, using the scratch buffers. */
-    private void sigma(INDArray rho) {
+    private void computeSigma(INDArray rho) {
         INDArray x = scratch;
         INDArray u = softplusScratch;
         Nd4j.getExecutioner().exec(new Abs(rho, x));
@@ -84,7 +94,7 @@ final class Nd4jKernel implements MeanFieldKernel {
 
     @Override
     public double klDivergence(Prior prior, INDArray mu, INDArray rho) {
-        sigma(rho);
+        computeSigma(rho);
         return prior.klDivergence(mu, sigma, eps, priorScratch);
     }
 
@@ -95,8 +105,17 @@ final class Nd4jKernel implements MeanFieldKernel {
 
     @Override
     public void completeGradient(Prior prior, double klScale, INDArray mu, INDArray rho, INDArray gradMu,
-                                 INDArray gradRho) {
-        gradMu.mul(eps, gradSigma);
+                                 INDArray gradRho, SigmaGradient form) {
+        switch (form) {
+            case FROM_MEAN_GRADIENT:
+                gradMu.mul(eps, gradSigma);
+                break;
+            case FROM_PERTURBATION_GRADIENT:
+                gradRho.mul(eps, gradSigma);
+                break;
+            default:
+                gradSigma.assign(gradRho);
+        }
         if (klScale != 0.0) {
             prior.addKlGradient(mu, sigma, eps, klScale, gradMu, gradSigma, priorScratch);
         }

@@ -1,4 +1,9 @@
-package io.github.dl4jbayes.layers;
+package io.github.dl4jbayes.layers.meanfield;
+
+import io.github.dl4jbayes.layers.BayesianLayerConfig;
+import io.github.dl4jbayes.layers.InferenceMode;
+import io.github.dl4jbayes.layers.MeanFieldLayout;
+import io.github.dl4jbayes.layers.MeanFieldState;
 
 import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.gradient.Gradient;
@@ -7,14 +12,15 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.Map;
+import java.util.SplittableRandom;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
  * The mean-field Gaussian posterior of one Bayesian layer at run time: it draws the layer's weights by the
- * reparameterization {@code w = mu + softplus(rho) * eps}, turns the data gradient {@code dL/dw} into the
- * gradients for {@code mu} and {@code rho} with the same {@code eps}, and adds the prior's KL term, scaled here and
- * nowhere else.
+ * reparameterization {@code w = mu + softplus(rho) * eps} (or the perturbation {@code softplus(rho) * eps}, or only
+ * sigma, as the layer's estimator asks), turns the data gradients the estimator wrote into the gradients for
+ * {@code mu} and {@code rho} ({@link #completeGradient}), and adds the prior's KL term, scaled here and nowhere else.
  *
  * <p>The element-wise work is done by a {@link MeanFieldKernel} chosen by the layer's size: plain Java loops for
  * small layers ({@link JavaLoopKernel}: no native call at all, which matters when each ND4J call costs more than the
@@ -31,7 +37,7 @@ import java.util.function.Supplier;
  * <p>The run-time settings (N, KL weight, inference mode) are this instance's {@link MeanFieldState}, never the
  * configuration's, which several networks may share.
  */
-final class MeanFieldPosterior {
+public final class MeanFieldPosterior {
     /** Default block size from which the ND4J kernel is used. */
     static final int DEFAULT_NATIVE_THRESHOLD = 2048;
     private static volatile int nativeThreshold = Integer.getInteger("dl4jbayes.nativeThreshold", DEFAULT_NATIVE_THRESHOLD);
@@ -49,7 +55,9 @@ final class MeanFieldPosterior {
     private INDArray gradRhoBlock;
     private INDArray sampledWeights;
     private INDArray sampledBias;
-    private boolean drawn;
+    private INDArray sigmaBuffer;
+    /** What the buffers hold for the current input: null (nothing yet), or the kind of the last draw. */
+    private Draw drawn;
     /** The KL at the parameters of the last backward pass, for the score DL4J computes right after it. */
     private double klOfStep;
     private boolean klOfStepValid;
@@ -61,7 +69,7 @@ final class MeanFieldPosterior {
      * @param defaultNoiseSeed the seed of the noise unless {@link MeanFieldState#setNoiseSeed} sets one first, read
      *                         at the first draw (when DL4J has set the layer's index)
      */
-    MeanFieldPosterior(Supplier<BayesianLayerConfig> config, LongSupplier defaultNoiseSeed) {
+    public MeanFieldPosterior(Supplier<BayesianLayerConfig> config, LongSupplier defaultNoiseSeed) {
         this.config = config;
         this.defaultNoiseSeed = defaultNoiseSeed;
         BayesianLayerConfig conf = config.get();
@@ -75,31 +83,31 @@ final class MeanFieldPosterior {
     }
 
     /** @return the block size from which layers use ND4J operations instead of Java loops */
-    static int nativeThreshold() {
+    public static int nativeThreshold() {
         return nativeThreshold;
     }
 
     /** Sets the block size from which layers bound afterwards use ND4J operations (for tests and benchmarks). */
-    static void setNativeThreshold(int threshold) {
+    public static void setNativeThreshold(int threshold) {
         nativeThreshold = threshold;
     }
 
-    MeanFieldLayout layout() {
+    public MeanFieldLayout layout() {
         return layout;
     }
 
     /** @return this layer instance's run-time state */
-    MeanFieldState state() {
+    public MeanFieldState state() {
         return state;
     }
 
     /** @return whether the forward pass uses drawn weights: always in training, else in {@link InferenceMode#SAMPLE} */
-    boolean drawsWeights(boolean training) {
+    public boolean drawsWeights(boolean training) {
         return training || state.getInferenceMode() == InferenceMode.SAMPLE;
     }
 
     /** Binds the layer's flattened parameter view, and allocates the kernel's buffers. */
-    void bindParams(INDArray paramsFlat) {
+    public void bindParams(INDArray paramsFlat) {
         this.muBlock = layout.muBlock(paramsFlat);
         this.rhoBlock = layout.rhoBlock(paramsFlat);
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
@@ -108,11 +116,11 @@ final class MeanFieldPosterior {
         }
         this.sampledWeights = layout.weights(kernel.sampled());
         this.sampledBias = layout.bias(kernel.sampled());
-        this.drawn = false;
+        this.drawn = null;
     }
 
     /** Binds the layer's flattened gradient view. */
-    void bindGradients(INDArray gradientsFlat) {
+    public void bindGradients(INDArray gradientsFlat) {
         this.gradMuBlock = layout.muBlock(gradientsFlat);
         this.gradRhoBlock = layout.rhoBlock(gradientsFlat);
     }
@@ -121,50 +129,104 @@ final class MeanFieldPosterior {
      * Forgets the current draw (the next forward pass draws new weights) and remembers the minibatch size of the new
      * input: the score's KL weight needs it after DL4J may have cleared the layer's input.
      */
-    void newInput(INDArray input) {
-        drawn = false;
+    public void newInput(INDArray input) {
+        drawn = null;
         klOfStepValid = false;
         if (input != null) {
             batchSize = input.size(0);
         }
     }
 
+    /** What a forward pass draws from the posterior. */
+    public enum Draw {
+        /** whole weights {@code mu + sigma eps} */
+        WEIGHTS,
+        /** the perturbation {@code sigma eps} alone */
+        PERTURBATION,
+        /** no noise: sigma only */
+        SIGMA
+    }
+
     /**
-     * @param draw whether to use drawn weights (training, or {@link InferenceMode#SAMPLE}) or the means
-     * @return the {@code [nIn, nOut]} weights of the current forward pass
+     * Draws for the current input, once: the forward pass, the backward pass and the score of one step see the same
+     * draw. A request of another kind for the same input draws anew.
+     *
+     * @return whether this call drew (false: the buffers already held this kind of draw for this input), so that an
+     *         estimator knows when to draw its own per-example noise
      */
-    INDArray weights(boolean draw, Map<String, INDArray> params) {
-        if (!draw) {
-            return params.get(MeanFieldLayout.WEIGHT_MU);
+    public boolean draw(Draw kind) {
+        if (drawn == kind) {
+            return false;
         }
-        ensureDrawn();
+        if (kind == Draw.SIGMA) {
+            sigmaBuffer = kernel.sigma(muBlock, rhoBlock);
+        } else {
+            kernel.draw(muBlock, rhoBlock, noise(), kind == Draw.WEIGHTS);
+        }
+        drawn = kind;
+        return true;
+    }
+
+    /** @return the layer's noise generator, seeded on first use from the configuration's seed and the layer's index */
+    public SplittableRandom noise() {
+        if (!state.hasNoise()) {
+            state.setNoiseSeed(defaultNoiseSeed.getAsLong());
+        }
+        return state.noise();
+    }
+
+    /** @return the weights (or perturbation) of the last {@link #draw}, shaped as the layer's weights */
+    public INDArray drawnWeights() {
         return sampledWeights;
     }
 
-    /** @return the biases of the current forward pass, or null without biases */
-    INDArray bias(boolean draw, Map<String, INDArray> params) {
-        if (!layout.hasBias()) {
-            return null;
-        }
-        if (!draw) {
-            return params.get(MeanFieldLayout.BIAS_MU);
-        }
-        ensureDrawn();
+    /** @return the biases (or their perturbation) of the last {@link #draw}, or null without biases */
+    public INDArray drawnBias() {
         return sampledBias;
     }
 
-    private void ensureDrawn() {
-        if (!drawn) {
-            if (!state.hasNoise()) {
-                state.setNoiseSeed(defaultNoiseSeed.getAsLong());
-            }
-            kernel.draw(muBlock, rhoBlock, state.noise());
-            drawn = true;
-        }
+    /** @return the weights' sigma after {@link #draw draw(SIGMA)}, shaped as the layer's weights */
+    public INDArray sigmaWeights() {
+        return layout.weights(sigmaBuffer);
+    }
+
+    /** @return the biases' sigma after {@link #draw draw(SIGMA)}, or null without biases */
+    public INDArray sigmaBias() {
+        return layout.bias(sigmaBuffer);
+    }
+
+    /** @return the weight means, shaped as the layer's weights */
+    public INDArray meanWeights() {
+        return layout.weights(muBlock);
+    }
+
+    /** @return the bias means, or null without biases */
+    public INDArray meanBias() {
+        return layout.bias(muBlock);
+    }
+
+    /** @return the gradient view of the weight means, where an estimator writes {@code dL/dmu} */
+    public INDArray gradMeanWeights() {
+        return layout.weights(gradMuBlock);
+    }
+
+    /** @return the gradient view of the bias means, or null without biases */
+    public INDArray gradMeanBias() {
+        return layout.bias(gradMuBlock);
+    }
+
+    /** @return the gradient view of the weights' rho, where an estimator writes its sigma gradient ({@link SigmaGradient}) */
+    public INDArray gradRhoWeights() {
+        return layout.weights(gradRhoBlock);
+    }
+
+    /** @return the gradient view of the biases' rho, or null without biases */
+    public INDArray gradRhoBias() {
+        return layout.bias(gradRhoBlock);
     }
 
     /** @return {@code KL(q || p)} of this layer at the current parameters, unscaled */
-    double klDivergence() {
+    public double klDivergence() {
         return kernel.klDivergence(config.get().getMeanField().getPrior(), muBlock, rhoBlock);
     }
 
@@ -176,7 +238,7 @@ final class MeanFieldPosterior {
      *         score is then the negative ELBO scaled by B / N): in both cases the KL keeps its weight in the ELBO
      * @throws IllegalStateException if the dataset size N is not set
      */
-    double klScore(boolean miniBatch) {
+    public double klScore(boolean miniBatch) {
         // DL4J scores a training step right after its backward pass, before any parameter update: the KL computed
         // there (from the draw's buffers) is reused once; any other score recomputes it from the parameters.
         double kl = klOfStepValid ? klOfStep : klDivergence();
@@ -193,7 +255,7 @@ final class MeanFieldPosterior {
      *         B (miniBatch mode) the update sees {@code klWeight * dKL / N}; without it, {@code klWeight * dKL * B / N};
      *         either way the gradient of the score of {@link #klScore}
      */
-    double klGradientScale() {
+    public double klGradientScale() {
         double klWeight = state.getKlWeight();
         return klWeight == 0.0 ? 0.0 : klWeight * batchSize / datasetSize();
     }
@@ -210,21 +272,20 @@ final class MeanFieldPosterior {
     }
 
     /**
-     * Completes the gradient after the dense backward pass has written {@code dL/dw} (summed over the
-     * minibatch) into the mean block of the gradient view: adds {@code klScale * dKL/dmu} there, and writes
-     * {@code (dL/dw * eps + klScale * dKL/dsigma) * sigmoid(rho)} into the rho block.
+     * Completes the gradient after the estimator's backward pass has written the data term's gradients (summed over
+     * the minibatch): {@code dL/dmu} into the mean block and, as {@code form} says, what gives {@code dL/dsigma};
+     * adds {@code klWeight * B / N * dKL} ({@link #klGradientScale()}: after DL4J's division by the minibatch size
+     * B the update sees {@code klWeight * dKL / N}) and turns the sigma gradient into the rho gradient.
      *
-     * @param klScale the factor on the KL gradient, so that after DL4J's division by the minibatch size the
-     *                update sees {@code klWeight * dKL / N}
-     * @return the gradient keyed {@code Wmu, bmu, Wrho, brho}
+     * @return the gradient keyed as the layer's parameters ({@code Wmu, bmu, Wrho, brho})
      */
-    Gradient completeGradient(double klScale, Map<String, INDArray> gradientViews) {
-        if (!drawn) {
+    public Gradient completeGradient(SigmaGradient form, Map<String, INDArray> gradientViews) {
+        if (drawn == null) {
             throw new IllegalStateException("Bayesian layer '" + config.get().getLayerName()
                     + "': backprop without a forward pass that drew the weights");
         }
-        kernel.completeGradient(config.get().getMeanField().getPrior(), klScale, muBlock, rhoBlock, gradMuBlock,
-                gradRhoBlock);
+        kernel.completeGradient(config.get().getMeanField().getPrior(), klGradientScale(), muBlock, rhoBlock,
+                gradMuBlock, gradRhoBlock, form);
         klOfStep = kernel.klDivergenceAtDraw(config.get().getMeanField().getPrior(), muBlock);
         klOfStepValid = true;
         Gradient gradient = new DefaultGradient();

@@ -1,4 +1,6 @@
-package io.github.dl4jbayes.layers;
+package io.github.dl4jbayes.layers.meanfield;
+
+import io.github.dl4jbayes.layers.*;
 
 import io.github.dl4jbayes.priors.GaussianPrior;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -53,7 +55,7 @@ class KernelNumericsTest {
         double sigma = Nd4j.scalar(type, StableMath.sigma(rho, StableMath.sigmaFloor(type))).getDouble(0);
         double expectedKl = SIZE * (-Math.log(sigma) + sigma * sigma / 2 - 0.5);
 
-        kernel.draw(mu, rhos, new SplittableRandom(3));
+        kernel.draw(mu, rhos, new SplittableRandom(3), true);
         INDArray sampled = kernel.sampled();
         assertTrue(finite(sampled), "draw: " + sampled);
         double kl = kernel.klDivergence(prior, mu, rhos);
@@ -62,7 +64,7 @@ class KernelNumericsTest {
 
         INDArray gradMu = Nd4j.zeros(type, SIZE);
         INDArray gradRho = Nd4j.zeros(type, SIZE);
-        kernel.completeGradient(prior, 1e-3, mu, rhos, gradMu, gradRho);
+        kernel.completeGradient(prior, 1e-3, mu, rhos, gradMu, gradRho, SigmaGradient.FROM_MEAN_GRADIENT);
         assertTrue(finite(gradMu) && finite(gradRho), "gradients " + gradMu + " " + gradRho);
     }
 
@@ -81,7 +83,7 @@ class KernelNumericsTest {
         }
         MeanFieldKernel kernel = nd4jKernel ? new Nd4jKernel(n, type) : new JavaLoopKernel(n, type);
         INDArray rhos = Nd4j.createFromArray(rho).castTo(type);
-        kernel.draw(Nd4j.zeros(type, n), rhos, new SplittableRandom(11));
+        kernel.draw(Nd4j.zeros(type, n), rhos, new SplittableRandom(11), true);
         double[] drawn = kernel.sampled().castTo(DataType.DOUBLE).toDoubleVector();
         SplittableRandom noise = new SplittableRandom(11);
         double tolerance = type == DataType.FLOAT ? 1e-6 : 1e-13;

@@ -1,4 +1,4 @@
-package io.github.dl4jbayes.layers;
+package io.github.dl4jbayes.layers.meanfield;
 
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -10,7 +10,7 @@ import java.util.SplittableRandom;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
-class GaussianNoiseTest {
+class JavaNoiseTest {
 
     /** Standard-normal moments within four standard errors, for float, double and half (through an ND4J assignment). */
     @Test
@@ -18,8 +18,8 @@ class GaussianNoiseTest {
         int n = 200_000;
         for (DataType type : new DataType[]{DataType.FLOAT, DataType.DOUBLE, DataType.HALF}) {
             INDArray a = Nd4j.create(type, n);
-            Object scratch = GaussianNoise.scratchFor(type, n);
-            GaussianNoise.fill(a, scratch, new SplittableRandom(5));
+            Object scratch = JavaNoise.scratchFor(type, n);
+            JavaNoise.fill(a, scratch, new SplittableRandom(5));
             double[] v = a.castTo(DataType.DOUBLE).toDoubleVector();
             double mean = 0;
             for (double x : v) {
@@ -41,9 +41,9 @@ class GaussianNoiseTest {
 
             INDArray b = Nd4j.create(type, n);
             SplittableRandom random = new SplittableRandom(5);
-            GaussianNoise.fill(b, scratch, random);
+            JavaNoise.fill(b, scratch, random);
             assertEquals(a, b, type + " not reproducible");
-            GaussianNoise.fill(b, scratch, random);
+            JavaNoise.fill(b, scratch, random);
             assertNotEquals(a, b);
         }
     }

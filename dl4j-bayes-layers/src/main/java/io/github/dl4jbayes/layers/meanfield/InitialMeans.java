@@ -1,4 +1,4 @@
-package io.github.dl4jbayes.layers;
+package io.github.dl4jbayes.layers.meanfield;
 
 import org.deeplearning4j.nn.conf.distribution.Distribution;
 import org.deeplearning4j.nn.conf.distribution.NormalDistribution;
@@ -33,7 +33,7 @@ final class InitialMeans {
      * @param random the generator
      * @return whether {@code target} was filled (false: the initialization is not one of the known laws)
      */
-    static boolean draw(IWeightInit init, long fanIn, long fanOut, INDArray target, SplittableRandom random) {
+    static boolean draw(IWeightInit init, double fanIn, double fanOut, INDArray target, SplittableRandom random) {
         int n = (int) target.length();
         double[] values = new double[n];
         if (init instanceof WeightInitXavier) {

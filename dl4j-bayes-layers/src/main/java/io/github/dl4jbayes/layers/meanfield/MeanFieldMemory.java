@@ -1,4 +1,7 @@
-package io.github.dl4jbayes.layers;
+package io.github.dl4jbayes.layers.meanfield;
+
+import io.github.dl4jbayes.layers.BayesianLayerConfig;
+import io.github.dl4jbayes.layers.MeanFieldLayout;
 
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
@@ -6,11 +9,12 @@ import org.deeplearning4j.nn.conf.memory.LayerMemoryReport;
 import org.deeplearning4j.nn.conf.memory.MemoryReport;
 
 /** The memory report shared by the Bayesian layers. */
-final class MeanFieldMemory {
+public final class MeanFieldMemory {
     private MeanFieldMemory() {
     }
 
-    static <L extends BaseLayer & BayesianLayerConfig> LayerMemoryReport report(
+    /** @return the memory report of a Bayesian layer: its parameters, updater state and buffer of drawn weights */
+    public static <L extends BaseLayer & BayesianLayerConfig> LayerMemoryReport report(
             L layer, Class<? extends org.deeplearning4j.nn.conf.layers.Layer> type, InputType inputType,
             InputType outputType) {
         long numParams = layer.initializer().numParams(layer);

@@ -1,0 +1,54 @@
+package io.github.dl4jbayes.layers.estimators;
+
+import io.github.dl4jbayes.layers.meanfield.MeanFieldPosterior;
+import io.github.dl4jbayes.layers.meanfield.SigmaGradient;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.util.Map;
+
+/**
+ * {@code FLIPOUT} (Wen et al. 2018): one perturbation {@code dW = sigma eps} per forward pass, decorrelated between
+ * the examples of the minibatch by random signs {@code s_in} (per example and input channel) and {@code s_out} (per
+ * example and output channel):
+ * {@code z = x (*) mu_W + mu_b + ((x o s_in) (*) dW + db) o s_out}. Each example sees the weights
+ * {@code mu + dW o (s_in s_out^T)}, a draw from the posterior (the law of {@code eps} is symmetric), so the gradient
+ * is unbiased; the examples' perturbations are nearly independent, so its variance falls with the minibatch size.
+ */
+final class Flipout extends MeanFieldEstimator {
+    private final PerExampleNoise signsIn = new PerExampleNoise();
+    private final PerExampleNoise signsOut = new PerExampleNoise();
+
+    @Override
+    public INDArray forward(MeanFieldPosterior posterior, LinearMap map, INDArray x) {
+        INDArray mean = affine(map, x, posterior.meanWeights(), posterior.meanBias());
+        INDArray dW = posterior.drawnWeights();
+        if (posterior.draw(MeanFieldPosterior.Draw.PERTURBATION)) {
+            signsIn.signs(posterior.noise(), x.size(0), map.channels(x), x.dataType());
+            signsOut.signs(posterior.noise(), x.size(0), map.channels(mean), x.dataType());
+        }
+        INDArray perturbation = affine(map, signedInput(map, x), dW, posterior.drawnBias());
+        map.scaleChannels(perturbation, signsOut.values());
+        return mean.addi(perturbation);
+    }
+
+    private INDArray signedInput(LinearMap map, INDArray x) {
+        INDArray xs = x.dup();
+        map.scaleChannels(xs, signsIn.values());
+        return xs;
+    }
+
+    @Override
+    public Result backward(MeanFieldPosterior posterior, LinearMap map, INDArray x, INDArray delta,
+                           Map<String, INDArray> gradientViews) {
+        INDArray dx = affineBackward(map, x, posterior.meanWeights(), delta, posterior.gradMeanWeights(),
+                posterior.gradMeanBias());
+        INDArray signedDelta = delta.dup();
+        map.scaleChannels(signedDelta, signsOut.values());
+        // d(sigma eps) is written into the rho block; the posterior multiplies it by eps
+        INDArray dxPerturbation = affineBackward(map, signedInput(map, x), posterior.drawnWeights(), signedDelta,
+                posterior.gradRhoWeights(), posterior.gradRhoBias());
+        map.scaleChannels(dxPerturbation, signsIn.values());
+        dx.addi(dxPerturbation);
+        return new Result(posterior.completeGradient(SigmaGradient.FROM_PERTURBATION_GRADIENT, gradientViews), dx);
+    }
+}

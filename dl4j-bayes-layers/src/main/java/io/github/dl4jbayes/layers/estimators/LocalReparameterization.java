@@ -1,0 +1,66 @@
+package io.github.dl4jbayes.layers.estimators;
+
+import io.github.dl4jbayes.layers.meanfield.MeanFieldPosterior;
+import io.github.dl4jbayes.layers.meanfield.SigmaGradient;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.indexing.BooleanIndexing;
+import org.nd4j.linalg.indexing.conditions.Conditions;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+import java.util.Map;
+
+/**
+ * {@code LOCAL_REPARAMETERIZATION} (Kingma, Salimans and Welling 2015), for dense and output layers: the
+ * pre-activations are drawn instead of the weights. Under the mean-field posterior, {@code z = x w + b} is Gaussian
+ * given {@code x}, with mean {@code m = x mu_W + mu_b} and variance {@code v = x^2 sigma_W^2 + sigma_b^2}; so
+ * {@code z = m + sqrt(v) o zeta} with {@code zeta ~ N(0, 1)} independent per example and unit. Same expected
+ * data term, hence unbiased gradients of the same ELBO, and the noise of different examples is independent.
+ *
+ * <p>Backward, with {@code g = dL/dz o zeta / (2 sqrt(v))}: {@code dL/dmu_W = x^T dL/dz},
+ * {@code dL/dsigma_W = 2 sigma_W o ((x^2)^T g)}, {@code dL/dsigma_b = 2 sigma_b o sum(g)},
+ * {@code dL/dx = dL/dz mu_W^T + 2 x o (g (sigma_W^2)^T)}. Where {@code v = 0} (an all-zero input row without bias),
+ * {@code sqrt(v)} is taken as 1 in the division: every term it multiplies is zero there, which is the limit.
+ */
+final class LocalReparameterization extends MeanFieldEstimator {
+    private final PerExampleNoise zeta = new PerExampleNoise();
+
+    @Override
+    public INDArray forward(MeanFieldPosterior posterior, LinearMap map, INDArray x) {
+        INDArray z = affine(map, x, posterior.meanWeights(), posterior.meanBias());
+        if (posterior.draw(MeanFieldPosterior.Draw.SIGMA)) {
+            zeta.gaussian(posterior.noise(), x.size(0), map.channels(z), x.dataType());
+        }
+        INDArray std = Transforms.sqrt(variance(posterior, map, x), false);
+        return z.addi(std.muli(zeta.values()));
+    }
+
+    private static INDArray variance(MeanFieldPosterior posterior, LinearMap map, INDArray x) {
+        INDArray sigmaB = posterior.sigmaBias();
+        return affine(map, x.mul(x), squared(posterior.sigmaWeights()), sigmaB == null ? null : squared(sigmaB));
+    }
+
+    private static INDArray squared(INDArray a) {
+        return a.mul(a);
+    }
+
+    @Override
+    public Result backward(MeanFieldPosterior posterior, LinearMap map, INDArray x, INDArray delta,
+                           Map<String, INDArray> gradientViews) {
+        INDArray dx = affineBackward(map, x, posterior.meanWeights(), delta, posterior.gradMeanWeights(),
+                posterior.gradMeanBias());
+        INDArray twiceStd = Transforms.sqrt(variance(posterior, map, x), false).muli(2.0);
+        BooleanIndexing.replaceWhere(twiceStd, 2.0, Conditions.equals(0.0));
+        INDArray g = delta.mul(zeta.values()).divi(twiceStd);                // dL/dv
+        INDArray sigmaW = posterior.sigmaWeights();
+        INDArray sigmaB = posterior.sigmaBias();
+        // dL/dsigma^2 into the rho views, then times 2 sigma
+        INDArray dxVariance = affineBackward(map, x.mul(x), squared(sigmaW), g, posterior.gradRhoWeights(),
+                posterior.gradRhoBias());
+        posterior.gradRhoWeights().muli(sigmaW).muli(2.0);
+        if (sigmaB != null) {
+            posterior.gradRhoBias().muli(sigmaB).muli(2.0);
+        }
+        dx.addi(dxVariance.muli(x).muli(2.0));
+        return new Result(posterior.completeGradient(SigmaGradient.DIRECT, gradientViews), dx);
+    }
+}

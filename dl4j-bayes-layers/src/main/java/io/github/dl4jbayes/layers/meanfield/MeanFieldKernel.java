@@ -1,0 +1,41 @@
+package io.github.dl4jbayes.layers.meanfield;
+
+import io.github.dl4jbayes.priors.Prior;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.util.SplittableRandom;
+
+/**
+ * The element-wise arithmetic of a layer's mean-field posterior over its blocks of means and rhos (vectors of the
+ * same length): the draw, the KL, and the gradient of mu and rho. Two implementations of the same math, chosen by
+ * size in {@link MeanFieldPosterior}: {@link JavaLoopKernel} and {@link Nd4jKernel}.
+ */
+interface MeanFieldKernel {
+
+    /** @return the buffer (a vector, outside any workspace) holding the drawn weights and biases (or perturbations) */
+    INDArray sampled();
+
+    /**
+     * Draws {@code eps ~ N(0, I)} from {@code noise} and writes {@code mu + sigma * eps} (or, without the mean, the
+     * perturbation {@code sigma * eps}) into {@link #sampled()}, with
+     * {@code sigma = max(softplus(rho), StableMath.sigmaFloor(dataType))}.
+     */
+    void draw(INDArray mu, INDArray rho, SplittableRandom noise, boolean includeMean);
+
+    /** @return sigma at the given parameters, in a buffer (a vector outside any workspace) valid until the next call */
+    INDArray sigma(INDArray mu, INDArray rho);
+
+    /** @return {@code KL(q || prior)} at the given parameters */
+    double klDivergence(Prior prior, INDArray mu, INDArray rho);
+
+    /** @return {@code KL(q || prior)} at the parameters of the last draw (or sigma), from the kernel's buffers */
+    double klDivergenceAtDraw(Prior prior, INDArray mu);
+
+    /**
+     * Completes the gradient of one step. On entry {@code gradMu} holds {@code dL/dmu} of the data term, and the
+     * gradient with respect to sigma is given as {@code form} says; on exit {@code gradMu} holds
+     * {@code dL/dmu + klScale dKL/dmu} and {@code gradRho} holds {@code (dL/dsigma + klScale dKL/dsigma) sigmoid(rho)}.
+     */
+    void completeGradient(Prior prior, double klScale, INDArray mu, INDArray rho, INDArray gradMu, INDArray gradRho,
+                          SigmaGradient form);
+}
