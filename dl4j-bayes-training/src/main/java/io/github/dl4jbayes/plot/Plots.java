@@ -12,7 +12,14 @@ import org.knowm.xchart.internal.chartpart.Chart;
 import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
+import javax.imageio.ImageIO;
 import java.awt.Color;
+import java.awt.Font;
+import java.awt.FontMetrics;
+import java.awt.Graphics2D;
+import java.awt.RenderingHints;
+import java.awt.image.BufferedImage;
+import java.awt.image.RenderedImage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -23,8 +30,9 @@ import java.util.Locale;
 
 /**
  * The pictures of a Bayesian network, drawn with XChart: data scatter, ELBO trace, predictive surfaces over a grid,
- * weight traces and histograms, the reliability diagram. Each method returns the chart, for further styling;
- * {@link #save} writes it as PNG.
+ * weight traces and histograms (or any overlaid histograms), the reliability diagram, and a captioned grid of
+ * grayscale images (plain {@code java.awt}). Each method returns the chart or picture, for further styling;
+ * {@link #save(Chart, Path, String)} and {@link #save(RenderedImage, Path, String)} write it as PNG.
  */
 public final class Plots {
     private static final Color CLASS_0 = new Color(31, 119, 180);
@@ -139,29 +147,74 @@ public final class Plots {
 
     /** Histograms of a few weights' draws, overlaid. */
     public static CategoryChart histograms(String title, List<String> names, List<double[]> draws, int bins) {
-        CategoryChart chart = new CategoryChartBuilder().width(WIDTH).height(HEIGHT).title(title)
-                .xAxisTitle("weight value").yAxisTitle("draws").build();
-        chart.getStyler().setOverlapped(true);
-        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
-        chart.getStyler().setXAxisLabelRotation(60);
-        chart.getStyler().setXAxisDecimalPattern("0.00");
-        chart.getStyler().setXAxisMaxLabelCount(12);
-        chart.getStyler().setChartBackgroundColor(Color.WHITE);
+        return histograms(title, "weight value", "draws", names, draws, bins, false);
+    }
+
+    /**
+     * Overlaid histograms of several samples over common bins spanning all of them, e.g. the mutual information of
+     * in-distribution test images against that of images of held-out classes.
+     *
+     * @param xTitle    the title of the value axis
+     * @param yTitle    the title of the count axis
+     * @param names     one legend name per sample
+     * @param values    the samples (same size as {@code names}, each non-empty, no NaN)
+     * @param bins      the number of equal-width bins (&gt; 0)
+     * @param fractions whether each histogram shows the fraction of its own sample per bin (so that samples of
+     *                  different sizes compare) instead of counts
+     */
+    public static CategoryChart histograms(String title, String xTitle, String yTitle, List<String> names,
+                                           List<double[]> values, int bins, boolean fractions) {
+        if (names == null || values == null || names.size() != values.size() || names.isEmpty()) {
+            throw new IllegalArgumentException("names and values must be non-empty lists of the same size");
+        }
+        if (bins <= 0) {
+            throw new IllegalArgumentException("bins must be > 0, got " + bins);
+        }
         double min = Double.POSITIVE_INFINITY;
         double max = Double.NEGATIVE_INFINITY;
-        for (double[] d : draws) {
+        for (int k = 0; k < values.size(); k++) {
+            double[] d = values.get(k);
+            if (d == null || d.length == 0) {
+                throw new IllegalArgumentException("values[" + k + "] (" + names.get(k) + ") must not be empty");
+            }
             for (double v : d) {
+                if (Double.isNaN(v)) {
+                    throw new IllegalArgumentException("values[" + k + "] (" + names.get(k) + ") holds NaN");
+                }
                 min = Math.min(min, v);
                 max = Math.max(max, v);
             }
         }
+        if (!(max > min)) {
+            // one value everywhere: XChart's Histogram needs a range
+            max = min + 1;
+        }
+        CategoryChart chart = new CategoryChartBuilder().width(WIDTH).height(HEIGHT).title(title)
+                .xAxisTitle(xTitle).yAxisTitle(yTitle).build();
+        chart.getStyler().setOverlapped(true);
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
+        chart.getStyler().setXAxisLabelRotation(60);
+        // enough decimals to tell neighbouring bins apart (at least two, as before)
+        int decimals = (int) Math.max(2, Math.min(8, Math.ceil(-Math.log10((max - min) / bins))));
+        chart.getStyler().setXAxisDecimalPattern("0." + "0".repeat(decimals));
+        chart.getStyler().setXAxisMaxLabelCount(12);
+        chart.getStyler().setChartBackgroundColor(Color.WHITE);
         for (int k = 0; k < names.size(); k++) {
-            List<Double> data = new ArrayList<>();
-            for (double v : draws.get(k)) {
+            double[] d = values.get(k);
+            List<Double> data = new ArrayList<>(d.length);
+            for (double v : d) {
                 data.add(v);
             }
             Histogram h = new Histogram(data, bins, min, max);
-            chart.addSeries(names.get(k), h.getxAxisData(), h.getyAxisData());
+            List<Double> y = h.getyAxisData();
+            if (fractions) {
+                List<Double> scaled = new ArrayList<>(y.size());
+                for (Double count : y) {
+                    scaled.add(count / d.length);
+                }
+                y = scaled;
+            }
+            chart.addSeries(names.get(k), h.getxAxisData(), y);
         }
         return chart;
     }
@@ -179,6 +232,175 @@ public final class Plots {
         try {
             BitmapEncoder.saveBitmap(new ArrayList<>(charts), 1, charts.size(), file.toString(),
                     BitmapEncoder.BitmapFormat.PNG);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot write " + file, e);
+        }
+        return file;
+    }
+
+    /**
+     * A grid of grayscale images, {@code columns} per row, each with a caption under it, e.g. the most and the least
+     * certain test images of a classifier with their true and predicted classes and uncertainty. Each image is
+     * scaled up by a whole factor (nearest neighbour) to about 84 pixels; a white page, black text.
+     *
+     * <pre>{@code
+     * BufferedImage grid = Plots.imageGrid("Most and least certain test images", pixels, 28, 28, captions, 8,
+     *         List.of("8 most certain (lowest MI)", "8 least certain (highest MI)"));
+     * Plots.save(grid, out, "certain_uncertain");
+     * }</pre>
+     *
+     * @param title     drawn above the grid; null or empty for none
+     * @param images    {@code [n][height * width]} pixel values, row by row, 0 black and 1 white (values outside
+     *                  [0, 1] are clipped; NaN is rejected); n &gt; 0
+     * @param height    image height in pixels (&gt; 0)
+     * @param width     image width in pixels (&gt; 0)
+     * @param captions  one caption per image (null for no captions; a null entry for none under that image); a
+     *                  {@code '\n'} starts a new line
+     * @param columns   images per row (&gt; 0); the last row may be shorter
+     * @param rowTitles a title drawn above each row (null for none; otherwise at most one per row, null entries
+     *                  for none)
+     * @return the picture, written as PNG by {@link #save(RenderedImage, Path, String)}
+     * @throws IllegalArgumentException on an empty image list, an image of the wrong length, NaN pixels, or
+     *                                  caption or row title lists of the wrong size; the message names the argument
+     */
+    public static BufferedImage imageGrid(String title, double[][] images, int height, int width, List<String> captions,
+                                          int columns, List<String> rowTitles) {
+        if (height <= 0 || width <= 0) {
+            throw new IllegalArgumentException("height and width must be > 0, got " + height + " x " + width);
+        }
+        if (columns <= 0) {
+            throw new IllegalArgumentException("columns must be > 0, got " + columns);
+        }
+        if (images == null || images.length == 0) {
+            throw new IllegalArgumentException("images must not be empty");
+        }
+        for (int i = 0; i < images.length; i++) {
+            if (images[i] == null || images[i].length != height * width) {
+                throw new IllegalArgumentException("images[" + i + "] must hold height * width = " + height * width
+                        + " pixels, got " + (images[i] == null ? "null" : images[i].length));
+            }
+            for (double v : images[i]) {
+                if (Double.isNaN(v)) {
+                    throw new IllegalArgumentException("images[" + i + "] holds NaN");
+                }
+            }
+        }
+        if (captions != null && captions.size() != images.length) {
+            throw new IllegalArgumentException("captions must hold one caption per image (" + images.length + "), got "
+                    + captions.size());
+        }
+        int rows = (images.length + columns - 1) / columns;
+        if (rowTitles != null && rowTitles.size() > rows) {
+            throw new IllegalArgumentException("rowTitles holds " + rowTitles.size() + " titles for " + rows + " rows");
+        }
+        int scale = Math.max(1, (int) Math.ceil(84.0 / Math.max(height, width)));
+        int imageWidth = width * scale;
+        int imageHeight = height * scale;
+        Font captionFont = new Font(Font.SANS_SERIF, Font.PLAIN, 12);
+        Font rowFont = new Font(Font.SANS_SERIF, Font.BOLD, 14);
+        Font titleFont = new Font(Font.SANS_SERIF, Font.BOLD, 16);
+
+        // measure the captions on a scratch image: the cell is as wide as the widest caption line
+        BufferedImage scratch = new BufferedImage(1, 1, BufferedImage.TYPE_INT_RGB);
+        Graphics2D measure = scratch.createGraphics();
+        FontMetrics captionMetrics = measure.getFontMetrics(captionFont);
+        FontMetrics rowMetrics = measure.getFontMetrics(rowFont);
+        FontMetrics titleMetrics = measure.getFontMetrics(titleFont);
+        int cellWidth = imageWidth;
+        int captionLines = 0;
+        for (int i = 0; captions != null && i < captions.size(); i++) {
+            String[] lines = lines(captions.get(i));
+            captionLines = Math.max(captionLines, lines.length);
+            for (String line : lines) {
+                cellWidth = Math.max(cellWidth, captionMetrics.stringWidth(line));
+            }
+        }
+        measure.dispose();
+        int gap = 12;
+        cellWidth += gap;
+        int lineHeight = captionMetrics.getHeight();
+        int rowTitleHeight = rowTitles == null ? 0 : rowMetrics.getHeight() + 4;
+        int cellHeight = rowTitleHeight + imageHeight + 4 + captionLines * lineHeight + gap;
+        boolean hasTitle = title != null && !title.isEmpty();
+        int titleHeight = hasTitle ? titleMetrics.getHeight() + 10 : 0;
+        int margin = 10;
+        int pageWidth = Math.max(2 * margin + Math.min(columns, images.length) * cellWidth,
+                hasTitle ? 2 * margin + titleMetrics.stringWidth(title) : 0);
+        int pageHeight = 2 * margin + titleHeight + rows * cellHeight;
+
+        BufferedImage page = new BufferedImage(pageWidth, pageHeight, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = page.createGraphics();
+        try {
+            g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+            g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_NEAREST_NEIGHBOR);
+            g.setColor(Color.WHITE);
+            g.fillRect(0, 0, pageWidth, pageHeight);
+            g.setColor(Color.BLACK);
+            if (hasTitle) {
+                g.setFont(titleFont);
+                g.drawString(title, margin, margin + titleMetrics.getAscent());
+            }
+            for (int r = 0; r < rows; r++) {
+                int top = margin + titleHeight + r * cellHeight;
+                String rowTitle = rowTitles != null && r < rowTitles.size() ? rowTitles.get(r) : null;
+                if (rowTitle != null) {
+                    g.setColor(Color.BLACK);
+                    g.setFont(rowFont);
+                    g.drawString(rowTitle, margin, top + rowMetrics.getAscent());
+                }
+                for (int c = 0; c < columns; c++) {
+                    int i = r * columns + c;
+                    if (i >= images.length) {
+                        break;
+                    }
+                    int left = margin + c * cellWidth + (cellWidth - gap - imageWidth) / 2;
+                    int imageTop = top + rowTitleHeight;
+                    g.drawImage(gray(images[i], height, width), left, imageTop, imageWidth, imageHeight, null);
+                    g.setColor(Color.GRAY);
+                    g.drawRect(left - 1, imageTop - 1, imageWidth + 1, imageHeight + 1);
+                    g.setColor(Color.BLACK);
+                    g.setFont(captionFont);
+                    String[] lines = captions == null ? new String[0] : lines(captions.get(i));
+                    for (int l = 0; l < lines.length; l++) {
+                        int textLeft = margin + c * cellWidth + (cellWidth - gap - captionMetrics.stringWidth(lines[l])) / 2;
+                        g.drawString(lines[l], textLeft,
+                                imageTop + imageHeight + 4 + l * lineHeight + captionMetrics.getAscent());
+                    }
+                }
+            }
+        } finally {
+            g.dispose();
+        }
+        return page;
+    }
+
+    private static String[] lines(String caption) {
+        return caption == null || caption.isEmpty() ? new String[0] : caption.split("\n", -1);
+    }
+
+    /** One grayscale image from values in [0, 1] (clipped), 0 black, as RGB (no gray colour-space conversion). */
+    private static BufferedImage gray(double[] pixels, int height, int width) {
+        BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < height; y++) {
+            for (int x = 0; x < width; x++) {
+                int v = (int) Math.round(255 * Math.max(0, Math.min(1, pixels[y * width + x])));
+                image.setRGB(x, y, (v << 16) | (v << 8) | v);
+            }
+        }
+        return image;
+    }
+
+    /**
+     * Writes an image (e.g. from {@link #imageGrid}) as {@code dir/name.png} and returns the file.
+     *
+     * @throws UncheckedIOException if it cannot be written
+     */
+    public static Path save(RenderedImage image, Path dir, String name) {
+        Path file = dir.resolve(name + ".png");
+        try {
+            if (!ImageIO.write(image, "png", file.toFile())) {
+                throw new IOException("no PNG writer for this image");
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot write " + file, e);
         }

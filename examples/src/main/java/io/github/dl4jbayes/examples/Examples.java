@@ -26,6 +26,9 @@ public final class Examples {
             case "regression":
                 TabularRegressionExample.run(Options.parse(rest));
                 break;
+            case "fashion":
+                FashionExample.run(Options.parse(rest));
+                break;
             case "bench":
                 Benchmarks.run(Options.parse(rest));
                 break;
@@ -47,6 +50,9 @@ public final class Examples {
         System.out.println("              " + Regression1dExample.OPTIONS);
         System.out.println("  regression  Bayesian regression on your CSV table (numeric columns, one the target).");
         System.out.println("              " + TabularRegressionExample.OPTIONS);
+        System.out.println("  fashion     Fashion-MNIST with classes held out: a plain and a Bayesian LeNet-style CNN,");
+        System.out.println("              accuracy, NLL, calibration, and detection of the held-out classes (AUROC).");
+        System.out.println("              " + FashionExample.OPTIONS);
         System.out.println("  bench       The benchmark table: step time Bayesian vs plain DL4J (seed net, 784-400-400-10),");
         System.out.println("              predictive throughput, time to 94% on moons, memory over many steps.");
         System.out.println("              " + Benchmarks.OPTIONS);

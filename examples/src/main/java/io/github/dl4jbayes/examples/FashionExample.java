@@ -1,0 +1,461 @@
+package io.github.dl4jbayes.examples;
+
+import io.github.dl4jbayes.layers.BayesianDenseLayer;
+import io.github.dl4jbayes.layers.BayesianOutputLayer;
+import io.github.dl4jbayes.metrics.Auroc;
+import io.github.dl4jbayes.metrics.ClassificationMetrics;
+import io.github.dl4jbayes.plot.Plots;
+import io.github.dl4jbayes.predict.ClassificationUncertainty;
+import io.github.dl4jbayes.predict.PosteriorPredictive;
+import io.github.dl4jbayes.predict.PredictiveSamples;
+import io.github.dl4jbayes.training.Advi;
+import io.github.dl4jbayes.training.ElboHistory;
+import org.deeplearning4j.datasets.iterator.utilty.ListDataSetIterator;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+import java.util.stream.IntStream;
+
+/**
+ * Fashion-MNIST with some classes held out (default 5 Sandal and 8 Bag): a plain DL4J LeNet-style CNN and a
+ * Bayesian one of the same architecture, trained on the other eight classes, compared on accuracy, NLL and
+ * calibration (ECE, reliability diagrams), and on telling the held-out classes' test images from the
+ * in-distribution test images (AUROC of the mutual information, Bayesian only, and of 1 - max probability, both).
+ * Pictures: reliability diagrams, the ELBO, histograms of the mutual information in vs out, and the most and least
+ * certain test images.
+ *
+ * <p>Data: see {@code docs/fashion-mnist.md}. The networks follow the images' size (at least 16 x 16).
+ */
+final class FashionExample {
+    static final String OPTIONS = "Options: --data DIR (required: the 4 IDX files, plain or .gz; docs/fashion-mnist.md) "
+            + "--out DIR (fashion-output) --epochs E (5) --batch B (64) --lr R (0.001) --seed S (0) --samples S (30) "
+            + "--epoch-samples S (5) --limit N (all: first N training images) --test-limit N (all) "
+            + "--holdout 5,8|none (5,8) --grid K (8) --kl-warmup STEPS (0)";
+
+    /** Channels of the two convolutions and width of the dense layer: small enough to train on two CPU cores. */
+    static final int CONV1_CHANNELS = 8;
+    static final int CONV2_CHANNELS = 16;
+    static final int DENSE_UNITS = 128;
+    /** Rows per forward pass when predicting, so that memory stays small. */
+    static final int CHUNK = 1000;
+
+    private FashionExample() {
+    }
+
+    /**
+     * Scores of one network on the in-distribution test set.
+     *
+     * @param aurocMaxProbability AUROC of {@code 1 - max probability} for held-out vs in-distribution images (NaN
+     *                            without held-out classes)
+     * @param epochSeconds        wall time of each training epoch (training only, not the evaluation)
+     */
+    record NetScores(double accuracy, double nll, double brier, double ece, double aurocMaxProbability,
+                     double[] epochSeconds) {
+    }
+
+    /**
+     * What a run found, for tests.
+     *
+     * @param aurocMutualInformation AUROC of the Bayesian network's mutual information (NaN without held-out classes)
+     * @param meanMiIn               mean mutual information on the in-distribution test images
+     * @param meanMiOut              mean mutual information on the held-out classes' images (NaN without)
+     */
+    record Result(NetScores plain, NetScores bayesian, double aurocMutualInformation, double meanMiIn,
+                  double meanMiOut, List<Path> pictures) {
+    }
+
+    /**
+     * The plain network: conv 5x5 (8) - max pool 2x2 - conv 5x5 (16) - max pool 2x2 - dense 128 - softmax, ReLU,
+     * Adam, categorical cross-entropy; input {@code InputType.convolutionalFlat(height, width, 1)}.
+     */
+    static MultiLayerConfiguration plainCnn(int height, int width, int classes, long seed, double learningRate) {
+        checkSize(height, width, classes);
+        return new NeuralNetConfiguration.Builder().seed(seed).dataType(DataType.FLOAT)
+                .updater(new Adam(learningRate)).list()
+                .layer(new ConvolutionLayer.Builder(5, 5).nOut(CONV1_CHANNELS).activation(Activation.RELU).build())
+                .layer(maxPool())
+                .layer(new ConvolutionLayer.Builder(5, 5).nOut(CONV2_CHANNELS).activation(Activation.RELU).build())
+                .layer(maxPool())
+                .layer(new DenseLayer.Builder().nOut(DENSE_UNITS).activation(Activation.RELU).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(classes)
+                        .activation(Activation.SOFTMAX).build())
+                .setInputType(InputType.convolutionalFlat(height, width, 1))
+                .build();
+    }
+
+    /** {@link #plainCnn(int, int, int, long, double)} with Adam 0.001. */
+    static MultiLayerConfiguration plainCnn(int height, int width, int classes, long seed) {
+        return plainCnn(height, width, classes, seed, 1e-3);
+    }
+
+    /**
+     * The Bayesian network: the same architecture as {@link #plainCnn}; for now the convolutions are plain DL4J
+     * layers (point estimates, a deterministic feature extractor) and the dense and output layers are Bayesian
+     * (mean-field Gaussian, prior N(0, 1)). The two convolutions are the place for a Bayesian convolution layer.
+     */
+    static MultiLayerConfiguration bayesianCnn(int height, int width, int classes, long seed, double learningRate) {
+        checkSize(height, width, classes);
+        return new NeuralNetConfiguration.Builder().seed(seed).dataType(DataType.FLOAT)
+                .updater(new Adam(learningRate)).list()
+                .layer(new ConvolutionLayer.Builder(5, 5).nOut(CONV1_CHANNELS).activation(Activation.RELU).build())
+                .layer(maxPool())
+                .layer(new ConvolutionLayer.Builder(5, 5).nOut(CONV2_CHANNELS).activation(Activation.RELU).build())
+                .layer(maxPool())
+                .layer(new BayesianDenseLayer.Builder().nOut(DENSE_UNITS).activation(Activation.RELU).build())
+                .layer(new BayesianOutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(classes)
+                        .activation(Activation.SOFTMAX).build())
+                .setInputType(InputType.convolutionalFlat(height, width, 1))
+                .build();
+    }
+
+    /** {@link #bayesianCnn(int, int, int, long, double)} with Adam 0.001. */
+    static MultiLayerConfiguration bayesianCnn(int height, int width, int classes, long seed) {
+        return bayesianCnn(height, width, classes, seed, 1e-3);
+    }
+
+    private static SubsamplingLayer maxPool() {
+        return new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX).kernelSize(2, 2).stride(2, 2).build();
+    }
+
+    /** Two 5x5 convolutions without padding and two 2x2 poolings leave at least 1x1 from 16x16 on. */
+    private static void checkSize(int height, int width, int classes) {
+        if (height < 16 || width < 16) {
+            throw new IllegalArgumentException("images must be at least 16 x 16 for two 5x5 convolutions and two 2x2 "
+                    + "poolings, got " + height + " x " + width);
+        }
+        if (classes < 2) {
+            throw new IllegalArgumentException("classes must be >= 2, got " + classes);
+        }
+    }
+
+    static Result run(Options o) throws Exception {
+        System.setProperty("java.awt.headless", "true");
+        if (!o.has("data") || "true".equals(o.string("data", ""))) {
+            throw new IllegalArgumentException("--data DIR is required: the folder with the four Fashion-MNIST IDX "
+                    + "files (train-images-idx3-ubyte[.gz], ...); see docs/fashion-mnist.md");
+        }
+        Path dataDir = Path.of(o.string("data", ""));
+        Path out = Path.of(o.string("out", "fashion-output")).toAbsolutePath();
+        Files.createDirectories(out);
+        int epochs = positive("epochs", o.integer("epochs", 5));
+        int batchSize = positive("batch", o.integer("batch", 64));
+        double learningRate = o.number("lr", 1e-3);
+        long seed = o.integer("seed", 0);
+        int samples = positive("samples", o.integer("samples", 30));
+        int epochSamples = positive("epoch-samples", o.integer("epoch-samples", 5));
+        int limit = o.integer("limit", 0);
+        int testLimit = o.integer("test-limit", 0);
+        int gridSize = positive("grid", o.integer("grid", 8));
+        List<Integer> holdout = FashionMnist.parseHoldout(o.string("holdout", "5,8"));
+        int klWarmup = o.integer("kl-warmup", 0);
+        if (klWarmup < 0) {
+            throw new IllegalArgumentException("--kl-warmup must be >= 0, got " + klWarmup);
+        }
+
+        long loadStart = System.nanoTime();
+        FashionMnist data = FashionMnist.load(dataDir, holdout, limit, testLimit);
+        DataSet train = data.train();
+        DataSet test = data.test();
+        INDArray ood = data.outOfDistribution();
+        int n = train.numExamples();
+        System.out.printf(Locale.ROOT, "Fashion-MNIST from %s (%.1f s): %d training images, %d test images of %d "
+                        + "classes, %d test images of the held-out classes %s; images %d x %d%n", dataDir,
+                (System.nanoTime() - loadStart) / 1e9, n, test.numExamples(), data.classes(),
+                ood == null ? 0 : ood.size(0), names(data.heldOutClasses()), data.height(), data.width());
+        List<String> kept = new ArrayList<>();
+        for (int k = 0; k < data.classes(); k++) {
+            kept.add(k + " " + data.className(k));
+        }
+        System.out.println("Classes: " + String.join(", ", kept));
+        int batchesPerEpoch = (n + batchSize - 1) / batchSize;
+        List<Path> pictures = new ArrayList<>();
+
+        // ---- plain CNN ----
+        System.out.printf(Locale.ROOT, "%nPlain CNN: %d epoch(s) of %d minibatches of %d, Adam(%s)%n", epochs,
+                batchesPerEpoch, batchSize, learningRate);
+        MultiLayerNetwork plain = new MultiLayerNetwork(plainCnn(data.height(), data.width(), data.classes(), seed,
+                learningRate));
+        plain.init();
+        double[] plainSeconds = new double[epochs];
+        for (int e = 0; e < epochs; e++) {
+            List<DataSet> batches = shuffledBatches(train, batchSize, new Random(seed * 1_000_003L + e));
+            long start = System.nanoTime();
+            double lossSum = 0;
+            for (DataSet batch : batches) {
+                plain.fit(batch);
+                lossSum += plain.score() * batch.numExamples();
+            }
+            plain.incrementEpochCount();
+            plainSeconds[e] = (System.nanoTime() - start) / 1e9;
+            double accuracy = ClassificationMetrics.of(predictPlain(plain, test.getFeatures()), test.getLabels())
+                    .accuracy();
+            System.out.printf(Locale.ROOT, "  epoch %d/%d: loss %.4f, test accuracy %.2f%%, %.1f s%n", e + 1, epochs,
+                    lossSum / n, 100 * accuracy, plainSeconds[e]);
+        }
+
+        // ---- Bayesian CNN: ADVI, one fit per epoch (epochs x batchesPerEpoch steps in all) ----
+        System.out.printf(Locale.ROOT, "%nBayesian CNN: ADVI, %d epoch(s) of %d minibatches of %d, N = %d, Adam(%s)%s%n",
+                epochs, batchesPerEpoch, batchSize, n, learningRate,
+                klWarmup > 0 ? ", KL warm-up over " + klWarmup + " steps" : "");
+        MultiLayerNetwork bayes = new MultiLayerNetwork(bayesianCnn(data.height(), data.width(), data.classes(), seed,
+                learningRate));
+        bayes.init();
+        // one Advi for all epochs: its history and KL warm-up run on across the per-epoch fits
+        Advi advi = Advi.builder().datasetSize(n).iterations(batchesPerEpoch).printEvery(0)
+                .klAnnealingIterations(klWarmup).build();
+        double[] bayesSeconds = new double[epochs];
+        for (int e = 0; e < epochs; e++) {
+            List<DataSet> batches = shuffledBatches(train, batchSize, new Random(seed * 1_000_003L + e));
+            long start = System.nanoTime();
+            ElboHistory elbo = advi.fit(bayes, minibatches(batches, batchSize));
+            bayesSeconds[e] = (System.nanoTime() - start) / 1e9;
+            double meanElbo = elbo.meanOfLast(batchesPerEpoch);
+            double accuracy = ClassificationMetrics.of(predictiveMean(bayes, test.getFeatures(), epochSamples),
+                    test.getLabels()).accuracy();
+            System.out.printf(Locale.ROOT, "  epoch %d/%d: ELBO %.1f (%.4f per example, mean over the epoch), "
+                            + "test accuracy %.2f%% (predictive mean of %d draws), %.1f s%n", e + 1, epochs, meanElbo,
+                    meanElbo / n, 100 * accuracy, epochSamples, bayesSeconds[e]);
+        }
+        ElboHistory elbo = advi.history();
+        elbo.writeCsv(out.resolve("elbo.csv"));
+        pictures.add(Plots.save(Plots.elbo("ELBO of the Bayesian CNN (ADVI, minibatches of " + batchSize + ")",
+                List.of("ELBO"), List.of(elbo.iterations()), List.of(elbo.elbos())), out, "elbo"));
+
+        // ---- evaluation on the in-distribution test set ----
+        System.out.printf(Locale.ROOT, "%nEvaluation: %d test images; Bayesian posterior predictive with %d draws%n",
+                test.numExamples(), samples);
+        INDArray plainTest = predictPlain(plain, test.getFeatures());
+        Predictive bayesTest = predictBayes(bayes, test.getFeatures(), samples);
+        ClassificationMetrics plainMetrics = ClassificationMetrics.of(plainTest, test.getLabels());
+        ClassificationMetrics bayesMetrics = ClassificationMetrics.of(bayesTest.mean(), test.getLabels());
+        pictures.add(Plots.save(Plots.reliabilityDiagram("Reliability of the plain CNN (test set)",
+                plainMetrics.reliability(10), plainMetrics.expectedCalibrationError(10)), out, "reliability_plain"));
+        pictures.add(Plots.save(Plots.reliabilityDiagram("Reliability of the Bayesian CNN's posterior predictive "
+                        + "(test set, " + samples + " draws)", bayesMetrics.reliability(10),
+                bayesMetrics.expectedCalibrationError(10)), out, "reliability_bayesian"));
+
+        // ---- out-of-distribution detection: held-out classes vs in-distribution test images ----
+        double aurocPlain = Double.NaN;
+        double aurocBayesMaxP = Double.NaN;
+        double aurocMi = Double.NaN;
+        double meanMiOut = Double.NaN;
+        Predictive bayesOod = null;
+        if (ood != null) {
+            INDArray plainOod = predictPlain(plain, ood);
+            bayesOod = predictBayes(bayes, ood, samples);
+            aurocPlain = Auroc.of(oneMinusMax(plainTest), oneMinusMax(plainOod));
+            aurocBayesMaxP = Auroc.of(oneMinusMax(bayesTest.mean()), oneMinusMax(bayesOod.mean()));
+            aurocMi = Auroc.of(bayesTest.mutualInformation(), bayesOod.mutualInformation());
+            meanMiOut = mean(bayesOod.mutualInformation());
+            pictures.add(Plots.save(Plots.histograms("Mutual information of the Bayesian CNN (" + samples + " draws)",
+                    "mutual information (nats)", "fraction of the images", List.of(
+                            "test images of the training classes (" + test.numExamples() + ")",
+                            "test images of the held-out classes " + names(data.heldOutClasses()) + " ("
+                                    + ood.size(0) + ")"),
+                    List.of(bayesTest.mutualInformation(), bayesOod.mutualInformation()), 40, true), out,
+                    "mi_histogram"));
+        }
+        double meanMiIn = mean(bayesTest.mutualInformation());
+        pictures.add(certaintyGrid(data, bayesTest, bayesOod, gridSize, out));
+
+        NetScores plainScores = new NetScores(plainMetrics.accuracy(), plainMetrics.negativeLogLikelihood(),
+                plainMetrics.brierScore(), plainMetrics.expectedCalibrationError(10), aurocPlain, plainSeconds);
+        NetScores bayesScores = new NetScores(bayesMetrics.accuracy(), bayesMetrics.negativeLogLikelihood(),
+                bayesMetrics.brierScore(), bayesMetrics.expectedCalibrationError(10), aurocBayesMaxP, bayesSeconds);
+
+        System.out.printf(Locale.ROOT, "%n%-14s %9s %8s %8s %8s %16s %10s %12s%n", "", "accuracy", "NLL", "Brier",
+                "ECE", "AUROC(1-max p)", "AUROC(MI)", "s per epoch");
+        printRow("plain CNN", plainScores, Double.NaN);
+        printRow("Bayesian CNN", bayesScores, aurocMi);
+        if (ood != null) {
+            System.out.printf(Locale.ROOT, "Mean mutual information: %.4f nats on test images of the training classes, "
+                    + "%.4f on the held-out classes%n", meanMiIn, meanMiOut);
+        } else {
+            System.out.println("No held-out classes (--holdout none): no out-of-distribution section.");
+        }
+        System.out.println("Pictures written to " + out);
+        for (Path p : pictures) {
+            System.out.println("  " + p.getFileName());
+        }
+        return new Result(plainScores, bayesScores, aurocMi, meanMiIn, meanMiOut, pictures);
+    }
+
+    private static void printRow(String name, NetScores s, double aurocMi) {
+        System.out.printf(Locale.ROOT, "%-14s %8.2f%% %8.4f %8.4f %8.4f %16s %10s %12.1f%n", name, 100 * s.accuracy(),
+                s.nll(), s.brier(), s.ece(), orDash(s.aurocMaxProbability()), orDash(aurocMi),
+                Arrays.stream(s.epochSeconds()).average().orElse(Double.NaN));
+    }
+
+    private static String orDash(double v) {
+        return Double.isNaN(v) ? "-" : String.format(Locale.ROOT, "%.4f", v);
+    }
+
+    /**
+     * The most and least certain test images by the Bayesian network's mutual information, among the test images of
+     * the training classes and of the held-out classes together.
+     */
+    private static Path certaintyGrid(FashionMnist data, Predictive test, Predictive ood, int k, Path out) {
+        int nTest = test.mutualInformation().length;
+        int nOod = ood == null ? 0 : ood.mutualInformation().length;
+        double[] mi = new double[nTest + nOod];
+        System.arraycopy(test.mutualInformation(), 0, mi, 0, nTest);
+        if (ood != null) {
+            System.arraycopy(ood.mutualInformation(), 0, mi, nTest, nOod);
+        }
+        int shown = Math.min(k, mi.length / 2);
+        if (shown == 0) {
+            shown = 1;
+        }
+        Integer[] order = IntStream.range(0, mi.length).boxed().toArray(Integer[]::new);
+        Arrays.sort(order, Comparator.comparingDouble(i -> mi[i]));
+        int[] testClasses = data.testClasses();
+        int[] oodClasses = data.outOfDistributionClasses();
+        long[] predictedTest = Nd4j.argMax(test.mean(), 1).toLongVector();
+        long[] predictedOod = ood == null ? new long[0] : Nd4j.argMax(ood.mean(), 1).toLongVector();
+        List<double[]> pixels = new ArrayList<>();
+        List<String> captions = new ArrayList<>();
+        List<Integer> picked = new ArrayList<>();
+        for (int j = 0; j < shown; j++) {
+            picked.add(order[j]);
+        }
+        for (int j = 0; j < shown; j++) {
+            picked.add(order[mi.length - shown + j]);
+        }
+        for (int i : picked) {
+            boolean isOod = i >= nTest;
+            int row = isOod ? i - nTest : i;
+            INDArray features = isOod ? data.outOfDistribution() : data.test().getFeatures();
+            pixels.add(features.getRow(row).castTo(DataType.DOUBLE).toDoubleVector());
+            String truth = FashionMnist.CLASS_NAMES.get(isOod ? oodClasses[row] : testClasses[row])
+                    + (isOod ? " (held out)" : "");
+            String predicted = data.className((int) (isOod ? predictedOod[row] : predictedTest[row]));
+            captions.add(String.format(Locale.ROOT, "true: %s%npred: %s%nMI %.4f", truth, predicted, mi[i]));
+        }
+        String scope = ood == null ? "test images" : "test images, training and held-out classes";
+        return Plots.save(Plots.imageGrid("Bayesian CNN: most and least certain " + scope + " (mutual information)",
+                pixels.toArray(new double[0][]), data.height(), data.width(), captions, shown,
+                List.of(shown + " most certain (lowest MI)", shown + " least certain (highest MI)")), out,
+                "certain_uncertain");
+    }
+
+    /** The Bayesian network's posterior predictive mean and mutual information per row. */
+    private record Predictive(INDArray mean, double[] mutualInformation) {
+    }
+
+    /** Posterior predictive in chunks of {@link #CHUNK} rows, samples kept per chunk for the mutual information. */
+    private static Predictive predictBayes(MultiLayerNetwork net, INDArray x, int samples) {
+        List<INDArray> means = new ArrayList<>();
+        double[] mi = new double[(int) x.size(0)];
+        for (long from = 0; from < x.size(0); from += CHUNK) {
+            long to = Math.min(x.size(0), from + CHUNK);
+            PredictiveSamples p = PosteriorPredictive.of(net).samples(samples).predict(chunk(x, from, to));
+            ClassificationUncertainty u = ClassificationUncertainty.of(p);
+            means.add(p.mean());
+            double[] part = u.mutualInformation().castTo(DataType.DOUBLE).toDoubleVector();
+            System.arraycopy(part, 0, mi, (int) from, part.length);
+        }
+        return new Predictive(Nd4j.vstack(means), mi);
+    }
+
+    /** Posterior predictive mean only (no samples kept), in chunks. */
+    private static INDArray predictiveMean(MultiLayerNetwork net, INDArray x, int samples) {
+        List<INDArray> means = new ArrayList<>();
+        for (long from = 0; from < x.size(0); from += CHUNK) {
+            long to = Math.min(x.size(0), from + CHUNK);
+            means.add(PosteriorPredictive.of(net).samples(samples).keepSamples(false).predict(chunk(x, from, to))
+                    .mean());
+        }
+        return Nd4j.vstack(means);
+    }
+
+    /** The plain network's class probabilities, in chunks. */
+    private static INDArray predictPlain(MultiLayerNetwork net, INDArray x) {
+        List<INDArray> parts = new ArrayList<>();
+        for (long from = 0; from < x.size(0); from += CHUNK) {
+            long to = Math.min(x.size(0), from + CHUNK);
+            parts.add(net.output(chunk(x, from, to), false));
+        }
+        return Nd4j.vstack(parts);
+    }
+
+    private static INDArray chunk(INDArray x, long from, long to) {
+        return x.get(NDArrayIndex.interval(from, to), NDArrayIndex.all()).dup();
+    }
+
+    private static double[] oneMinusMax(INDArray probabilities) {
+        return probabilities.max(1).rsub(1.0).castTo(DataType.DOUBLE).toDoubleVector();
+    }
+
+    /** The training set in a random order (from {@code random}), cut into minibatches (the last may be smaller). */
+    static List<DataSet> shuffledBatches(DataSet data, int batchSize, Random random) {
+        int n = data.numExamples();
+        int[] order = IntStream.range(0, n).toArray();
+        for (int i = n - 1; i > 0; i--) {
+            int j = random.nextInt(i + 1);
+            int t = order[i];
+            order[i] = order[j];
+            order[j] = t;
+        }
+        List<DataSet> batches = new ArrayList<>();
+        for (int from = 0; from < n; from += batchSize) {
+            int[] rows = Arrays.copyOfRange(order, from, Math.min(n, from + batchSize));
+            batches.add(new DataSet(data.getFeatures().getRows(rows), data.getLabels().getRows(rows)));
+        }
+        return batches;
+    }
+
+    /**
+     * An iterator over ready-made minibatches, one per {@code next()}. ({@code ListDataSetIterator}'s batch argument
+     * is the number of list elements it merges per {@code next()}, so it is 1 here; {@code batch()} reports the real
+     * minibatch size, which ADVI logs.)
+     */
+    private static ListDataSetIterator<DataSet> minibatches(List<DataSet> batches, int batchSize) {
+        return new ListDataSetIterator<>(batches, 1) {
+            @Override
+            public int batch() {
+                return batchSize;
+            }
+        };
+    }
+
+    private static double mean(double[] v) {
+        return Arrays.stream(v).average().orElse(Double.NaN);
+    }
+
+    private static String names(int[] classes) {
+        List<String> list = new ArrayList<>();
+        for (int c : classes) {
+            list.add(c + " " + FashionMnist.CLASS_NAMES.get(c));
+        }
+        return list.isEmpty() ? "(none)" : "(" + String.join(", ", list) + ")";
+    }
+
+    private static int positive(String name, int value) {
+        if (value <= 0) {
+            throw new IllegalArgumentException("--" + name + " must be > 0, got " + value);
+        }
+        return value;
+    }
+}
