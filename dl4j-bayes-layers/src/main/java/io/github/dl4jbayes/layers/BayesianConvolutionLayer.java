@@ -80,6 +80,26 @@ public class BayesianConvolutionLayer extends ConvolutionLayer implements Bayesi
         return layer;
     }
 
+    /** Rejects a kernel (with its dilation) larger than the padded input, which DL4J lets through in some modes. */
+    @Override
+    public InputType getOutputType(int layerIndex, InputType inputType) {
+        if (inputType instanceof InputType.InputTypeConvolutional && convolutionMode != ConvolutionMode.Same) {
+            InputType.InputTypeConvolutional in = (InputType.InputTypeConvolutional) inputType;
+            long[] size = {in.getHeight(), in.getWidth()};
+            for (int d = 0; d < 2; d++) {
+                long effective = (long) (kernelSize[d] - 1) * dilation[d] + 1;
+                if (effective > size[d] + 2L * padding[d]) {
+                    throw new IllegalArgumentException("BayesianConvolutionLayer " + (getLayerName() == null ? ""
+                            : "'" + getLayerName() + "' ") + "(layer " + layerIndex + "): kernel "
+                            + java.util.Arrays.toString(kernelSize) + " (dilation " + java.util.Arrays.toString(dilation)
+                            + ") is larger than the input " + in.getHeight() + " x " + in.getWidth() + " with padding "
+                            + java.util.Arrays.toString(padding));
+                }
+            }
+        }
+        return super.getOutputType(layerIndex, inputType);
+    }
+
     @Override
     public ParamInitializer initializer() {
         return MeanFieldParamInitializer.getInstance();

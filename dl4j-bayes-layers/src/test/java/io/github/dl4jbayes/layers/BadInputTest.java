@@ -1,6 +1,12 @@
 package io.github.dl4jbayes.layers;
 
+import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -60,5 +66,45 @@ class BadInputTest {
         assertMessage(assertThrows(RuntimeException.class, () -> net.fit(x, badLabels)), "labels", "nOut");
         INDArray fewLabels = TestNets.oneHot(3, 2, 1, DataType.FLOAT);
         assertMessage(assertThrows(RuntimeException.class, () -> net.fit(x, fewLabels)), "labels");
+    }
+
+    /** Estimators a layer cannot use, kernels larger than the input, and inputs with the wrong channels. */
+    @Test
+    void convolution() {
+        assertMessage(assertThrows(IllegalArgumentException.class, () -> new BayesianConvolutionLayer.Builder(3, 3)
+                .nOut(4).estimator(Estimator.LOCAL_REPARAMETERIZATION).build()), "LOCAL_REPARAMETERIZATION", "FLIPOUT");
+        assertMessage(assertThrows(IllegalArgumentException.class, () -> new BayesianConvolutionLayer.Builder(3, 3)
+                .nIn(-2)), "nIn");
+        // a configuration edited (or written by hand in JSON) to an estimator the layer cannot use is refused at init
+        MultiLayerConfiguration conf = convNet(3, ConvolutionMode.Truncate);
+        ((BayesianConvolutionLayer) conf.getConf(0).getLayer()).getMeanField()
+                .setEstimator(Estimator.LOCAL_REPARAMETERIZATION);
+        MultiLayerConfiguration edited = MultiLayerConfiguration.fromJson(conf.toJson());
+        assertMessage(assertThrows(IllegalArgumentException.class, () -> TestNets.init(edited)),
+                "LOCAL_REPARAMETERIZATION");
+
+        // kernel larger than the input: rejected when the configuration is built from the input type
+        assertMessage(assertThrows(RuntimeException.class, () -> convNet(7, ConvolutionMode.Truncate)), "kernel");
+        // ... and at run time, for an input smaller than the kernel
+        MultiLayerNetwork net = TestNets.init(convNet(3, ConvolutionMode.Truncate));
+        BayesianNetworks.setDatasetSize(net, 10);
+        INDArray small = TestNets.randn(2, DataType.FLOAT, 2, 2 * 2 * 2).reshape(2, 2, 2, 2);
+        assertMessage(assertThrows(RuntimeException.class, () -> net.output(small)), "kernel");
+        // input channels that do not match nIn
+        INDArray threeChannels = TestNets.randn(2, DataType.FLOAT, 2, 3 * 6 * 6).reshape(2, 3, 6, 6);
+        assertMessage(assertThrows(RuntimeException.class, () -> net.output(threeChannels)), "channels", "nIn = 2");
+        // a flat input without InputType.convolutionalFlat
+        INDArray flat = TestNets.randn(2, DataType.FLOAT, 2, 72);
+        assertMessage(assertThrows(RuntimeException.class, () -> net.getLayer(0).activate(flat, false,
+                org.deeplearning4j.nn.workspace.LayerWorkspaceMgr.noWorkspaces())), "rank 4");
+    }
+
+    private static MultiLayerConfiguration convNet(int kernel, ConvolutionMode mode) {
+        return new NeuralNetConfiguration.Builder().seed(1).dataType(DataType.FLOAT).convolutionMode(mode).list()
+                .layer(new BayesianConvolutionLayer.Builder(kernel, kernel).nOut(3).activation(Activation.TANH).build())
+                .layer(new BayesianOutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(2)
+                        .activation(Activation.SOFTMAX).build())
+                .setInputType(InputType.convolutional(6, 6, 2))
+                .build();
     }
 }

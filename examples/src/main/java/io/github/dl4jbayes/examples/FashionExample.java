@@ -8,6 +8,8 @@ import io.github.dl4jbayes.plot.Plots;
 import io.github.dl4jbayes.predict.ClassificationUncertainty;
 import io.github.dl4jbayes.predict.PosteriorPredictive;
 import io.github.dl4jbayes.predict.PredictiveSamples;
+import io.github.dl4jbayes.layers.BayesianConvolutionLayer;
+import io.github.dl4jbayes.layers.Estimator;
 import io.github.dl4jbayes.training.Advi;
 import io.github.dl4jbayes.training.ElboHistory;
 import org.deeplearning4j.datasets.iterator.utilty.ListDataSetIterator;
@@ -111,21 +113,23 @@ final class FashionExample {
     }
 
     /**
-     * The Bayesian network: the same architecture as {@link #plainCnn}; for now the convolutions are plain DL4J
-     * layers (point estimates, a deterministic feature extractor) and the dense and output layers are Bayesian
-     * (mean-field Gaussian, prior N(0, 1)). The two convolutions are the place for a Bayesian convolution layer.
+     * The Bayesian network: the same architecture as {@link #plainCnn}, every layer with weights Bayesian (mean-field
+     * Gaussian, prior N(0, 1)) and trained with the Flipout estimator.
      */
     static MultiLayerConfiguration bayesianCnn(int height, int width, int classes, long seed, double learningRate) {
         checkSize(height, width, classes);
         return new NeuralNetConfiguration.Builder().seed(seed).dataType(DataType.FLOAT)
                 .updater(new Adam(learningRate)).list()
-                .layer(new ConvolutionLayer.Builder(5, 5).nOut(CONV1_CHANNELS).activation(Activation.RELU).build())
+                .layer(new BayesianConvolutionLayer.Builder(5, 5).nOut(CONV1_CHANNELS).activation(Activation.RELU)
+                        .estimator(Estimator.FLIPOUT).build())
                 .layer(maxPool())
-                .layer(new ConvolutionLayer.Builder(5, 5).nOut(CONV2_CHANNELS).activation(Activation.RELU).build())
+                .layer(new BayesianConvolutionLayer.Builder(5, 5).nOut(CONV2_CHANNELS).activation(Activation.RELU)
+                        .estimator(Estimator.FLIPOUT).build())
                 .layer(maxPool())
-                .layer(new BayesianDenseLayer.Builder().nOut(DENSE_UNITS).activation(Activation.RELU).build())
+                .layer(new BayesianDenseLayer.Builder().nOut(DENSE_UNITS).activation(Activation.RELU)
+                        .estimator(Estimator.FLIPOUT).build())
                 .layer(new BayesianOutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(classes)
-                        .activation(Activation.SOFTMAX).build())
+                        .activation(Activation.SOFTMAX).estimator(Estimator.FLIPOUT).build())
                 .setInputType(InputType.convolutionalFlat(height, width, 1))
                 .build();
     }
