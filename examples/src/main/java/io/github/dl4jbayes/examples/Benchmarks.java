@@ -2,6 +2,7 @@ package io.github.dl4jbayes.examples;
 
 import io.github.dl4jbayes.layers.BayesianDenseLayer;
 import io.github.dl4jbayes.layers.BayesianNetworks;
+import io.github.dl4jbayes.layers.Estimator;
 import io.github.dl4jbayes.layers.BayesianOutputLayer;
 import io.github.dl4jbayes.metrics.ClassificationMetrics;
 import io.github.dl4jbayes.predict.PosteriorPredictive;
@@ -39,7 +40,7 @@ import java.util.function.Supplier;
  * Prints a Markdown table: medians over repeated runs with min-max, and every ratio from one interleaved run.
  */
 final class Benchmarks {
-    static final String OPTIONS = "Options: --rows 1,2,3,4,5,6 (all) --rounds R (9) --steps S (100) "
+    static final String OPTIONS = "Options: --rows 1,2,3,4,5,6,7,8,9 (all) --rounds R (9) --steps S (100) "
             + "--soak-steps N (100000) --out FILE.md";
 
     private final List<String> table = new ArrayList<>();
@@ -53,7 +54,7 @@ final class Benchmarks {
 
     static void run(Options o) throws IOException {
         Set<Integer> rows = new TreeSet<>();
-        for (String r : o.string("rows", "1,2,3,4,5,6").split(",")) {
+        for (String r : o.string("rows", "1,2,3,4,5,6,7,8,9").split(",")) {
             rows.add(Integer.parseInt(r.trim()));
         }
         Benchmarks b = new Benchmarks(o.integer("rounds", 9), o.integer("steps", 100));
@@ -78,6 +79,22 @@ final class Benchmarks {
             b.stepRatio("3", "step, 784-400-400-10 ReLU softmax, batch 128", () -> mlp(true), () -> mlp(false),
                     new DataSet(x, y));
             b.memoryRow("6a", "peak resident memory after row 3");
+        }
+        if (rows.contains(7)) {
+            DataSet batch = mnistLikeBatch(128, 7);
+            b.stepRatio("7a", "step, 784-400-400-10, batch 128, LOCAL_REPARAMETERIZATION",
+                    () -> mlp(Estimator.LOCAL_REPARAMETERIZATION), () -> mlp(false), batch);
+            b.stepRatio("7b", "step, 784-400-400-10, batch 128, FLIPOUT", () -> mlp(Estimator.FLIPOUT),
+                    () -> mlp(false), batch);
+        }
+        if (rows.contains(8)) {
+            b.gradientVariance(o.integer("variance-draws", 50));
+        }
+        if (rows.contains(9)) {
+            DataSet images = mnistLikeBatch(64, 9);
+            b.stepRatio("9", "step, LeNet-style CNN (fashion example), 28x28, batch 64, FLIPOUT",
+                    () -> withN(new MultiLayerNetwork(FashionExample.bayesianCnn(28, 28, 10, 1)), 60_000),
+                    () -> withN(new MultiLayerNetwork(FashionExample.plainCnn(28, 28, 10, 1)), 0), images);
         }
         if (rows.contains(4)) {
             b.predictive();
@@ -108,13 +125,89 @@ final class Benchmarks {
     }
 
     static MultiLayerNetwork mlp(boolean bayesian) {
+        return bayesian ? mlp(Estimator.REPARAMETERIZATION) : mlp(null);
+    }
+
+    /** Initializes {@code net} and, for a Bayesian network ({@code n > 0}), sets its dataset size. */
+    private static MultiLayerNetwork withN(MultiLayerNetwork net, long n) {
+        net.init();
+        if (n > 0) {
+            BayesianNetworks.setDatasetSize(net, n);
+        }
+        return net;
+    }
+
+    /** A minibatch of MNIST-sized inputs (uniform pixels, from a Java generator) with cycling one-hot labels. */
+    static DataSet mnistLikeBatch(int size, long seed) {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(seed);
+        float[][] x = new float[size][784];
+        for (float[] row : x) {
+            for (int j = 0; j < row.length; j++) {
+                row[j] = (float) random.nextDouble();
+            }
+        }
+        INDArray y = Nd4j.zeros(DataType.FLOAT, size, 10);
+        for (int i = 0; i < size; i++) {
+            y.putScalar(i, i % 10, 1.0);
+        }
+        return new DataSet(Nd4j.createFromArray(x), y);
+    }
+
+    /**
+     * Row 8: the variance of the first layer's weight-mean gradients over noise draws (same network, same minibatch
+     * of 128, a fresh noise seed per draw), averaged over the 313,600 weights, for each estimator; and the ratio to
+     * the reparameterization's. The network is the 784-400-400-10 ReLU net after 200 Adam steps of its own
+     * estimator on the batch (at initialization every estimator's noise is tiny).
+     */
+    private void gradientVariance(int draws) {
+        DataSet batch = mnistLikeBatch(128, 8);
+        double reference = Double.NaN;
+        for (Estimator e : Estimator.values()) {
+            MultiLayerNetwork net = mlp(e);
+            for (int i = 0; i < 200; i++) {
+                net.fit(batch);
+            }
+            net.setInput(batch.getFeatures());
+            net.setLabels(batch.getLabels());
+            INDArray mean = null;
+            INDArray m2 = null;
+            for (int d = 1; d <= draws; d++) {
+                BayesianNetworks.setNoiseSeed(net, d);
+                net.computeGradientAndScore();
+                INDArray g = net.getLayer(0).getGradientsViewArray().get(
+                        org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 784 * 400)).castTo(DataType.DOUBLE);
+                if (mean == null) {
+                    mean = g.dup();
+                    m2 = Nd4j.zeros(DataType.DOUBLE, g.length());
+                } else {
+                    INDArray delta = g.sub(mean);
+                    mean.addi(delta.div(d));
+                    m2.addi(delta.mul(g.sub(mean)));
+                }
+            }
+            double variance = m2.div(draws - 1).meanNumber().doubleValue();
+            if (e == Estimator.REPARAMETERIZATION) {
+                reference = variance;
+            }
+            String row = String.format(Locale.ROOT, "| 8 | gradient variance of layer 0's weight means, %s, batch 128, "
+                    + "%d draws | %.3e | | %s |", e, draws, variance,
+                    e == Estimator.REPARAMETERIZATION ? "1" : String.format(Locale.ROOT, "**%.1fx lower**", reference / variance));
+            System.out.println(row);
+            table.add(row);
+        }
+    }
+
+    static MultiLayerNetwork mlp(Estimator estimator) {
+        boolean bayesian = estimator != null;
         NeuralNetConfiguration.ListBuilder list = new NeuralNetConfiguration.Builder().seed(1).dataType(DataType.FLOAT)
                 .updater(new Adam(1e-3)).list();
         if (bayesian) {
-            list.layer(new BayesianDenseLayer.Builder().nIn(784).nOut(400).activation(Activation.RELU).build())
-                    .layer(new BayesianDenseLayer.Builder().nIn(400).nOut(400).activation(Activation.RELU).build())
+            list.layer(new BayesianDenseLayer.Builder().nIn(784).nOut(400).activation(Activation.RELU)
+                            .estimator(estimator).build())
+                    .layer(new BayesianDenseLayer.Builder().nIn(400).nOut(400).activation(Activation.RELU)
+                            .estimator(estimator).build())
                     .layer(new BayesianOutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(400).nOut(10)
-                            .activation(Activation.SOFTMAX).build());
+                            .activation(Activation.SOFTMAX).estimator(estimator).build());
         } else {
             list.layer(new DenseLayer.Builder().nIn(784).nOut(400).activation(Activation.RELU).build())
                     .layer(new DenseLayer.Builder().nIn(400).nOut(400).activation(Activation.RELU).build())

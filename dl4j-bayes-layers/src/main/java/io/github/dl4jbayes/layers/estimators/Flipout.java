@@ -17,24 +17,21 @@ import java.util.Map;
 final class Flipout extends MeanFieldEstimator {
     private final PerExampleNoise signsIn = new PerExampleNoise();
     private final PerExampleNoise signsOut = new PerExampleNoise();
+    /** {@code x o s_in} of the last forward pass, for the backward pass. */
+    private final ScratchArray signedInput = new ScratchArray();
 
     @Override
     public INDArray forward(MeanFieldPosterior posterior, LinearMap map, INDArray x) {
-        INDArray mean = affine(map, x, posterior.meanWeights(), posterior.meanBias());
-        INDArray dW = posterior.drawnWeights();
+        INDArray z = affine(map, x, posterior.meanWeights(), posterior.meanBias());
         if (posterior.draw(MeanFieldPosterior.Draw.PERTURBATION)) {
             signsIn.signs(posterior.noise(), x.size(0), map.channels(x), x.dataType());
-            signsOut.signs(posterior.noise(), x.size(0), map.channels(mean), x.dataType());
+            signsOut.signs(posterior.noise(), x.size(0), map.channels(z), x.dataType());
         }
-        INDArray perturbation = affine(map, signedInput(map, x), dW, posterior.drawnBias());
-        map.scaleChannels(perturbation, signsOut.values());
-        return mean.addi(perturbation);
-    }
-
-    private INDArray signedInput(LinearMap map, INDArray x) {
-        INDArray xs = x.dup();
+        INDArray xs = signedInput.copyOf(x);
         map.scaleChannels(xs, signsIn.values());
-        return xs;
+        INDArray perturbation = affine(map, xs, posterior.drawnWeights(), posterior.drawnBias());
+        map.scaleChannels(perturbation, signsOut.values());
+        return z.addi(perturbation);
     }
 
     @Override
@@ -45,7 +42,7 @@ final class Flipout extends MeanFieldEstimator {
         INDArray signedDelta = delta.dup();
         map.scaleChannels(signedDelta, signsOut.values());
         // d(sigma eps) is written into the rho block; the posterior multiplies it by eps
-        INDArray dxPerturbation = affineBackward(map, signedInput(map, x), posterior.drawnWeights(), signedDelta,
+        INDArray dxPerturbation = affineBackward(map, signedInput.get(), posterior.drawnWeights(), signedDelta,
                 posterior.gradRhoWeights(), posterior.gradRhoBias());
         map.scaleChannels(dxPerturbation, signsIn.values());
         dx.addi(dxPerturbation);

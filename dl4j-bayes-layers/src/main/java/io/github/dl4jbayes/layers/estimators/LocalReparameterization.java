@@ -23,6 +23,11 @@ import java.util.Map;
  */
 final class LocalReparameterization extends MeanFieldEstimator {
     private final PerExampleNoise zeta = new PerExampleNoise();
+    /** {@code x^2}, {@code sigma_W^2}, {@code sigma_b^2} and {@code 2 sqrt(v)} of the last forward pass. */
+    private final ScratchArray inputSquared = new ScratchArray();
+    private final ScratchArray weightVariance = new ScratchArray();
+    private final ScratchArray biasVariance = new ScratchArray();
+    private final ScratchArray twiceStd = new ScratchArray();
 
     @Override
     public INDArray forward(MeanFieldPosterior posterior, LinearMap map, INDArray x) {
@@ -30,17 +35,16 @@ final class LocalReparameterization extends MeanFieldEstimator {
         if (posterior.draw(MeanFieldPosterior.Draw.SIGMA)) {
             zeta.gaussian(posterior.noise(), x.size(0), map.channels(z), x.dataType());
         }
-        INDArray std = Transforms.sqrt(variance(posterior, map, x), false);
-        return z.addi(std.muli(zeta.values()));
-    }
-
-    private static INDArray variance(MeanFieldPosterior posterior, LinearMap map, INDArray x) {
+        INDArray x2 = x.mul(x, inputSquared.of(x.dataType(), x.shape()));
+        INDArray sigmaW = posterior.sigmaWeights();
+        INDArray varW = sigmaW.mul(sigmaW, weightVariance.of(sigmaW.dataType(), sigmaW.shape()));
         INDArray sigmaB = posterior.sigmaBias();
-        return affine(map, x.mul(x), squared(posterior.sigmaWeights()), sigmaB == null ? null : squared(sigmaB));
-    }
-
-    private static INDArray squared(INDArray a) {
-        return a.mul(a);
+        INDArray varB = sigmaB == null ? null : sigmaB.mul(sigmaB, biasVariance.of(sigmaB.dataType(), sigmaB.shape()));
+        INDArray v = affine(map, x2, varW, varB);
+        INDArray std = Transforms.sqrt(v, false);
+        INDArray twice = twiceStd.of(std.dataType(), std.shape()).assign(std).muli(2.0);
+        BooleanIndexing.replaceWhere(twice, 2.0, Conditions.equals(0.0));
+        return z.addi(std.muli(zeta.values()));
     }
 
     @Override
@@ -48,17 +52,13 @@ final class LocalReparameterization extends MeanFieldEstimator {
                            Map<String, INDArray> gradientViews) {
         INDArray dx = affineBackward(map, x, posterior.meanWeights(), delta, posterior.gradMeanWeights(),
                 posterior.gradMeanBias());
-        INDArray twiceStd = Transforms.sqrt(variance(posterior, map, x), false).muli(2.0);
-        BooleanIndexing.replaceWhere(twiceStd, 2.0, Conditions.equals(0.0));
-        INDArray g = delta.mul(zeta.values()).divi(twiceStd);                // dL/dv
-        INDArray sigmaW = posterior.sigmaWeights();
-        INDArray sigmaB = posterior.sigmaBias();
+        INDArray g = delta.mul(zeta.values()).divi(twiceStd.get());                  // dL/dv
         // dL/dsigma^2 into the rho views, then times 2 sigma
-        INDArray dxVariance = affineBackward(map, x.mul(x), squared(sigmaW), g, posterior.gradRhoWeights(),
-                posterior.gradRhoBias());
-        posterior.gradRhoWeights().muli(sigmaW).muli(2.0);
-        if (sigmaB != null) {
-            posterior.gradRhoBias().muli(sigmaB).muli(2.0);
+        INDArray dxVariance = affineBackward(map, inputSquared.get(), weightVariance.get(), g,
+                posterior.gradRhoWeights(), posterior.gradRhoBias());
+        posterior.gradRhoWeights().muli(posterior.sigmaWeights()).muli(2.0);
+        if (posterior.sigmaBias() != null) {
+            posterior.gradRhoBias().muli(posterior.sigmaBias()).muli(2.0);
         }
         dx.addi(dxVariance.muli(x).muli(2.0));
         return new Result(posterior.completeGradient(SigmaGradient.DIRECT, gradientViews), dx);

@@ -2,9 +2,7 @@ package io.github.dl4jbayes.layers.estimators;
 
 import io.github.dl4jbayes.layers.meanfield.JavaNoise;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.SplittableRandom;
 
@@ -14,37 +12,32 @@ import java.util.SplittableRandom;
  * only when the shape or type changes.
  */
 final class PerExampleNoise {
-    private INDArray values;
+    private final ScratchArray values = new ScratchArray();
     private Object scratch;
 
     /** Fills the buffer with independent random signs (+1 or -1, each with probability 1/2). */
     void signs(SplittableRandom random, long rows, long columns, DataType type) {
-        ensure(rows, columns, type);
-        JavaNoise.fillSigns(values, scratch, random);
+        JavaNoise.fillSigns(ensure(rows, columns, type), scratch, random);
     }
 
     /** Fills the buffer with independent N(0, 1) values. */
     void gaussian(SplittableRandom random, long rows, long columns, DataType type) {
-        ensure(rows, columns, type);
-        JavaNoise.fill(values, scratch, random);
+        JavaNoise.fill(ensure(rows, columns, type), scratch, random);
     }
 
     /** @return the buffer, {@code [rows, columns]} */
     INDArray values() {
-        return values;
+        return values.get();
     }
 
-    private void ensure(long rows, long columns, DataType type) {
-        if (values != null && values.size(0) == rows && values.size(1) == columns && values.dataType() == type) {
-            return;
-        }
+    private INDArray ensure(long rows, long columns, DataType type) {
         long n = rows * columns;
         if (n > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("Per-example noise of " + rows + " x " + columns + " is too large");
         }
-        try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-            values = Nd4j.create(type, rows, columns);
+        if (scratch == null || JavaNoise.scratchLength(scratch) != n || (scratch instanceof double[]) != (type == DataType.DOUBLE)) {
+            scratch = JavaNoise.scratchFor(type, (int) n);
         }
-        scratch = JavaNoise.scratchFor(type, (int) n);
+        return values.of(type, rows, columns);
     }
 }

@@ -52,7 +52,7 @@ public abstract class BayesianLayerImplBase<C extends org.deeplearning4j.nn.conf
     @Override
     public void setInput(INDArray input, LayerWorkspaceMgr workspaceMgr) {
         super.setInput(input, workspaceMgr);
-        core.posterior().newInput(input);
+        core.newInput(input);
     }
 
     @Override

@@ -53,7 +53,7 @@ public class BayesianOutputLayerImpl extends BaseOutputLayer<BayesianOutputLayer
     @Override
     public void setInput(INDArray input, LayerWorkspaceMgr workspaceMgr) {
         super.setInput(input, workspaceMgr);
-        core.posterior().newInput(input);
+        core.newInput(input);
     }
 
     @Override

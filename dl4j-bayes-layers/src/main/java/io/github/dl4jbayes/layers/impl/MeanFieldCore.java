@@ -12,7 +12,9 @@ import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.Map;
 import java.util.function.Supplier;
@@ -31,6 +33,9 @@ final class MeanFieldCore {
     private final MeanFieldEstimator inference = MeanFieldEstimator.create(Estimator.REPARAMETERIZATION);
     private MeanFieldEstimator estimator;
     private Estimator estimatorKind;
+    /** The training pre-activations of the current input, outside workspaces; valid until the next input. */
+    private INDArray trainingPreOutput;
+    private boolean trainingPreOutputValid;
 
     /**
      * @param layer  the layer instance (for the default noise seed: configuration seed and layer index)
@@ -48,6 +53,12 @@ final class MeanFieldCore {
         return posterior;
     }
 
+    /** A new input: the next forward pass draws anew (and computes the pre-activations anew). */
+    void newInput(INDArray input) {
+        posterior.newInput(input);
+        trainingPreOutputValid = false;
+    }
+
     private MeanFieldEstimator estimator() {
         Estimator kind = config.get().getMeanField().getEstimator();
         if (kind != estimatorKind) {
@@ -57,12 +68,27 @@ final class MeanFieldCore {
         return estimator;
     }
 
-    /** @return the pre-activations for {@code input}, in the activations workspace */
+    /**
+     * @return the pre-activations for {@code input}, in the activations workspace (a new array each call: DL4J's
+     *         activation functions work in place). In training they are computed once per input and draw (DL4J asks
+     *         again in the backward pass and for the score), as the step shares one draw anyway.
+     */
     INDArray preOutput(INDArray input, boolean training, INDArray paramsFlat, LayerWorkspaceMgr workspaceMgr) {
         INDArray x = input.castTo(paramsFlat.dataType());
         INDArray z;
         if (training) {
-            z = estimator().forward(posterior, map, x);
+            if (!trainingPreOutputValid) {
+                INDArray computed = estimator().forward(posterior, map, x);
+                try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+                    if (trainingPreOutput == null || !java.util.Arrays.equals(trainingPreOutput.shape(), computed.shape())
+                            || trainingPreOutput.dataType() != computed.dataType()) {
+                        trainingPreOutput = Nd4j.createUninitialized(computed.dataType(), computed.shape());
+                    }
+                }
+                trainingPreOutput.assign(computed);
+                trainingPreOutputValid = true;
+            }
+            return workspaceMgr.dup(ArrayType.ACTIVATIONS, trainingPreOutput);
         } else if (posterior.state().getInferenceMode() == InferenceMode.SAMPLE) {
             z = inference.forward(posterior, map, x);
         } else {

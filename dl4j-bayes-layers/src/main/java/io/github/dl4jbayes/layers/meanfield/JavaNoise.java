@@ -92,6 +92,11 @@ public final class JavaNoise {
         return target.dataType() == type && !target.isView() && Nd4j.getEnvironment().isCPU();
     }
 
+    /** @return the length of a scratch array from {@link #scratchFor} */
+    public static int scratchLength(Object scratch) {
+        return scratch instanceof double[] ? ((double[]) scratch).length : ((float[]) scratch).length;
+    }
+
     /** @return a Java array to generate {@code n} values for a target of {@code type} into */
     public static Object scratchFor(DataType type, int n) {
         return type == DataType.DOUBLE ? new double[n] : new float[n];
