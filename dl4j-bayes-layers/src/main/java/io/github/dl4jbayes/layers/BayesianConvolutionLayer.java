@@ -50,6 +50,11 @@ public class BayesianConvolutionLayer extends ConvolutionLayer implements Bayesi
         if (builder.dataFormat != null) {
             this.cnn2dDataFormat = builder.dataFormat;
         }
+        if (getNIn() < 0 || getNOut() < 0) {
+            throw new IllegalArgumentException("BayesianConvolutionLayer: " + (getNIn() < 0 ? "nIn" : "nOut")
+                    + " must be > 0 (or left unset to be inferred from the InputType), got nIn = " + getNIn()
+                    + ", nOut = " + getNOut());
+        }
         checkEstimator(meanField.getEstimator(), getLayerName());
         initializeConstraints(builder);
     }
@@ -223,26 +228,6 @@ public class BayesianConvolutionLayer extends ConvolutionLayer implements Bayesi
         @Override
         public MeanFieldSettings meanFieldSettings() {
             return meanField;
-        }
-
-        @Override
-        public Builder nIn(int nIn) {
-            return super.nIn(ArgumentChecks.positive("nIn", nIn));
-        }
-
-        @Override
-        public Builder nIn(long nIn) {
-            return super.nIn(ArgumentChecks.positive("nIn", nIn));
-        }
-
-        @Override
-        public Builder nOut(int nOut) {
-            return super.nOut(ArgumentChecks.positive("nOut", nOut));
-        }
-
-        @Override
-        public Builder nOut(long nOut) {
-            return super.nOut(ArgumentChecks.positive("nOut", nOut));
         }
 
         @Override

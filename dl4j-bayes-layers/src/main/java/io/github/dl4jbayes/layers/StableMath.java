@@ -12,7 +12,21 @@ public final class StableMath {
 
     /** @return {@code log(1 + exp(x))} without overflow for large {@code x} or loss of precision for small */
     public static double softplus(double x) {
-        return x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x));
+        double e = Math.exp(-Math.abs(x));
+        return Math.max(x, 0.0) + log1pOfRounded(e, 1.0 + e);
+    }
+
+    /**
+     * {@code log1p(x)} for {@code x >= 0} by Kahan's method, from {@code u = 1 + x} rounded: {@code x log(u) / (u - 1)},
+     * or {@code x} where {@code u} rounds to 1; accurate to a few units in the last place, with one {@code Math.log}
+     * (much faster than {@code Math.log1p}).
+     *
+     * @param x a number &ge; 0
+     * @param u {@code 1.0 + x}, as computed in double
+     * @return {@code log(1 + x)}
+     */
+    public static double log1pOfRounded(double x, double u) {
+        return u == 1.0 ? x : Math.log(u) * x / (u - 1.0);
     }
 
     /**

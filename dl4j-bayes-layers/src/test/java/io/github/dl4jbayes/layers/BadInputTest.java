@@ -74,7 +74,7 @@ class BadInputTest {
         assertMessage(assertThrows(IllegalArgumentException.class, () -> new BayesianConvolutionLayer.Builder(3, 3)
                 .nOut(4).estimator(Estimator.LOCAL_REPARAMETERIZATION).build()), "LOCAL_REPARAMETERIZATION", "FLIPOUT");
         assertMessage(assertThrows(IllegalArgumentException.class, () -> new BayesianConvolutionLayer.Builder(3, 3)
-                .nIn(-2)), "nIn");
+                .nIn(-2).nOut(4).build()), "nIn");
         // a configuration edited (or written by hand in JSON) to an estimator the layer cannot use is refused at init
         MultiLayerConfiguration conf = convNet(3, ConvolutionMode.Truncate);
         ((BayesianConvolutionLayer) conf.getConf(0).getLayer()).getMeanField()

@@ -2,6 +2,7 @@ package io.github.dl4jbayes.layers;
 
 import io.github.dl4jbayes.priors.GaussianPrior;
 import org.deeplearning4j.gradientcheck.GradientCheckUtil;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -123,6 +124,26 @@ class EstimatorGradientCheckTest {
         BayesianNetworks.setDatasetSize(net, 30);
         INDArray x = TestNets.randn(3, DataType.DOUBLE, 4, 2 * 6 * 6).reshape(4, 2, 6, 6);
         INDArray y = TestNets.oneHot(4, 3, 13, DataType.DOUBLE);
+        assertTrue(check(net, x, y), "gradient check failed");
+    }
+
+    /** Channels-last activations: the signs and the bias follow the channel axis. */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(value = Estimator.class, names = {"REPARAMETERIZATION", "FLIPOUT"})
+    void convolutionChannelsLast(Estimator estimator) {
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder()
+                .seed(10).dataType(DataType.DOUBLE).updater(new NoOp()).weightInit(WeightInit.XAVIER)
+                .list()
+                .layer(new BayesianConvolutionLayer.Builder(3, 3).dataFormat(CNN2DFormat.NHWC).nOut(3)
+                        .activation(Activation.TANH).estimator(estimator).initialPosteriorStd(0.2).build())
+                .layer(new BayesianOutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(3)
+                        .activation(Activation.SOFTMAX).build())
+                .setInputType(InputType.convolutional(5, 5, 2, CNN2DFormat.NHWC))
+                .build();
+        MultiLayerNetwork net = TestNets.init(conf);
+        BayesianNetworks.setDatasetSize(net, 30);
+        INDArray x = TestNets.randn(4, DataType.DOUBLE, 4, 5 * 5 * 2).reshape(4, 5, 5, 2);
+        INDArray y = TestNets.oneHot(4, 3, 14, DataType.DOUBLE);
         assertTrue(check(net, x, y), "gradient check failed");
     }
 }

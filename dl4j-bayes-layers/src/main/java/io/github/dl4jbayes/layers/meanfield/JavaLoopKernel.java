@@ -14,8 +14,10 @@ import java.util.SplittableRandom;
 
 /**
  * {@link MeanFieldKernel} in plain Java loops over the parameter buffers, for small layers: no ND4J call per step
- * at all. The arithmetic is in double precision with the stable {@link StableMath} functions, sigma floored at
- * {@link StableMath#sigmaFloor} of the layer's data type (as in {@link Nd4jKernel}).
+ * at all. One pass per draw computes sigma and {@code sigmoid(rho)} from one {@code exp} and one {@code log} per
+ * parameter; one pass completes the gradient. The arithmetic is in double precision with the stable
+ * {@link StableMath} functions, sigma floored at {@link StableMath#sigmaFloor} of the layer's data type (as in
+ * {@link Nd4jKernel}).
  */
 final class JavaLoopKernel implements MeanFieldKernel {
     private final int size;
@@ -23,6 +25,8 @@ final class JavaLoopKernel implements MeanFieldKernel {
     private final double[] mu;
     private final double[] rho;
     private final double[] sigma;
+    /** {@code sigmoid(rho)} of the last read, the derivative of softplus. */
+    private final double[] sigmoid;
     private final double[] eps;
     private final double[] gradMu;
     private final double[] gradSigma;
@@ -37,6 +41,7 @@ final class JavaLoopKernel implements MeanFieldKernel {
         this.mu = new double[size];
         this.rho = new double[size];
         this.sigma = new double[size];
+        this.sigmoid = new double[size];
         this.eps = new double[size];
         this.gradMu = new double[size];
         this.gradSigma = new double[size];
@@ -75,7 +80,7 @@ final class JavaLoopKernel implements MeanFieldKernel {
         return sigmaArray;
     }
 
-    /** Reads mu and rho from the parameters and computes sigma = max(softplus(rho), floor). */
+    /** Reads mu and rho from the parameters and computes sigma = max(softplus(rho), floor) and sigmoid(rho). */
     private void read(INDArray muBlock, INDArray rhoBlock) {
         DataBuffer muData = muBlock.data();
         DataBuffer rhoData = rhoBlock.data();
@@ -83,7 +88,10 @@ final class JavaLoopKernel implements MeanFieldKernel {
             mu[i] = muData.getDouble(i);
             double r = rhoData.getDouble(i);
             rho[i] = r;
-            sigma[i] = StableMath.sigma(r, sigmaFloor);
+            double e = Math.exp(-Math.abs(r));                       // in (0, 1]
+            double u = 1.0 + e;
+            sigma[i] = Math.max(Math.max(r, 0.0) + StableMath.log1pOfRounded(e, u), sigmaFloor);
+            sigmoid[i] = (r >= 0 ? 1.0 : e) / u;
         }
     }
 
@@ -122,7 +130,7 @@ final class JavaLoopKernel implements MeanFieldKernel {
         }
         for (int i = 0; i < size; i++) {
             gMu.put(i, gradMu[i]);
-            gRho.put(i, gradSigma[i] * StableMath.sigmoid(rho[i]));
+            gRho.put(i, gradSigma[i] * sigmoid[i]);
         }
     }
 }
