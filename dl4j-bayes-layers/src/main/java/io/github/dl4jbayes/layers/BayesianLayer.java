@@ -3,7 +3,7 @@ package io.github.dl4jbayes.layers;
 /**
  * A Bayesian layer of a network, as an instance (the implementation DL4J builds from a {@link BayesianLayerConfig}
  * for one network): its configuration, its run-time state, and the KL divergence of its posterior to its prior.
- * Implemented by {@link BayesianDenseLayerImpl} and {@link BayesianOutputLayerImpl}; {@link BayesianNetworks} finds
+ * Implemented by the layer implementations in {@code io.github.dl4jbayes.layers.impl}; {@link BayesianNetworks} finds
  * them in a network.
  */
 public interface BayesianLayer {

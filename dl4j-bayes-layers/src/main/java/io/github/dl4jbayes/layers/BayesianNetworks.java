@@ -150,7 +150,7 @@ public final class BayesianNetworks {
     private static List<BayesianLayer> requireBayesian(MultiLayerNetwork net) {
         List<BayesianLayer> layers = bayesianLayers(net);
         if (layers.isEmpty()) {
-            throw new IllegalArgumentException("The network has no Bayesian layer (BayesianDenseLayer or BayesianOutputLayer)");
+            throw new IllegalArgumentException("The network has no Bayesian layer (BayesianDenseLayer, BayesianOutputLayer or BayesianConvolutionLayer)");
         }
         return layers;
     }
