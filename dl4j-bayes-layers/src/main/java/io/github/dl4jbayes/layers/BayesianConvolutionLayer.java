@@ -16,7 +16,6 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.util.Collection;
-import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -75,14 +74,8 @@ public class BayesianConvolutionLayer extends ConvolutionLayer implements Bayesi
                                                        DataType networkDataType) {
         LayerValidation.assertNInNOutSet("BayesianConvolutionLayer", getLayerName(), layerIndex, getNIn(), getNOut());
         checkEstimator(meanField.getEstimator(), getLayerName());
-        BayesianConvolutionLayerImpl layer = new BayesianConvolutionLayerImpl(conf, networkDataType);
-        layer.setListeners(trainingListeners);
-        layer.setIndex(layerIndex);
-        layer.setParamsViewArray(layerParamsView);
-        Map<String, INDArray> paramTable = initializer().init(conf, layerParamsView, initializeParams);
-        layer.setParamTable(paramTable);
-        layer.setConf(conf);
-        return layer;
+        return MeanFieldParamInitializer.bind(new BayesianConvolutionLayerImpl(conf, networkDataType), conf, trainingListeners,
+                layerIndex, layerParamsView, initializeParams);
     }
 
     /** Rejects a kernel (with its dilation) larger than the padded input, which DL4J lets through in some modes. */

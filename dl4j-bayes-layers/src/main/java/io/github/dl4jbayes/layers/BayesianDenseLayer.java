@@ -14,7 +14,6 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.util.Collection;
-import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -55,14 +54,8 @@ public class BayesianDenseLayer extends FeedForwardLayer implements BayesianLaye
                                                        INDArray layerParamsView, boolean initializeParams,
                                                        DataType networkDataType) {
         LayerValidation.assertNInNOutSet("BayesianDenseLayer", getLayerName(), layerIndex, getNIn(), getNOut());
-        BayesianDenseLayerImpl layer = new BayesianDenseLayerImpl(conf, networkDataType);
-        layer.setListeners(trainingListeners);
-        layer.setIndex(layerIndex);
-        layer.setParamsViewArray(layerParamsView);
-        Map<String, INDArray> paramTable = initializer().init(conf, layerParamsView, initializeParams);
-        layer.setParamTable(paramTable);
-        layer.setConf(conf);
-        return layer;
+        return MeanFieldParamInitializer.bind(new BayesianDenseLayerImpl(conf, networkDataType), conf, trainingListeners,
+                layerIndex, layerParamsView, initializeParams);
     }
 
     @Override

@@ -18,7 +18,6 @@ import org.nd4j.linalg.lossfunctions.ILossFunction;
 import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
 
 import java.util.Collection;
-import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -86,14 +85,8 @@ public class BayesianOutputLayer extends BaseOutputLayer implements BayesianLaye
                                                        INDArray layerParamsView, boolean initializeParams,
                                                        DataType networkDataType) {
         LayerValidation.assertNInNOutSet("BayesianOutputLayer", getLayerName(), layerIndex, getNIn(), getNOut());
-        BayesianOutputLayerImpl layer = new BayesianOutputLayerImpl(conf, networkDataType);
-        layer.setListeners(trainingListeners);
-        layer.setIndex(layerIndex);
-        layer.setParamsViewArray(layerParamsView);
-        Map<String, INDArray> paramTable = initializer().init(conf, layerParamsView, initializeParams);
-        layer.setParamTable(paramTable);
-        layer.setConf(conf);
-        return layer;
+        return MeanFieldParamInitializer.bind(new BayesianOutputLayerImpl(conf, networkDataType), conf, trainingListeners,
+                layerIndex, layerParamsView, initializeParams);
     }
 
     @Override

@@ -10,8 +10,10 @@ import org.deeplearning4j.nn.api.ParamInitializer;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.weights.IWeightInit;
+import org.deeplearning4j.optimize.api.TrainingListener;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
+import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -112,6 +114,24 @@ public final class MeanFieldParamInitializer implements ParamInitializer {
             conf.addVariable(key);
         }
         return params;
+    }
+
+    /**
+     * Binds a new Bayesian layer instance to its network, as every configuration's {@code instantiate} does:
+     * listeners, index, the parameter view and its table (initialized when {@code initializeParams}), configuration.
+     *
+     * @return {@code layer}
+     */
+    public static <L extends org.deeplearning4j.nn.api.Layer> L bind(L layer, NeuralNetConfiguration conf,
+                                                                      Collection<TrainingListener> listeners,
+                                                                      int layerIndex, INDArray paramsView,
+                                                                      boolean initializeParams) {
+        layer.setListeners(listeners);
+        layer.setIndex(layerIndex);
+        layer.setParamsViewArray(paramsView);
+        layer.setParamTable(INSTANCE.init(conf, paramsView, initializeParams));
+        layer.setConf(conf);
+        return layer;
     }
 
     @Override

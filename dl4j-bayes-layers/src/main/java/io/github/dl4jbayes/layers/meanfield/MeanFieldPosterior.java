@@ -1,7 +1,6 @@
 package io.github.dl4jbayes.layers.meanfield;
 
 import io.github.dl4jbayes.layers.BayesianLayerConfig;
-import io.github.dl4jbayes.layers.InferenceMode;
 import io.github.dl4jbayes.layers.MeanFieldLayout;
 import io.github.dl4jbayes.layers.MeanFieldState;
 
@@ -92,18 +91,9 @@ public final class MeanFieldPosterior {
         nativeThreshold = threshold;
     }
 
-    public MeanFieldLayout layout() {
-        return layout;
-    }
-
     /** @return this layer instance's run-time state */
     public MeanFieldState state() {
         return state;
-    }
-
-    /** @return whether the forward pass uses drawn weights: always in training, else in {@link InferenceMode#SAMPLE} */
-    public boolean drawsWeights(boolean training) {
-        return training || state.getInferenceMode() == InferenceMode.SAMPLE;
     }
 
     /** Binds the layer's flattened parameter view, and allocates the kernel's buffers. */
