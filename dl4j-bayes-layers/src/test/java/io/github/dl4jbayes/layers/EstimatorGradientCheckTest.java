@@ -1,7 +1,6 @@
 package io.github.dl4jbayes.layers;
 
 import io.github.dl4jbayes.priors.GaussianPrior;
-import org.deeplearning4j.gradientcheck.GradientCheckUtil;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
@@ -10,15 +9,12 @@ import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.weights.WeightInit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.NoOp;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
@@ -34,25 +30,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * estimator it accepts, with and without bias: dense and output layers, and convolutions with stride, padding,
  * dilation and each convolution mode. The checked gradient is the whole score's: likelihood and KL term.
  */
-class EstimatorGradientCheckTest {
-    private static DataType previous;
-
-    @BeforeAll
-    static void doublePrecision() {
-        previous = Nd4j.dataType();
-        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
-    }
-
-    @AfterAll
-    static void restore() {
-        Nd4j.setDefaultDataTypes(previous, previous);
-    }
-
-    static boolean check(MultiLayerNetwork net, INDArray x, INDArray y) {
-        return GradientCheckUtil.checkGradients(new GradientCheckUtil.MLNConfig().net(net).input(x).labels(y)
-                .epsilon(1e-6).maxRelError(1e-5).minAbsoluteError(1e-9)
-                .callEachIter(n -> BayesianNetworks.setNoiseSeed(n, 1234)));
-    }
+class EstimatorGradientCheckTest extends DoublePrecisionGradientCheck {
 
     static Stream<Arguments> denseCases() {
         List<Arguments> cases = new ArrayList<>();

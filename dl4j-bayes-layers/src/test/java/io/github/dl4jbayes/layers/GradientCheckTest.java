@@ -3,20 +3,16 @@ package io.github.dl4jbayes.layers;
 import io.github.dl4jbayes.layers.meanfield.MeanFieldPosterior;
 
 import io.github.dl4jbayes.priors.GaussianPrior;
-import org.deeplearning4j.gradientcheck.GradientCheckUtil;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.NoOp;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
@@ -24,29 +20,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Finite-difference gradient checks of the Bayesian layers in double precision, with the noise frozen by
- * re-seeding ND4J's RNG before every evaluation: the gradients of mu and rho through the likelihood and through
+ * re-seeding the layers' generators before every evaluation: the gradients of mu and rho through the likelihood and through
  * the KL term, with and without bias, with DL4J's minibatch division on and off, and with the dataset size
  * larger than the minibatch (the KL gradient must then be scaled exactly by batch / N).
  */
-class GradientCheckTest {
-    private static DataType previous;
-
-    @BeforeAll
-    static void doublePrecision() {
-        previous = Nd4j.dataType();
-        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
-    }
-
-    @AfterAll
-    static void restore() {
-        Nd4j.setDefaultDataTypes(previous, previous);
-    }
-
-    private static boolean check(MultiLayerNetwork net, INDArray x, INDArray y) {
-        return GradientCheckUtil.checkGradients(new GradientCheckUtil.MLNConfig().net(net).input(x).labels(y)
-                .epsilon(1e-6).maxRelError(1e-5).minAbsoluteError(1e-9)
-                .callEachIter(n -> BayesianNetworks.setNoiseSeed(n, 1234)));
-    }
+class GradientCheckTest extends DoublePrecisionGradientCheck {
 
     /** Kernels: Java loops (the default for these small layers) and ND4J operations (forced by threshold 0). */
     @ParameterizedTest(name = "bias={0}, miniBatch={1}, batch={2}, N={3}, nd4jKernel={4}")

@@ -98,8 +98,7 @@ public final class ConvolutionMap implements LinearMap {
         return a.size(channelAxis());
     }
 
-    @Override
-    public String layerName() {
+    private String layerName() {
         String name = config.get().getLayerName();
         return name == null ? "(unnamed)" : name;
     }

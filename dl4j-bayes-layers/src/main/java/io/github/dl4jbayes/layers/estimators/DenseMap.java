@@ -52,8 +52,7 @@ public final class DenseMap implements LinearMap {
         return a.size(1);
     }
 
-    @Override
-    public String layerName() {
+    private String layerName() {
         String name = layerName.get();
         return name == null ? "(unnamed)" : name;
     }

@@ -36,7 +36,4 @@ public interface LinearMap {
 
     /** @return the number of channels of an input or output array {@code a} */
     long channels(INDArray a);
-
-    /** @return the name of the layer, for messages */
-    String layerName();
 }

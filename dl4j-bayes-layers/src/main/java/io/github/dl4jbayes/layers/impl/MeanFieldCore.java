@@ -6,15 +6,14 @@ import io.github.dl4jbayes.layers.InferenceMode;
 import io.github.dl4jbayes.layers.MeanFieldState;
 import io.github.dl4jbayes.layers.estimators.LinearMap;
 import io.github.dl4jbayes.layers.estimators.MeanFieldEstimator;
+import io.github.dl4jbayes.layers.estimators.ScratchArray;
 import io.github.dl4jbayes.layers.meanfield.MeanFieldPosterior;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.common.primitives.Pair;
-import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.Map;
 import java.util.function.Supplier;
@@ -34,7 +33,7 @@ final class MeanFieldCore {
     private MeanFieldEstimator estimator;
     private Estimator estimatorKind;
     /** The training pre-activations of the current input, outside workspaces; valid until the next input. */
-    private INDArray trainingPreOutput;
+    private final ScratchArray trainingPreOutput = new ScratchArray();
     private boolean trainingPreOutputValid;
 
     /**
@@ -78,17 +77,10 @@ final class MeanFieldCore {
         INDArray z;
         if (training) {
             if (!trainingPreOutputValid) {
-                INDArray computed = estimator().forward(posterior, map, x);
-                try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-                    if (trainingPreOutput == null || !java.util.Arrays.equals(trainingPreOutput.shape(), computed.shape())
-                            || trainingPreOutput.dataType() != computed.dataType()) {
-                        trainingPreOutput = Nd4j.createUninitialized(computed.dataType(), computed.shape());
-                    }
-                }
-                trainingPreOutput.assign(computed);
+                trainingPreOutput.copyOf(estimator().forward(posterior, map, x));
                 trainingPreOutputValid = true;
             }
-            return workspaceMgr.dup(ArrayType.ACTIVATIONS, trainingPreOutput);
+            return workspaceMgr.dup(ArrayType.ACTIVATIONS, trainingPreOutput.get());
         } else if (posterior.state().getInferenceMode() == InferenceMode.SAMPLE) {
             z = inference.forward(posterior, map, x);
         } else {
