@@ -1,5 +1,7 @@
 package io.github.dl4jbayes.layers;
 
+import io.github.dl4jbayes.layers.meanfield.MeanFieldPosterior;
+
 /**
  * A Bayesian layer of a network, as an instance (the implementation DL4J builds from a {@link BayesianLayerConfig}
  * for one network): its configuration, its run-time state, and the KL divergence of its posterior to its prior.
@@ -16,4 +18,10 @@ public interface BayesianLayer {
 
     /** @return {@code KL(q || p)} of this layer at its current parameters, unscaled */
     double klDivergence();
+
+    /**
+     * @return this layer instance's posterior at run time (its draws, gradient views and KL term), for training paths
+     *         that compute a step without DL4J's per-layer passes (the fused path of {@code Advi})
+     */
+    MeanFieldPosterior posterior();
 }

@@ -1,6 +1,7 @@
 package io.github.dl4jbayes.training;
 
 import io.github.dl4jbayes.layers.BayesianNetworks;
+import io.github.dl4jbayes.training.fused.FusedDenseStack;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
@@ -14,6 +15,7 @@ import org.slf4j.LoggerFactory;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.function.DoubleSupplier;
 
 /**
  * Automatic differentiation variational inference (mean-field ADVI) for a DL4J network with Bayesian layers:
@@ -39,6 +41,7 @@ public final class Advi {
     private final int printEvery;
     private final int mcSamples;
     private final int klAnnealingIterations;
+    private final boolean fused;
     private final ElboHistory history = new ElboHistory();
     private long stepsDone;
 
@@ -48,6 +51,7 @@ public final class Advi {
         this.printEvery = b.printEvery;
         this.mcSamples = b.mcSamples;
         this.klAnnealingIterations = b.klAnnealingIterations;
+        this.fused = b.fused;
     }
 
     /** @return a builder with 10,000 iterations, progress every 1,000, one Monte-Carlo sample, no annealing */
@@ -69,7 +73,7 @@ public final class Advi {
         if (data == null || data.getFeatures() == null || data.getLabels() == null) {
             throw new IllegalArgumentException("data must hold features and labels");
         }
-        return run(net, () -> data, "full batch of " + data.numExamples());
+        return run(net, () -> data, true, "full batch of " + data.numExamples());
     }
 
     /**
@@ -95,14 +99,14 @@ public final class Advi {
                 }
             }
             return data.next();
-        }, "minibatches of " + data.batch());
+        }, false, "minibatches of " + data.batch());
     }
 
     private interface Batches {
         DataSet next();
     }
 
-    private ElboHistory run(MultiLayerNetwork net, Batches batches, String what) {
+    private ElboHistory run(MultiLayerNetwork net, Batches batches, boolean fixedBatch, String what) {
         if (net == null) {
             throw new IllegalArgumentException("net must not be null");
         }
@@ -115,24 +119,36 @@ public final class Advi {
                     + "of training examples. Use Advi.builder().datasetSize(N), or BayesianNetworks.setDatasetSize(net, N).");
         }
         BayesianNetworks.setDatasetSize(net, n);
+        FusedDenseStack fusedStack = fusedStackFor(net);
         ElboListener elbo = new ElboListener(printEvery, history).expectedIterations(iterations);
         Collection<TrainingListener> original = new ArrayList<>(net.getListeners());
         List<TrainingListener> withElbo = new ArrayList<>(original);
         withElbo.add(elbo);
-        log.info("ADVI: {} iterations on {}, N = {}, {} Monte-Carlo sample(s) per step", iterations, what, n, mcSamples);
+        log.info("ADVI: {} iterations on {}, N = {}, {} Monte-Carlo sample(s) per step, {}", iterations, what, n,
+                mcSamples, fusedStack != null ? "fused Java step" : "DL4J's standard step");
         // The KL weight is this fit's to set (1 without annealing, t / K during a warm-up) and is restored at the
         // end, even when the fit throws: a warm-up never outlives its fit.
         double klWeightBefore = BayesianNetworks.getKlWeight(net);
         long start = System.nanoTime();
         net.setListeners(withElbo);
         try {
+            FusedDenseStack.Batch fixed = null;
             for (int i = 0; i < iterations; i++) {
                 BayesianNetworks.setKlWeight(net, klWeightAt(stepsDone + 1));
                 DataSet batch = batches.next();
-                if (mcSamples == 1) {
+                if (fusedStack != null) {
+                    if (fixed == null || !fixedBatch) {
+                        fixed = fusedStack.prepare(batch);
+                    }
+                    FusedDenseStack.Batch prepared = fixed;
+                    step(net, prepared.size(), () -> fusedStack.computeGradientAndScore(prepared),
+                            fusedStack.hasJavaUpdater() ? fusedStack::applyUpdate
+                                    : (it, ep, b) -> dl4jUpdate(net, fusedStack.gradient(), it, ep, b));
+                } else if (mcSamples == 1) {
                     net.fit(batch);
                 } else {
-                    averagedStep(net, batch);
+                    step(net, (int) batch.getFeatures().size(0), () -> standardGradientAndScore(net, batch),
+                            (it, ep, b) -> dl4jUpdate(net, net.gradient(), it, ep, b));
                 }
                 stepsDone++;
             }
@@ -150,43 +166,78 @@ public final class Advi {
         return history;
     }
 
+    /** @return the fused step for {@code net}, or null when it is off or does not cover the network (logged) */
+    private FusedDenseStack fusedStackFor(MultiLayerNetwork net) {
+        if (!fused) {
+            return null;
+        }
+        String why = FusedDenseStack.whyNot(net);
+        if (why != null) {
+            log.debug("ADVI: DL4J's standard step, as the fused step does not cover this network: {}", why);
+            return null;
+        }
+        return FusedDenseStack.of(net);
+    }
+
+    /** @return the score after DL4J's own forward and backward pass on {@code batch} (gradient in the view) */
+    private static double standardGradientAndScore(MultiLayerNetwork net, DataSet batch) {
+        net.setInput(batch.getFeatures());
+        net.setLabels(batch.getLabels());
+        net.setLayerMaskArrays(batch.getFeaturesMaskArray(), batch.getLabelsMaskArray());
+        net.computeGradientAndScore();
+        return net.score();
+    }
+
     /** @return the KL weight of step {@code t} (counted from 1 over all fits): {@code min(1, t / K)}, or 1 */
     private double klWeightAt(long t) {
         return klAnnealingIterations > 0 ? Math.min(1.0, (double) t / klAnnealingIterations) : 1.0;
     }
 
     /**
-     * One optimizer step on the gradient averaged over {@code mcSamples} independent draws of the weights, done as
-     * DL4J's own SGD step does it: updater on the gradient, parameters minus the update, listeners, counters.
+     * One optimizer step, done as DL4J's own SGD step does it: the gradient (averaged over {@code mcSamples}
+     * independent draws of the weights), the listeners' gradient callback, the updater on the gradient, parameters
+     * minus the update, the listeners' iteration callback, the counters and the constraints.
+     *
+     * @param gradientAndScore computes one draw's gradient into the network's gradient view and returns its score
+     * @param update           applies the updater to the gradient and subtracts the update from the parameters
      */
-    private void averagedStep(MultiLayerNetwork net, DataSet batch) {
-        net.setInput(batch.getFeatures());
-        net.setLabels(batch.getLabels());
-        net.setLayerMaskArrays(batch.getFeaturesMaskArray(), batch.getLabelsMaskArray());
+    private void step(MultiLayerNetwork net, int batchSize, DoubleSupplier gradientAndScore, Update update) {
+        double score = gradientAndScore.getAsDouble();
         INDArray gradientView = net.getGradientsViewArray();
-        INDArray sum = null;
-        double scoreSum = 0;
-        for (int s = 0; s < mcSamples; s++) {
-            net.computeGradientAndScore();
-            gradientView = net.getGradientsViewArray();
-            sum = sum == null ? gradientView.dup() : sum.addi(gradientView);
-            scoreSum += net.score();
+        if (mcSamples > 1) {
+            INDArray sum = gradientView.dup();
+            for (int s = 1; s < mcSamples; s++) {
+                score += gradientAndScore.getAsDouble();
+                sum.addi(gradientView);
+            }
+            gradientView.assign(sum.divi(mcSamples));
+            score /= mcSamples;
         }
-        gradientView.assign(sum.divi(mcSamples));
-        net.setScore(scoreSum / mcSamples);
-        Gradient gradient = net.gradient();
+        net.setScore(score);
         int iteration = net.getIterationCount();
         int epoch = net.getEpochCount();
-        net.getUpdater().update(net, gradient, iteration, epoch, (int) batch.getFeatures().size(0),
-                LayerWorkspaceMgr.noWorkspaces());
-        INDArray params = net.params();
-        params.subi(gradientView.reshape(params.shape()));
+        for (TrainingListener listener : net.getListeners()) {
+            listener.onGradientCalculation(net);
+        }
+        update.apply(iteration, epoch, batchSize);
         for (TrainingListener listener : net.getListeners()) {
             listener.iterationDone(net, iteration, epoch);
         }
         net.setIterationCount(iteration + 1);
         net.applyConstraints(iteration + 1, epoch);
         net.clearLayerMaskArrays();
+    }
+
+    /** Applies the updater to the gradient in the network's gradient view and the update to the parameters. */
+    private interface Update {
+        void apply(int iteration, int epoch, int batchSize);
+    }
+
+    /** DL4J's updater on {@code gradient} (over the network's gradient view), then {@code params -= update}. */
+    private static void dl4jUpdate(MultiLayerNetwork net, Gradient gradient, int iteration, int epoch, int batchSize) {
+        net.getUpdater().update(net, gradient, iteration, epoch, batchSize, LayerWorkspaceMgr.noWorkspaces());
+        INDArray params = net.params();
+        params.subi(net.getGradientsViewArray().reshape(params.shape()));
     }
 
     /** Builder for {@link Advi}. */
@@ -196,6 +247,7 @@ public final class Advi {
         private int printEvery = 1_000;
         private int mcSamples = 1;
         private int klAnnealingIterations;
+        private boolean fused = true;
 
         private Builder() {
         }
@@ -250,6 +302,16 @@ public final class Advi {
                 throw new IllegalArgumentException("klAnnealingIterations must be >= 0, got " + klAnnealingIterations);
             }
             this.klAnnealingIterations = klAnnealingIterations;
+            return this;
+        }
+
+        /**
+         * @param fused whether small stacks of Bayesian dense layers train with the fused Java step
+         *              ({@link FusedDenseStack}: the same arithmetic as DL4J's step, several times faster on small
+         *              networks; default true). Networks it does not cover take DL4J's standard step either way.
+         */
+        public Builder fused(boolean fused) {
+            this.fused = fused;
             return this;
         }
 

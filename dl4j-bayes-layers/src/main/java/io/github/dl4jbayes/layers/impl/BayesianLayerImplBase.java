@@ -3,6 +3,7 @@ package io.github.dl4jbayes.layers.impl;
 import io.github.dl4jbayes.layers.BayesianLayer;
 import io.github.dl4jbayes.layers.BayesianLayerConfig;
 import io.github.dl4jbayes.layers.MeanFieldState;
+import io.github.dl4jbayes.layers.meanfield.MeanFieldPosterior;
 import io.github.dl4jbayes.layers.estimators.LinearMap;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.gradient.Gradient;
@@ -88,6 +89,11 @@ public abstract class BayesianLayerImplBase<C extends org.deeplearning4j.nn.conf
     @Override
     public double klDivergence() {
         return core.posterior().klDivergence();
+    }
+
+    @Override
+    public MeanFieldPosterior posterior() {
+        return core.posterior();
     }
 
     @Override

@@ -5,6 +5,7 @@ import io.github.dl4jbayes.layers.BayesianLayerConfig;
 import io.github.dl4jbayes.layers.BayesianOutputLayer;
 import io.github.dl4jbayes.layers.MeanFieldLayout;
 import io.github.dl4jbayes.layers.MeanFieldState;
+import io.github.dl4jbayes.layers.meanfield.MeanFieldPosterior;
 import io.github.dl4jbayes.layers.estimators.DenseMap;
 import io.github.dl4jbayes.likelihoods.LossGaussianNll;
 import org.deeplearning4j.exception.DL4JInvalidInputException;
@@ -152,6 +153,11 @@ public class BayesianOutputLayerImpl extends BaseOutputLayer<BayesianOutputLayer
     @Override
     public double klDivergence() {
         return core.posterior().klDivergence();
+    }
+
+    @Override
+    public MeanFieldPosterior posterior() {
+        return core.posterior();
     }
 
     @Override

@@ -1,0 +1,41 @@
+package io.github.dl4jbayes.examples;
+
+import io.github.dl4jbayes.training.Advi;
+import io.github.dl4jbayes.training.ElboHistory;
+import org.deeplearning4j.datasets.iterator.utilty.ListDataSetIterator;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.dataset.DataSet;
+
+import java.util.Locale;
+
+/**
+ * The notebook's workload as a user runs it, timed as PyTorch's training loop is timed: the seed network on the
+ * notebook's 500 training points, {@code Advi.fit} with its ELBO listener, from the start of {@code fit} to its
+ * end. Run in a fresh JVM it is the cold figure ({@code Benchmarks} row 10 starts one per run); {@code --repeat}
+ * fits again in the same JVM for the warm figures. Prints one {@code fit:} line per fit.
+ */
+final class TimedFit {
+    static final String OPTIONS = "Options: --iterations N (10000) --batch B (0 = full batch) --repeat R (1) --seed S (0)";
+
+    private TimedFit() {
+    }
+
+    static void run(Options o) {
+        int iterations = o.integer("iterations", 10_000);
+        int batch = o.integer("batch", 0);
+        int repeat = o.integer("repeat", 1);
+        long seed = o.integer("seed", 0);
+        DataSet train = MoonsData.notebook().train();
+        for (int r = 0; r < repeat; r++) {
+            MultiLayerNetwork net = SeedNetwork.build(true, false, 0.01, seed);
+            Advi advi = Advi.builder().datasetSize(train.numExamples()).iterations(iterations).printEvery(0).build();
+            long start = System.nanoTime();
+            ElboHistory elbo = batch <= 0 ? advi.fit(net, train)
+                    : advi.fit(net, new ListDataSetIterator<>(train.batchBy(batch), 1));
+            double seconds = (System.nanoTime() - start) / 1e9;
+            System.out.printf(Locale.ROOT, "fit: %.3f s, %.4f ms per iteration, %d iterations, batch %s, final ELBO %.2f%n",
+                    seconds, 1000 * seconds / iterations, iterations, batch <= 0 ? "full" : String.valueOf(batch),
+                    elbo.last());
+        }
+    }
+}
