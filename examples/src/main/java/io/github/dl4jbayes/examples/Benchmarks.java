@@ -40,8 +40,10 @@ import java.util.function.Supplier;
  * Prints a Markdown table: medians over repeated runs with min-max, and every ratio from one interleaved run.
  */
 final class Benchmarks {
-    static final String OPTIONS = "Options: --rows 1,2,3,4,5,6,7,8,9 (all) --rounds R (9) --steps S (100) "
-            + "--soak-steps N (100000) --out FILE.md";
+    static final String OPTIONS = "Options: --rows 1,2,3,4,5,6,7,8,9,10 (all) --rounds R (9) --steps S (100) "
+            + "--soak-steps N (100000) --cold-runs C (3) --baseline (row 10: also DL4J's standard step) "
+            + "--python PATH (row 10: PyTorch's figures from examples/scripts/pytorch_bbb.py in the same run) "
+            + "--torch-threads T (1) --out FILE.md";
 
     private final List<String> table = new ArrayList<>();
     private final int rounds;
@@ -54,7 +56,7 @@ final class Benchmarks {
 
     static void run(Options o) throws IOException {
         Set<Integer> rows = new TreeSet<>();
-        for (String r : o.string("rows", "1,2,3,4,5,6,7,8,9").split(",")) {
+        for (String r : o.string("rows", "1,2,3,4,5,6,7,8,9,10").split(",")) {
             rows.add(Integer.parseInt(r.trim()));
         }
         Benchmarks b = new Benchmarks(o.integer("rounds", 9), o.integer("steps", 100));
@@ -68,6 +70,14 @@ final class Benchmarks {
         if (rows.contains(2)) {
             b.stepRatio("2", "step, 2-5-5-1 tanh, minibatch of 50", () -> seedNet(true), () -> seedNet(false),
                     moons.sample(50));
+        }
+        if (rows.contains(1)) {
+            b.adviStepRatio("1f", "ADVI step through Advi.fit (fused step, ELBO listener), 2-5-5-1 tanh, 500 points",
+                    moons, 0);
+        }
+        if (rows.contains(2)) {
+            b.adviStepRatio("2f", "ADVI step through Advi.fit (fused step, ELBO listener), 2-5-5-1 tanh, minibatches of 50",
+                    moons, 50);
         }
         if (rows.contains(3)) {
             Nd4j.getRandom().setSeed(3);
@@ -106,13 +116,28 @@ final class Benchmarks {
         if (rows.contains(6)) {
             b.soak(o.integer("soak-steps", 100_000));
         }
+        List<String> workload = new ArrayList<>();
+        if (rows.contains(10)) {
+            workload = NotebookWorkload.run(o.integer("cold-runs", 3), o.flag("baseline"),
+                    o.has("python") ? o.string("python", "python3") : null, o.integer("torch-threads", 1),
+                    o.string("pytorch-script", "examples/scripts/pytorch_bbb.py"));
+        }
         System.out.println();
         System.out.printf(Locale.ROOT, "Machine: %d cores, %s, Java %s, ND4J backend %s%n",
                 Runtime.getRuntime().availableProcessors(), System.getProperty("os.arch"),
                 System.getProperty("java.version"), Nd4j.getBackend().getClass().getSimpleName());
         b.table.forEach(System.out::println);
+        if (!workload.isEmpty()) {
+            System.out.println();
+            workload.forEach(System.out::println);
+        }
         if (o.has("out")) {
-            Files.write(Path.of(o.string("out", "bench.md")), b.table);
+            List<String> all = new ArrayList<>(b.table);
+            if (!workload.isEmpty()) {
+                all.add("");
+                all.addAll(workload);
+            }
+            Files.write(Path.of(o.string("out", "bench.md")), all);
         }
     }
 
@@ -244,6 +269,48 @@ final class Benchmarks {
         table.add(row);
     }
 
+    /**
+     * Rows 1f and 2f: the ADVI step as users run it, {@code Advi.fit} of {@code steps} iterations per round (the
+     * fused step where it covers the network, the ELBO listener), against plain DL4J's {@code net.fit} step on the
+     * same data; per-round means, medians over rounds.
+     *
+     * @param batch 0 for the full batch, else the minibatch size
+     */
+    private void adviStepRatio(String id, String what, DataSet data, int batch) {
+        MultiLayerNetwork a = seedNet(true);
+        MultiLayerNetwork p = seedNet(false);
+        List<DataSet> batches = batch > 0 ? data.batchBy(batch) : List.of(data);
+        Advi advi = Advi.builder().datasetSize(data.numExamples()).iterations(steps).printEvery(0).build();
+        org.nd4j.linalg.dataset.api.iterator.DataSetIterator iterator = Minibatches.of(batches, batch);
+        Runnable bayesianRound = batch > 0 ? () -> advi.fit(a, iterator) : () -> advi.fit(a, data);
+        Runnable plainRound = () -> {
+            for (int i = 0; i < steps; i++) {
+                p.fit(batches.get(i % batches.size()));
+            }
+        };
+        bayesianRound.run();
+        plainRound.run();
+        double[] ta = new double[rounds];
+        double[] tp = new double[rounds];
+        double[] ratio = new double[rounds];
+        for (int r = 0; r < rounds; r++) {
+            ta[r] = meanMillis(bayesianRound, steps);
+            tp[r] = meanMillis(plainRound, steps);
+            ratio[r] = ta[r] / tp[r];
+        }
+        String row = String.format(Locale.ROOT, "| %s | %s | %s ms | %s ms | **%.2f** (%.2f-%.2f) |", id, what,
+                range(ta, "%.4f"), range(tp, "%.4f"), median(ratio), min(ratio), max(ratio));
+        System.out.println(row);
+        table.add(row);
+    }
+
+    /** @return the mean time of one of the {@code steps} steps {@code round} takes, in milliseconds */
+    private static double meanMillis(Runnable round, int steps) {
+        long start = System.nanoTime();
+        round.run();
+        return (System.nanoTime() - start) / 1e6 / steps;
+    }
+
     private void predictive() {
         MultiLayerNetwork net = seedNet(true);
         double[][] grid = new double[10_000][2];
@@ -283,7 +350,7 @@ final class Benchmarks {
             DataSet train = data.train();
             Advi advi = Advi.builder().datasetSize(train.numExamples()).iterations(50).printEvery(0)
                     .klAnnealingIterations(2000).build();
-            ListDataSetIterator<DataSet> batches = new ListDataSetIterator<>(train.batchBy(50), 50);
+            ListDataSetIterator<DataSet> batches = Minibatches.of(train, 50);
             double trained = 0;
             int iterations = 0;
             double accuracy = 0;
@@ -393,6 +460,11 @@ final class Benchmarks {
             t[i] = (System.nanoTime() - start) / 1e6;
         }
         return median(t);
+    }
+
+    /** @return "median (min-max)" of {@code v} */
+    static String rangeOf(double[] v, String format) {
+        return range(v, format);
     }
 
     private static String range(double[] v, String format) {

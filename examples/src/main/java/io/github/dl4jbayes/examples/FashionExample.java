@@ -233,7 +233,7 @@ final class FashionExample {
         for (int e = 0; e < epochs; e++) {
             List<DataSet> batches = shuffledBatches(train, batchSize, new Random(seed * 1_000_003L + e));
             long start = System.nanoTime();
-            ElboHistory elbo = advi.fit(bayes, minibatches(batches, batchSize));
+            ElboHistory elbo = advi.fit(bayes, Minibatches.of(batches, batchSize));
             bayesSeconds[e] = (System.nanoTime() - start) / 1e9;
             double meanElbo = elbo.meanOfLast(batchesPerEpoch);
             double accuracy = ClassificationMetrics.of(predictiveMean(bayes, test.getFeatures(), epochSamples),
@@ -428,20 +428,6 @@ final class FashionExample {
             batches.add(new DataSet(data.getFeatures().getRows(rows), data.getLabels().getRows(rows)));
         }
         return batches;
-    }
-
-    /**
-     * An iterator over ready-made minibatches, one per {@code next()}. ({@code ListDataSetIterator}'s batch argument
-     * is the number of list elements it merges per {@code next()}, so it is 1 here; {@code batch()} reports the real
-     * minibatch size, which ADVI logs.)
-     */
-    private static ListDataSetIterator<DataSet> minibatches(List<DataSet> batches, int batchSize) {
-        return new ListDataSetIterator<>(batches, 1) {
-            @Override
-            public int batch() {
-                return batchSize;
-            }
-        };
     }
 
     private static double mean(double[] v) {

@@ -83,7 +83,7 @@ public final class MoonsExample {
         MultiLayerNetwork miniNet = SeedNetwork.build(true, bias, learningRate, seed + 1);
         DataSet shuffled = train.copy();
         shuffled.shuffle(seed);
-        ListDataSetIterator<DataSet> batches = new ListDataSetIterator<>(shuffled.batchBy(batchSize), batchSize);
+        ListDataSetIterator<DataSet> batches = Minibatches.of(shuffled, batchSize);
         Run mini = fitAndEvaluate("Minibatch ADVI", miniNet, minibatchIterations, advi -> advi.fit(miniNet, batches),
                 test, ppcSamples, out.resolve("elbo_minibatch.csv"), n, printEvery, klWarmup);
         ElboHistory fullElbo = full.elbo();

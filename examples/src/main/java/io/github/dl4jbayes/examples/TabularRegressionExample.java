@@ -7,7 +7,6 @@ import io.github.dl4jbayes.metrics.RegressionMetrics;
 import io.github.dl4jbayes.predict.PosteriorPredictive;
 import io.github.dl4jbayes.predict.RegressionUncertainty;
 import io.github.dl4jbayes.training.Advi;
-import org.deeplearning4j.datasets.iterator.utilty.ListDataSetIterator;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.activations.Activation;
@@ -119,7 +118,7 @@ final class TabularRegressionExample {
                 homoscedastic ? "homoscedastic" : "heteroscedastic");
         Advi.builder().datasetSize(train.size()).iterations(iterations).printEvery(Math.max(1, iterations / 5))
                 .klAnnealingIterations(iterations / 4).build()
-                .fit(net, new ListDataSetIterator<>(trainSet.batchBy(batch), batch));
+                .fit(net, Minibatches.of(trainSet, batch));
 
         RegressionUncertainty u = RegressionUncertainty.of(
                 PosteriorPredictive.of(net).samples(200).predict(testSet.getFeatures()), likelihood);

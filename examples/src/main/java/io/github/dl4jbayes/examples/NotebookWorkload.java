@@ -1,0 +1,126 @@
+package io.github.dl4jbayes.examples;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Benchmark row 10: the notebook's workload as a user runs it, {@code Advi.fit} of the seed network on the
+ * notebook's 500 points, timed from the start of {@code fit} to its end ({@link TimedFit}): cold (the first fit in a
+ * fresh JVM: one child JVM per run) and warm (a second fit in the same JVM), for 10,000 and 50,000 iterations, full
+ * batch and minibatches of 50; optionally DL4J's standard step as the baseline and PyTorch's figures from the same
+ * run ({@code examples/scripts/pytorch_bbb.py}).
+ */
+final class NotebookWorkload {
+    private static final Pattern FIT = Pattern.compile("^fit: ([0-9.]+) s");
+    private static final Pattern TORCH = Pattern.compile(
+            "^notebook BBB, (\\d+) iterations, (full batch|batch (\\d+)): ([0-9.]+) s");
+
+    private NotebookWorkload() {
+    }
+
+    static List<String> run(int coldRuns, boolean baseline, String python, int torchThreads, String script)
+            throws IOException {
+        List<String> rows = new ArrayList<>();
+        rows.add("| # | notebook workload (2-5-5-1, 500 points, Advi.fit, timed from start to end of fit) "
+                + "| cold: first fit in a fresh JVM | warm: second fit | PyTorch BBB, same run |");
+        rows.add("|---|---|---|---|---|");
+        List<String> torch = python == null ? List.of() : pytorch(python, torchThreads, script);
+        int[][] configs = {{10_000, 0}, {10_000, 50}, {50_000, 0}, {50_000, 50}};
+        for (boolean standard : baseline ? new boolean[]{false, true} : new boolean[]{false}) {
+            for (int[] c : configs) {
+                if (standard && c[0] > 10_000) {
+                    continue;                    // the standard step takes minutes at 50,000
+                }
+                double[] cold = new double[coldRuns];
+                double[] warm = new double[coldRuns];
+                for (int r = 0; r < coldRuns; r++) {
+                    double[] fits = child(c[0], c[1], standard);
+                    cold[r] = fits[0];
+                    warm[r] = fits[1];
+                }
+                String torchCell = "";
+                for (String line : torch) {
+                    Matcher m = TORCH.matcher(line);
+                    if (m.find() && Integer.parseInt(m.group(1)) == c[0]
+                            && (c[1] == 0 ? m.group(3) == null : String.valueOf(c[1]).equals(m.group(3)))) {
+                        torchCell = m.group(4) + " s";
+                    }
+                }
+                String row = String.format(Locale.ROOT, "| 10 | %,d iterations, %s, %s step | %s s | %s s | %s |",
+                        c[0], c[1] == 0 ? "full batch" : "minibatches of " + c[1], standard ? "DL4J's standard" : "fused",
+                        Benchmarks.rangeOf(cold, "%.2f"), Benchmarks.rangeOf(warm, "%.2f"), torchCell);
+                System.out.println(row);
+                rows.add(row);
+            }
+        }
+        for (String line : torch) {
+            if (line.startsWith("784-400-400-10") || line.startsWith("PyTorch")) {
+                rows.add("| 10 | PyTorch: " + line + " | | | |");
+            }
+        }
+        return rows;
+    }
+
+    /** @return the seconds of the cold and the warm fit of one child JVM */
+    private static double[] child(int iterations, int batch, boolean standard) throws IOException {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        List<String> command = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
+                Examples.class.getName(), "timefit", "--iterations", String.valueOf(iterations), "--batch",
+                String.valueOf(batch), "--repeat", "2"));
+        if (standard) {
+            command.add("--standard");
+        }
+        List<String> lines = exec(command);
+        double[] fits = new double[2];
+        int k = 0;
+        for (String line : lines) {
+            Matcher m = FIT.matcher(line);
+            if (m.find() && k < 2) {
+                fits[k++] = Double.parseDouble(m.group(1));
+            }
+        }
+        if (k < 2) {
+            throw new IOException("timefit printed no timings: " + String.join("\n", lines));
+        }
+        return fits;
+    }
+
+    private static List<String> pytorch(String python, int threads, String script) throws IOException {
+        if (!Files.exists(Path.of(script))) {
+            throw new IOException("PyTorch script not found: " + script + " (run from the repository root, or give "
+                    + "--pytorch-script PATH)");
+        }
+        List<String> lines = exec(List.of(python, script, "--threads", String.valueOf(threads)));
+        lines.forEach(l -> System.out.println("  " + l));
+        return lines;
+    }
+
+    private static List<String> exec(List<String> command) throws IOException {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        List<String> lines = new ArrayList<>();
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            for (String line = r.readLine(); line != null; line = r.readLine()) {
+                lines.add(line);
+            }
+        }
+        try {
+            int rc = p.waitFor();
+            if (rc != 0) {
+                throw new IOException(command.get(0) + " exited with " + rc + ": " + String.join("\n", lines));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        }
+        return lines;
+    }
+}
