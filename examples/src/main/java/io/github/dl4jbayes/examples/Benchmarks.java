@@ -126,13 +126,15 @@ final class Benchmarks {
         System.out.printf(Locale.ROOT, "Machine: %d cores, %s, Java %s, ND4J backend %s%n",
                 Runtime.getRuntime().availableProcessors(), System.getProperty("os.arch"),
                 System.getProperty("java.version"), Nd4j.getBackend().getClass().getSimpleName());
-        b.table.forEach(System.out::println);
+        if (b.table.size() > 2) {
+            b.table.forEach(System.out::println);
+        }
         if (!workload.isEmpty()) {
             System.out.println();
             workload.forEach(System.out::println);
         }
         if (o.has("out")) {
-            List<String> all = new ArrayList<>(b.table);
+            List<String> all = new ArrayList<>(b.table.size() > 2 ? b.table : List.of());
             if (!workload.isEmpty()) {
                 all.add("");
                 all.addAll(workload);

@@ -15,7 +15,7 @@ public final class Examples {
             usage();
             return;
         }
-        String[] rest = java.util.Arrays.copyOfRange(args, 1, args.length);
+        String[] rest = applyThreads(java.util.Arrays.copyOfRange(args, 1, args.length));
         switch (args[0].toLowerCase(Locale.ROOT)) {
             case "moons":
                 MoonsExample.main(rest);
@@ -42,8 +42,39 @@ public final class Examples {
         }
     }
 
+    /**
+     * Sets ND4J's threads before an example runs, and returns the arguments without {@code --threads}: the value given,
+     * else (without OMP_NUM_THREADS in the environment) one thread on machines with at most two cores, where the
+     * benchmark measured one thread faster than ND4J's default (docs/performance.md), else ND4J's default.
+     */
+    private static String[] applyThreads(String[] args) {
+        java.util.List<String> rest = new java.util.ArrayList<>();
+        Integer threads = null;
+        for (int i = 0; i < args.length; i++) {
+            if ("--threads".equals(args[i]) && i + 1 < args.length) {
+                try {
+                    threads = Integer.parseInt(args[++i]);
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException("--threads needs an integer, got '" + args[i] + "'");
+                }
+            } else {
+                rest.add(args[i]);
+            }
+        }
+        if (threads == null && System.getenv("OMP_NUM_THREADS") == null
+                && Runtime.getRuntime().availableProcessors() <= 2) {
+            threads = 1;
+        }
+        if (threads != null) {
+            io.github.dl4jbayes.training.NativeThreads.set(threads);
+        }
+        return rest.toArray(new String[0]);
+    }
+
     private static void usage() {
         System.out.println("dl4j-bayes examples. Usage: java -jar dl4j-bayes-examples.jar <example> [options]");
+        System.out.println("Every example also takes --threads N: ND4J's OpenMP and BLAS threads (default: 1 on");
+        System.out.println("machines with at most 2 cores unless OMP_NUM_THREADS is set, else ND4J's default).");
         System.out.println();
         System.out.println("  moons       The PyMC3 'Bayesian Deep Learning' notebook: a Bayesian 2-5-5-1 network on");
         System.out.println("              two moons, full-batch and minibatch ADVI, posterior predictive, pictures.");
