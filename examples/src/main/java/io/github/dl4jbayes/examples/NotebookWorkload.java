@@ -16,13 +16,19 @@ import java.util.regex.Pattern;
  * Benchmark row 10: the notebook's workload as a user runs it, {@code Advi.fit} of the seed network on the
  * notebook's 500 points, timed from the start of {@code fit} to its end ({@link TimedFit}): cold (the first fit in a
  * fresh JVM: one child JVM per run) and warm (a second fit in the same JVM), for 10,000 and 50,000 iterations, full
- * batch and minibatches of 50; optionally DL4J's standard step as the baseline and PyTorch's figures from the same
- * run ({@code examples/scripts/pytorch_bbb.py}).
+ * batch and minibatches of 50, and the benchmark's 784-400-400-10 network (100 steps, Bayesian and plain);
+ * optionally DL4J's standard step as the baseline and PyTorch's figures from the same run
+ * ({@code examples/scripts/pytorch_bbb.py}).
  */
 final class NotebookWorkload {
     private static final Pattern FIT = Pattern.compile("^fit: ([0-9.]+) s");
     private static final Pattern TORCH = Pattern.compile(
             "^notebook BBB, (\\d+) iterations, (full batch|batch (\\d+)): ([0-9.]+) s");
+    private static final Pattern TORCH_LARGE = Pattern.compile(
+            "^784-400-400-10 ReLU, batch 128, (BBB|plain) step: median ([0-9.]+) ms.*first (\\d+) steps ([0-9.]+) ms");
+
+    /** Steps per fit of the large network. */
+    private static final int LARGE_STEPS = 100;
 
     private NotebookWorkload() {
     }
@@ -43,7 +49,12 @@ final class NotebookWorkload {
                 double[] cold = new double[coldRuns];
                 double[] warm = new double[coldRuns];
                 for (int r = 0; r < coldRuns; r++) {
-                    double[] fits = child(c[0], c[1], standard);
+                    List<String> args = new ArrayList<>(List.of("--iterations", String.valueOf(c[0]), "--batch",
+                            String.valueOf(c[1])));
+                    if (standard) {
+                        args.add("--standard");
+                    }
+                    double[] fits = child(args);
                     cold[r] = fits[0];
                     warm[r] = fits[1];
                 }
@@ -62,8 +73,36 @@ final class NotebookWorkload {
                 rows.add(row);
             }
         }
+        for (boolean plain : new boolean[]{false, true}) {
+            double[] cold = new double[coldRuns];
+            double[] warm = new double[coldRuns];
+            for (int r = 0; r < coldRuns; r++) {
+                List<String> args = new ArrayList<>(List.of("--network", "large", "--iterations",
+                        String.valueOf(LARGE_STEPS)));
+                if (plain) {
+                    args.add("--plain");
+                }
+                double[] fits = child(args);
+                cold[r] = 1000 * fits[0] / LARGE_STEPS;
+                warm[r] = 1000 * fits[1] / LARGE_STEPS;
+            }
+            String torchCell = "";
+            for (String line : torch) {
+                Matcher m = TORCH_LARGE.matcher(line);
+                if (m.find() && m.group(1).equals(plain ? "plain" : "BBB")) {
+                    torchCell = String.format(Locale.ROOT, "first %s steps %s ms, then median %s ms", m.group(3),
+                            m.group(4), m.group(2));
+                }
+            }
+            String row = String.format(Locale.ROOT, "| 10 | 784-400-400-10 ReLU, batch 128, %s, %d steps, ms per step "
+                            + "| %s ms | %s ms | %s |", plain ? "plain DL4J (`net.fit`) / plain PyTorch" : "Bayesian "
+                            + "(`Advi.fit`) / PyTorch BBB", LARGE_STEPS, Benchmarks.rangeOf(cold, "%.1f"),
+                    Benchmarks.rangeOf(warm, "%.1f"), torchCell);
+            System.out.println(row);
+            rows.add(row);
+        }
         for (String line : torch) {
-            if (line.startsWith("784-400-400-10") || line.startsWith("PyTorch")) {
+            if (line.startsWith("PyTorch")) {
                 rows.add("| 10 | PyTorch: " + line + " | | | |");
             }
         }
@@ -71,14 +110,11 @@ final class NotebookWorkload {
     }
 
     /** @return the seconds of the cold and the warm fit of one child JVM */
-    private static double[] child(int iterations, int batch, boolean standard) throws IOException {
+    private static double[] child(List<String> timefitArgs) throws IOException {
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> command = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
-                Examples.class.getName(), "timefit", "--iterations", String.valueOf(iterations), "--batch",
-                String.valueOf(batch), "--repeat", "2"));
-        if (standard) {
-            command.add("--standard");
-        }
+                Examples.class.getName(), "timefit", "--repeat", "2"));
+        command.addAll(timefitArgs);
         List<String> lines = exec(command);
         double[] fits = new double[2];
         int k = 0;

@@ -11,11 +11,14 @@ import java.util.Locale;
  * The notebook's workload as a user runs it, timed as PyTorch's training loop is timed: the seed network on the
  * notebook's 500 training points, {@code Advi.fit} with its ELBO listener, from the start of {@code fit} to its
  * end. Run in a fresh JVM it is the cold figure ({@code Benchmarks} row 10 starts one per run); {@code --repeat}
- * fits again in the same JVM for the warm figures. Prints one {@code fit:} line per fit.
+ * fits again in the same JVM for the warm figures. Prints one {@code fit:} line per fit. {@code --network large}
+ * times the benchmark's 784-400-400-10 network instead (one minibatch of 128, {@code Advi.fit}, or plain DL4J's
+ * {@code net.fit} with {@code --plain}).
  */
 final class TimedFit {
     static final String OPTIONS = "Options: --iterations N (10000) --batch B (0 = full batch) --repeat R (1) --seed S (0) "
-            + "--standard (DL4J's standard step instead of the fused one)";
+            + "--standard (DL4J's standard step instead of the fused one) --network seed|large (seed) --plain (large: "
+            + "plain DL4J)";
 
     private TimedFit() {
     }
@@ -26,6 +29,10 @@ final class TimedFit {
         int repeat = o.integer("repeat", 1);
         long seed = o.integer("seed", 0);
         boolean fused = !o.flag("standard");
+        if ("large".equals(o.string("network", "seed"))) {
+            large(o.integer("iterations", 100), repeat, o.flag("plain"));
+            return;
+        }
         DataSet train = MoonsData.notebook().train();
         for (int r = 0; r < repeat; r++) {
             MultiLayerNetwork net = SeedNetwork.build(true, false, 0.01, seed);
@@ -38,6 +45,25 @@ final class TimedFit {
             System.out.printf(Locale.ROOT, "fit: %.3f s, %.4f ms per iteration, %d iterations, batch %s, %s step, "
                     + "final ELBO %.2f%n", seconds, 1000 * seconds / iterations, iterations,
                     batch <= 0 ? "full" : String.valueOf(batch), fused ? "fused" : "standard", elbo.last());
+        }
+    }
+
+    /** The 784-400-400-10 ReLU network on one minibatch of 128: {@code iterations} steps, timed as a whole. */
+    private static void large(int iterations, int repeat, boolean plain) {
+        DataSet batch = Benchmarks.mnistLikeBatch(128, 3);
+        for (int r = 0; r < repeat; r++) {
+            MultiLayerNetwork net = Benchmarks.mlp(!plain);
+            long start = System.nanoTime();
+            if (plain) {
+                for (int i = 0; i < iterations; i++) {
+                    net.fit(batch);
+                }
+            } else {
+                Advi.builder().datasetSize(60_000).iterations(iterations).printEvery(0).build().fit(net, batch);
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            System.out.printf(Locale.ROOT, "fit: %.3f s, %.4f ms per iteration, %d iterations, 784-400-400-10, batch "
+                    + "128, %s%n", seconds, 1000 * seconds / iterations, iterations, plain ? "plain DL4J" : "Bayesian");
         }
     }
 }
