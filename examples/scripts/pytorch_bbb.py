@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """PyTorch Bayes-by-backprop on the benchmark's workloads, for the comparison table in docs/performance.md.
 
-Not part of the build: run it with any Python that has PyTorch (Debian: apt-get install python3-torch, then
-/usr/bin/python3 examples/scripts/pytorch_bbb.py). It times what `java -jar examples/target/dl4j-bayes-examples.jar
+Not part of the build: run it with any Python that has PyTorch (Debian: apt-get install python3-torch
+libopenblas0-pthread, then /usr/bin/python3 examples/scripts/pytorch_bbb.py; without OpenBLAS, Debian's torch falls
+back to the reference BLAS and the large network's step takes 85 ms instead of 22 ms). It times what `java -jar examples/target/dl4j-bayes-examples.jar
 bench --rows 10,11` times on the JVM side:
 
   notebook  the notebook's 2-5-5-1 tanh network (no biases, N(0, 1) priors, Bernoulli likelihood, Adam 0.01) on its
