@@ -136,7 +136,9 @@ public final class Advi {
             for (int i = 0; i < iterations; i++) {
                 BayesianNetworks.setKlWeight(net, klWeightAt(stepsDone + 1));
                 DataSet batch = batches.next();
-                if (fusedStack != null) {
+                // masked minibatches (rare for dense networks) take DL4J's step, which knows masks
+                boolean masked = batch.getFeaturesMaskArray() != null || batch.getLabelsMaskArray() != null;
+                if (fusedStack != null && !masked) {
                     if (fixed == null || !fixedBatch) {
                         fixed = fusedStack.prepare(batch);
                     }

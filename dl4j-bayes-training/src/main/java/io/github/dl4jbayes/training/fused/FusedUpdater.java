@@ -20,8 +20,8 @@ import java.util.List;
  * The network's own updater (its {@code Adam} or {@code Sgd} configuration, learning-rate schedules included)
  * applied in Java loops: the minibatch division, the update and {@code params -= update}, as DL4J's updater and
  * SGD step do them, on the updater's own state arrays (so a fit may continue on DL4J's standard path, and a saved
- * network keeps its updater state). Other updaters, gradient normalization, or several networks' worth of blocks
- * the fused path does not know are left to DL4J ({@link #of} returns null).
+ * network keeps its updater state). Other updaters and gradient normalization are left to DL4J ({@link #of} returns
+ * null). L1/L2 and weight decay, which DL4J's updater would apply, are excluded by {@link FusedDenseStack#whyNot}.
  */
 final class FusedUpdater {
     private final List<Block> blocks;

@@ -170,6 +170,21 @@ class FusedDenseStackTest {
     }
 
     @Test
+    void maskedMinibatchesTakeDl4jsStepAndTheRestTheFusedOne() {
+        DataSet d = data(DataType.DOUBLE, 40, 2, 2, false);
+        DataSet masked = d.copy();
+        masked.setLabelsMaskArray(Nd4j.ones(DataType.DOUBLE, 40, 1));
+        MultiLayerNetwork a = seedNet(DataType.DOUBLE, new Adam(0.01));
+        MultiLayerNetwork b = seedNet(DataType.DOUBLE, new Adam(0.01));
+        // an all-ones mask changes nothing: both fits compute the same steps, one on DL4J's path, one fused
+        Advi.builder().datasetSize(40).iterations(10).printEvery(0).build().fit(a, masked);
+        Advi.builder().datasetSize(40).iterations(10).printEvery(0).build().fit(b, d);
+        assertEquals(10, a.getIterationCount());
+        double diff = a.params().sub(b.params()).amaxNumber().doubleValue();
+        assertTrue(diff <= 1e-9, "parameters differ by " + diff);
+    }
+
+    @Test
     void networksOutsideTheFusedPathAreNamedWithTheReason() {
         assertTrue(FusedDenseStack.whyNot(seedNet(DataType.HALF, new Adam(0.01))).contains("HALF"));
         MultiLayerNetwork flipout = build(DataType.FLOAT, new Adam(0.01), GradientNormalization.None,
