@@ -57,7 +57,7 @@ class FusedDenseStackTest {
     private static DataSet data(DataType type, int n, int nIn, int classes, boolean oneHot) {
         Random r = new Random(11);
         double[][] x = new double[n][nIn];
-        double[][] y = new double[n][oneHot ? classes : 1];
+        double[][] y = new double[n][oneHot ? classes : classes == 0 ? 2 : 1];
         for (int i = 0; i < n; i++) {
             double s = 0;
             for (int j = 0; j < nIn; j++) {
@@ -66,8 +66,11 @@ class FusedDenseStackTest {
             }
             if (oneHot) {
                 y[i][(int) Math.floorMod(Math.round(s), classes)] = 1;
+            } else if (classes == 0) {                 // regression: two targets
+                y[i][0] = s + 0.1 * r.nextGaussian();
+                y[i][1] = 0.5 * s * s - 1 + 0.1 * r.nextGaussian();
             } else {
-                y[i][0] = classes == 0 ? s + 0.1 * r.nextGaussian() : (s > 0 ? 1 : 0);
+                y[i][0] = s > 0 ? 1 : 0;
             }
         }
         return new DataSet(Nd4j.create(x).castTo(type), Nd4j.create(y).castTo(type));
@@ -146,7 +149,7 @@ class FusedDenseStackTest {
         DataSet d = data(type, 64, 2, 0, false);
         assertPathsAgree(v -> build(type, new Adam(0.02), GradientNormalization.ClipElementWiseAbsoluteValue,
                         new BayesianDenseLayer.Builder().nIn(2).nOut(6).activation(Activation.IDENTITY).build(),
-                        new BayesianOutputLayer.Builder(LossFunctions.LossFunction.MSE).nIn(6).nOut(1)
+                        new BayesianOutputLayer.Builder(LossFunctions.LossFunction.MSE).nIn(6).nOut(2)
                                 .activation(Activation.IDENTITY).build()),
                 type, o -> o.datasetSize(64).mcSamples(2), net -> advi -> advi.fit(net, d));
         MultiLayerNetwork clipped = build(type, new Adam(0.02), GradientNormalization.ClipElementWiseAbsoluteValue,
