@@ -1,5 +1,6 @@
 package io.github.dl4jbayes.layers;
 
+import io.github.dl4jbayes.likelihoods.LossGaussianNll;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 
@@ -145,6 +146,34 @@ public final class BayesianNetworks {
             sum += layer.klDivergence();
         }
         return sum;
+    }
+
+    /**
+     * @return the standard deviation of the homoscedastic noise the network's output layer learns, per target
+     *         ({@code softplus(raw) + minStd} of its {@code LossGaussianNll})
+     * @throws IllegalArgumentException if the output layer is not a {@code BayesianOutputLayer} with
+     *                                  {@code learnedNoise(...)}
+     */
+    public static double[] learnedNoiseStd(MultiLayerNetwork net) {
+        if (net == null) {
+            throw new IllegalArgumentException("net must not be null");
+        }
+        Layer out = net.getOutputLayer();
+        if (!(out.conf().getLayer() instanceof BayesianOutputLayer)
+                || !((BayesianOutputLayer) out.conf().getLayer()).hasLearnedNoise()) {
+            throw new IllegalArgumentException("The network's output layer learns no noise scale: it is not a "
+                    + "BayesianOutputLayer with .learnedNoise(initialStd) (got " + out.conf().getLayer().getClass()
+                    .getSimpleName() + ")");
+        }
+        BayesianOutputLayer conf = (BayesianOutputLayer) out.conf().getLayer();
+        LossGaussianNll likelihood = (LossGaussianNll) conf.getLossFn();
+        double[] raw = out.getParam(MeanFieldLayout.NOISE).castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE)
+                .reshape(conf.getNOut()).toDoubleVector();
+        double[] std = new double[raw.length];
+        for (int j = 0; j < raw.length; j++) {
+            std[j] = likelihood.std(raw[j]);
+        }
+        return std;
     }
 
     private static List<BayesianLayer> requireBayesian(MultiLayerNetwork net) {

@@ -85,8 +85,33 @@ public class BayesianOutputLayer extends BaseOutputLayer implements BayesianLaye
                                                        INDArray layerParamsView, boolean initializeParams,
                                                        DataType networkDataType) {
         LayerValidation.assertNInNOutSet("BayesianOutputLayer", getLayerName(), layerIndex, getNIn(), getNOut());
+        checkGaussianLikelihood(layerIndex);
         return MeanFieldParamInitializer.bind(new BayesianOutputLayerImpl(conf, networkDataType), conf, trainingListeners,
                 layerIndex, layerParamsView, initializeParams);
+    }
+
+    /**
+     * Rejects a Gaussian likelihood the layer cannot feed, with what to do instead: DL4J's default softmax activation
+     * (which would mix the means and the scales), or an odd {@code nOut} without a learned noise (the outputs are then
+     * a mean and a raw scale per target).
+     */
+    private void checkGaussianLikelihood(int layerIndex) {
+        if (!(getLossFn() instanceof LossGaussianNll)) {
+            return;
+        }
+        String name = "Bayesian output layer " + (getLayerName() != null ? "'" + getLayerName() + "'" : "") + " (index "
+                + layerIndex + ")";
+        if (getActivationFn() instanceof ActivationSoftmax) {
+            throw new IllegalArgumentException(name + ": the Gaussian likelihood (LossGaussianNll) under a softmax "
+                    + "activation, DL4J's default for output layers: softmax would mix the means and the scales. Set "
+                    + ".activation(Activation.IDENTITY).");
+        }
+        if (!hasLearnedNoise() && getNOut() % 2 != 0) {
+            throw new IllegalArgumentException(name + ": with LossGaussianNll the outputs are a mean and a raw scale per "
+                    + "target, so nOut must be 2 x the number of targets, got nOut = " + getNOut() + ". For "
+                    + getNOut() + " target(s) with a noise scale per example: nOut(" + 2 * getNOut() + "); with one "
+                    + "noise scale learned for all examples: nOut(" + getNOut() + ") and .learnedNoise(initialStd).");
+        }
     }
 
     @Override

@@ -99,6 +99,33 @@ class BadInputTest {
                 org.deeplearning4j.nn.workspace.LayerWorkspaceMgr.noWorkspaces())), "rank 4");
     }
 
+    @Test
+    void aGaussianLikelihoodItsLayerCannotFeedIsRejectedWithWhatToDo() {
+        // DL4J's default output activation is softmax: it would mix the means and the scales
+        MultiLayerNetwork softmax = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().list()
+                .layer(new BayesianDenseLayer.Builder().nIn(2).nOut(4).build())
+                .layer(new BayesianOutputLayer.Builder(new io.github.dl4jbayes.likelihoods.LossGaussianNll()).nIn(4)
+                        .nOut(2).build())
+                .build());
+        assertMessage(assertThrows(IllegalArgumentException.class, softmax::init), "softmax", "Activation.IDENTITY");
+        // one output and no learned noise: no column is left for the scale
+        MultiLayerNetwork odd = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().list()
+                .layer(new BayesianDenseLayer.Builder().nIn(2).nOut(4).build())
+                .layer(new BayesianOutputLayer.Builder(new io.github.dl4jbayes.likelihoods.LossGaussianNll()).nIn(4)
+                        .nOut(1).activation(Activation.IDENTITY).build())
+                .build());
+        assertMessage(assertThrows(IllegalArgumentException.class, odd::init), "nOut = 1", "nOut(2)", "learnedNoise");
+        // the two valid forms build
+        new MultiLayerNetwork(new NeuralNetConfiguration.Builder().list()
+                .layer(new BayesianOutputLayer.Builder(new io.github.dl4jbayes.likelihoods.LossGaussianNll()).nIn(3)
+                        .nOut(1).activation(Activation.IDENTITY).learnedNoise(0.5).build())
+                .build()).init();
+        new MultiLayerNetwork(new NeuralNetConfiguration.Builder().list()
+                .layer(new BayesianOutputLayer.Builder(new io.github.dl4jbayes.likelihoods.LossGaussianNll()).nIn(3)
+                        .nOut(2).activation(Activation.IDENTITY).build())
+                .build()).init();
+    }
+
     private static MultiLayerConfiguration convNet(int kernel, ConvolutionMode mode) {
         return new NeuralNetConfiguration.Builder().seed(1).dataType(DataType.FLOAT).convolutionMode(mode).list()
                 .layer(new BayesianConvolutionLayer.Builder(kernel, kernel).nOut(3).activation(Activation.TANH).build())

@@ -65,11 +65,13 @@ class LearnedNoiseTest {
         INDArray y = x.mmul(Nd4j.createFromArray(1.5f, -0.5f).reshape(2, 1))
                 .addi(TestNets.randn(9, DataType.FLOAT, n, 1).muli(0.3));
         BayesianNetworks.setDatasetSize(net, n);
+        assertEquals(1.0, BayesianNetworks.learnedNoiseStd(net)[0], 1e-6, "the initial std, before training");
         for (int i = 0; i < 3000; i++) {
             net.fit(x, y);
         }
         double std = LIKELIHOOD.std(net.getLayer(0).getParam(MeanFieldLayout.NOISE).getDouble(0));
         assertEquals(0.3, std, 0.03, "learned noise std");
+        assertEquals(std, BayesianNetworks.learnedNoiseStd(net)[0], 1e-12, "the getter");
     }
 
     @Test

@@ -1,5 +1,9 @@
 package io.github.dl4jbayes.predict;
 
+import org.deeplearning4j.nn.conf.layers.BaseOutputLayer;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.lossfunctions.ILossFunction;
+
 import io.github.dl4jbayes.likelihoods.LossGaussianNll;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -20,8 +24,8 @@ import java.util.Arrays;
  * observation is that of the exact mixture.
  *
  * <pre>{@code
- * LossGaussianNll likelihood = new LossGaussianNll();   // the output layer's loss, nOut = 2 per target
- * RegressionUncertainty u = RegressionUncertainty.of(PosteriorPredictive.of(net).samples(200).predict(x), likelihood);
+ * // net's output layer: new BayesianOutputLayer.Builder(new LossGaussianNll()), nOut = 2 per target
+ * RegressionUncertainty u = RegressionUncertainty.of(net, PosteriorPredictive.of(net).samples(200).predict(x));
  * INDArray[] band = u.interval(0.9);                     // lower, upper
  * }</pre>
  */
@@ -41,10 +45,33 @@ public final class RegressionUncertainty {
     }
 
     /**
+     * @param net        a network whose output layer has the Gaussian likelihood ({@code LossGaussianNll}), which turns
+     *                   the raw scales into standard deviations (its {@code minStd} included)
+     * @param predictive the predictive of {@code net} (outputs: d means, then d raw scales), with the samples kept
+     * @throws IllegalArgumentException if the network's output layer does not use {@code LossGaussianNll}
+     */
+    public static RegressionUncertainty of(MultiLayerNetwork net, PredictiveSamples predictive) {
+        if (net == null) {
+            throw new IllegalArgumentException("net must not be null");
+        }
+        org.deeplearning4j.nn.conf.layers.Layer out = net.getOutputLayer().conf().getLayer();
+        ILossFunction loss = out instanceof BaseOutputLayer ? ((BaseOutputLayer) out).getLossFn() : null;
+        if (!(loss instanceof LossGaussianNll)) {
+            throw new IllegalArgumentException("RegressionUncertainty.of(net, ...) needs an output layer with the "
+                    + "Gaussian likelihood (LossGaussianNll), got " + (loss == null ? out.getClass().getSimpleName()
+                    : "loss " + loss) + "; for a network that predicts means only, use ofMeans(predictive, noiseStd)");
+        }
+        return of(predictive, (LossGaussianNll) loss);
+    }
+
+    /**
      * @param predictive the predictive of a network whose output layer uses {@code likelihood} (outputs: d means,
      *                   then d raw scales), with the samples kept
      * @param likelihood the network's loss, which turns raw scales into standard deviations
+     * @deprecated a likelihood other than the network's (another {@code minStd}) gives wrong sigmas without a word:
+     *             use {@link #of(MultiLayerNetwork, PredictiveSamples)}, which takes it from the network
      */
+    @Deprecated
     public static RegressionUncertainty of(PredictiveSamples predictive, LossGaussianNll likelihood) {
         INDArray s = checked(predictive.samples());
         if (s.size(2) % 2 != 0) {

@@ -133,9 +133,17 @@ public final class Advi {
         net.setListeners(withElbo);
         try {
             FusedDenseStack.Batch fixed = null;
+            int firstEpoch = net.getEpochCount();
+            long seenInFirstEpoch = 0;
+            boolean warned = false;
             for (int i = 0; i < iterations; i++) {
                 BayesianNetworks.setKlWeight(net, klWeightAt(stepsDone + 1));
                 DataSet batch = batches.next();
+                // one pass: the full batch, or the minibatches until the iterator is reset
+                if (!warned && (fixedBatch ? i == 0 : net.getEpochCount() == firstEpoch)) {
+                    seenInFirstEpoch += batch.getFeatures().size(0);
+                    warned = warnIfMoreThanN(seenInFirstEpoch, n);
+                }
                 // masked minibatches (rare for dense networks) take DL4J's step, which knows masks
                 boolean masked = batch.getFeaturesMaskArray() != null || batch.getLabelsMaskArray() != null;
                 if (fusedStack != null && !masked) {
@@ -166,6 +174,22 @@ public final class Advi {
         log.info(String.format(java.util.Locale.ROOT, "ADVI: %d iterations in %.2f s, final ELBO = %.2f", iterations,
                 (System.nanoTime() - start) / 1e9, history.size() > 0 ? history.last() : Double.NaN));
         return history;
+    }
+
+    /**
+     * Warns when one pass over the data has shown more examples than the dataset size N: the KL term, divided by N,
+     * would then weigh more than the ELBO gives it (a common slip: N set to the number of minibatches, or to a subset).
+     *
+     * @return whether it warned
+     */
+    static boolean warnIfMoreThanN(long examplesInOnePass, long n) {
+        if (examplesInOnePass <= n) {
+            return false;
+        }
+        log.warn("ADVI: one pass over the data holds more examples ({} so far) than the dataset size N = {}. The KL "
+                + "term is divided by N, so it now weighs more than in the ELBO of these data: set datasetSize to the "
+                + "number of training examples.", examplesInOnePass, n);
+        return true;
     }
 
     /** @return the fused step for {@code net}, or null when it is off or does not cover the network (logged) */

@@ -20,7 +20,39 @@ class RegressionUncertaintyTest {
 
     private static RegressionUncertainty twoDraws() {
         double raw = StableMath.inverseSoftplus(1.0);
-        return RegressionUncertainty.of(samples(new double[][][]{{{0.0, raw}}, {{2.0, raw}}}), new LossGaussianNll(0.0));
+        @SuppressWarnings("deprecation")
+        RegressionUncertainty u = RegressionUncertainty.of(samples(new double[][][]{{{0.0, raw}}, {{2.0, raw}}}),
+                new LossGaussianNll(0.0));
+        return u;
+    }
+
+    @Test
+    void theLikelihoodComesFromTheNetwork() {
+        LossGaussianNll floor = new LossGaussianNll(0.3);
+        org.deeplearning4j.nn.multilayer.MultiLayerNetwork net = new org.deeplearning4j.nn.multilayer.MultiLayerNetwork(
+                new org.deeplearning4j.nn.conf.NeuralNetConfiguration.Builder().seed(1).list()
+                        .layer(new io.github.dl4jbayes.layers.BayesianOutputLayer.Builder(floor).nIn(2).nOut(2)
+                                .activation(org.nd4j.linalg.activations.Activation.IDENTITY).build())
+                        .build());
+        net.init();
+        INDArray x = Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, 5, 2);
+        PredictiveSamples p = PosteriorPredictive.of(net).samples(20).predict(x);
+        RegressionUncertainty fromNet = RegressionUncertainty.of(net, p);
+        @SuppressWarnings("deprecation")
+        RegressionUncertainty explicit = RegressionUncertainty.of(p, floor);
+        assertEquals(explicit.aleatoricStd().getDouble(0, 0), fromNet.aleatoricStd().getDouble(0, 0), 1e-12);
+        // every predicted sigma carries the layer's floor of 0.3
+        assertEquals(true, fromNet.aleatoricStd().minNumber().doubleValue() >= 0.3);
+        org.deeplearning4j.nn.multilayer.MultiLayerNetwork classifier =
+                new org.deeplearning4j.nn.multilayer.MultiLayerNetwork(
+                        new org.deeplearning4j.nn.conf.NeuralNetConfiguration.Builder().list()
+                                .layer(new io.github.dl4jbayes.layers.BayesianOutputLayer.Builder().nIn(2).nOut(2)
+                                        .build())
+                                .build());
+        classifier.init();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> RegressionUncertainty.of(classifier, p));
+        assertEquals(true, e.getMessage().contains("LossGaussianNll"), e.getMessage());
     }
 
     @Test

@@ -67,8 +67,8 @@ final class Regression1dExample {
         Advi.builder().datasetSize(train.numExamples()).iterations(iterations).printEvery(Math.max(1, iterations / 5))
                 .klAnnealingIterations(iterations / 4).build().fit(net, train);
 
-        RegressionUncertainty onTest = RegressionUncertainty.of(
-                PosteriorPredictive.of(net).samples(200).predict(test.getFeatures()), likelihood);
+        RegressionUncertainty onTest = RegressionUncertainty.of(net,
+                PosteriorPredictive.of(net).samples(200).predict(test.getFeatures()));
         RegressionMetrics metrics = RegressionMetrics.of(onTest, test.getLabels());
         System.out.printf(Locale.ROOT, "Test RMSE = %.3f, log-likelihood per point = %.3f, 90%% interval coverage = %.1f%%%n",
                 metrics.rmse(), metrics.meanLogLikelihood(), 100 * metrics.coverage(0.9));
@@ -78,8 +78,8 @@ final class Regression1dExample {
         for (int i = 0; i < points; i++) {
             x[i] = -4 + 8.0 * i / (points - 1);
         }
-        RegressionUncertainty curve = RegressionUncertainty.of(PosteriorPredictive.of(net).samples(300)
-                .predict(Nd4j.createFromArray(x).reshape(points, 1).castTo(DataType.FLOAT)), likelihood);
+        RegressionUncertainty curve = RegressionUncertainty.of(net, PosteriorPredictive.of(net).samples(300)
+                .predict(Nd4j.createFromArray(x).reshape(points, 1).castTo(DataType.FLOAT)));
         double[] mean = column(curve.mean());
         double[] total = column(curve.totalStd());
         double[] aleatoric = column(curve.aleatoricStd());

@@ -120,8 +120,8 @@ final class TabularRegressionExample {
                 .klAnnealingIterations(iterations / 4).build()
                 .fit(net, Minibatches.of(trainSet, batch));
 
-        RegressionUncertainty u = RegressionUncertainty.of(
-                PosteriorPredictive.of(net).samples(200).predict(testSet.getFeatures()), likelihood);
+        RegressionUncertainty u = RegressionUncertainty.of(net,
+                PosteriorPredictive.of(net).samples(200).predict(testSet.getFeatures()));
         RegressionMetrics m = RegressionMetrics.of(u, testSet.getLabels());
         double scale = std[target];
         // back to the target's units: RMSE scales by its std, the log-density shifts by -log(std)
