@@ -42,6 +42,7 @@ public final class Advi {
     private final int mcSamples;
     private final int klAnnealingIterations;
     private final boolean fused;
+    private final boolean shuffle;
     private final ElboHistory history = new ElboHistory();
     private long stepsDone;
 
@@ -52,6 +53,7 @@ public final class Advi {
         this.mcSamples = b.mcSamples;
         this.klAnnealingIterations = b.klAnnealingIterations;
         this.fused = b.fused;
+        this.shuffle = b.shuffle;
     }
 
     /** @return a builder with 10,000 iterations, progress every 1,000, one Monte-Carlo sample, no annealing */
@@ -77,8 +79,44 @@ public final class Advi {
     }
 
     /**
+     * Runs {@code iterations} minibatch steps on in-memory data: minibatches of {@code batchSize} examples, the data
+     * shuffled anew before every pass (each pass counts as one epoch) by a generator seeded with the network's
+     * {@code seed(...)} and the epoch, so that a fit repeats exactly; {@code Advi.builder().shuffle(false)} keeps the
+     * data's order. {@code data} itself is not modified: the minibatches live in arrays allocated once per fit and
+     * refilled in Java before each pass (new ND4J arrays at every step would cost more than a small network's step).
+     *
+     * @param batchSize the minibatch size (&gt; 0; the last minibatch of a pass may be smaller)
+     * @return the ELBO trace of all fits made with this object (this fit appended)
+     */
+    public ElboHistory fit(MultiLayerNetwork net, DataSet data, int batchSize) {
+        if (data == null || data.getFeatures() == null || data.getLabels() == null) {
+            throw new IllegalArgumentException("data must hold features and labels");
+        }
+        if (batchSize <= 0) {
+            throw new IllegalArgumentException("batchSize must be > 0, got " + batchSize);
+        }
+        if (net == null) {
+            throw new IllegalArgumentException("net must not be null");
+        }
+        ShuffledMinibatches minibatches = new ShuffledMinibatches(data, batchSize, shuffle,
+                net.getLayerWiseConfigurations().getConf(0).getSeed());
+        boolean[] started = {false};
+        return run(net, () -> {
+            if (minibatches.passDone()) {
+                if (started[0]) {
+                    net.incrementEpochCount();
+                }
+                started[0] = true;
+                minibatches.newPass(net.getEpochCount());
+            }
+            return minibatches.next();
+        }, false, "minibatches of " + batchSize + (shuffle ? ", shuffled every pass" : ""));
+    }
+
+    /**
      * Runs {@code iterations} minibatch steps, one per minibatch of {@code data}; the iterator is reset and
-     * cycled as often as needed (each pass counts as one epoch).
+     * cycled as often as needed (each pass counts as one epoch), in the order it gives (for in-memory data,
+     * {@link #fit(MultiLayerNetwork, DataSet, int)} reshuffles between passes).
      *
      * @return the ELBO trace of all fits made with this object (this fit appended)
      */
@@ -274,6 +312,7 @@ public final class Advi {
         private int mcSamples = 1;
         private int klAnnealingIterations;
         private boolean fused = true;
+        private boolean shuffle = true;
 
         private Builder() {
         }
@@ -338,6 +377,15 @@ public final class Advi {
          */
         public Builder fused(boolean fused) {
             this.fused = fused;
+            return this;
+        }
+
+        /**
+         * @param shuffle whether {@link Advi#fit(MultiLayerNetwork, DataSet, int)} shuffles the in-memory data before
+         *                every pass (default true; reproducible from the network's seed). Iterators keep their order.
+         */
+        public Builder shuffle(boolean shuffle) {
+            this.shuffle = shuffle;
             return this;
         }
 

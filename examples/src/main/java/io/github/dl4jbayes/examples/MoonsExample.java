@@ -8,7 +8,6 @@ import io.github.dl4jbayes.predict.PosteriorSummary;
 import io.github.dl4jbayes.predict.PredictiveSamples;
 import io.github.dl4jbayes.training.Advi;
 import io.github.dl4jbayes.training.ElboHistory;
-import org.deeplearning4j.datasets.iterator.utilty.ListDataSetIterator;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -81,10 +80,9 @@ public final class MoonsExample {
         System.out.printf(Locale.ROOT, "%nMinibatch ADVI: %d iterations, batches of %d, N = %d%n", minibatchIterations,
                 batchSize, n);
         MultiLayerNetwork miniNet = SeedNetwork.build(true, bias, learningRate, seed + 1);
-        DataSet shuffled = train.copy();
-        shuffled.shuffle(seed);
-        ListDataSetIterator<DataSet> batches = Minibatches.of(shuffled, batchSize);
-        Run mini = fitAndEvaluate("Minibatch ADVI", miniNet, minibatchIterations, advi -> advi.fit(miniNet, batches),
+        // minibatches of the training data, reshuffled before every pass (from the network's seed)
+        Run mini = fitAndEvaluate("Minibatch ADVI", miniNet, minibatchIterations,
+                advi -> advi.fit(miniNet, train, batchSize),
                 test, ppcSamples, out.resolve("elbo_minibatch.csv"), n, printEvery, klWarmup);
         ElboHistory fullElbo = full.elbo();
         ElboHistory miniElbo = mini.elbo();

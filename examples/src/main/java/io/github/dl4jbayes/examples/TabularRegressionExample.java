@@ -118,7 +118,7 @@ final class TabularRegressionExample {
                 homoscedastic ? "homoscedastic" : "heteroscedastic");
         Advi.builder().datasetSize(train.size()).iterations(iterations).printEvery(Math.max(1, iterations / 5))
                 .klAnnealingIterations(iterations / 4).build()
-                .fit(net, Minibatches.of(trainSet, batch));
+                .fit(net, trainSet, batch);               // minibatches, reshuffled every pass
 
         RegressionUncertainty u = RegressionUncertainty.of(net,
                 PosteriorPredictive.of(net).samples(200).predict(testSet.getFeatures()));
