@@ -29,7 +29,8 @@ class QuickStartTest {
     @Test
     void readmeQuickStartRuns() {
         MoonsData data = MoonsData.generate(1000, 0.2, 0);
-        ListDataSetIterator<DataSet> trainIterator = new ListDataSetIterator<>(data.train().batchBy(50), 50);
+        DataSet trainData = data.train();
+        ListDataSetIterator<DataSet> trainIterator = new ListDataSetIterator<>(trainData.batchBy(50), 1);
         INDArray xTest = data.test().getFeatures();
 
         MultiLayerNetwork net = new MultiLayerNetwork(new NeuralNetConfiguration.Builder()
@@ -43,7 +44,8 @@ class QuickStartTest {
         net.init();
 
         Advi advi = Advi.builder().datasetSize(500).iterations(200).printEvery(100).build();
-        ElboHistory elbo = advi.fit(net, trainIterator);
+        ElboHistory elbo = advi.fit(net, trainData, 50);
+        advi.fit(net, trainIterator);
 
         PredictiveSamples p = PosteriorPredictive.of(net).samples(50).predict(xTest);
         INDArray probability = p.mean();
@@ -52,7 +54,7 @@ class QuickStartTest {
         PosteriorDraws trace = PosteriorDraws.sample(net, 500, 42);
         String table = PosteriorSummary.of(trace, 0.94).toTable();
 
-        assertEquals(200, elbo.size());
+        assertEquals(400, elbo.size(), "two fits of 200 iterations, one history");
         assertArrayEquals(new long[]{500, 1}, probability.shape());
         assertArrayEquals(new long[]{500, 1}, uncertainty.shape());
         // total variance = aleatoric + epistemic: the outcome's spread is never below the probability's
