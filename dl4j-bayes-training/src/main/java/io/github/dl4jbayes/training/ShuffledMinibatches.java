@@ -24,16 +24,22 @@ final class ShuffledMinibatches {
     private final org.nd4j.linalg.dataset.DataSet[] batches;
     private int next;
 
-    /** One array of the data set (features, labels or a mask): all its rows, and its minibatch arrays. */
+    /**
+     * One array of the data set (features, labels or a mask): all its rows in a Java array of its precision (double
+     * for DOUBLE data, float otherwise, which holds HALF and BFLOAT16 values exactly), and its minibatch arrays.
+     */
     private static final class Column {
-        final double[] rows;
+        final double[] doubles;
+        final float[] floats;
         final int width;
         final INDArray[] parts;
 
         Column(INDArray a, int n, int batchSize, int count) {
             INDArray c = a.reshape(a.size(0), -1).dup('c');
             this.width = (int) c.size(1);
-            this.rows = c.castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE).data().asDouble();
+            boolean isDouble = a.dataType() == org.nd4j.linalg.api.buffer.DataType.DOUBLE;
+            this.doubles = isDouble ? c.data().asDouble() : null;
+            this.floats = isDouble ? null : c.castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT).data().asFloat();
             this.parts = new INDArray[count];
             try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
                 for (int k = 0; k < count; k++) {
@@ -51,8 +57,13 @@ final class ShuffledMinibatches {
             int size = (int) parts[k].size(0);
             for (int r = 0; r < size; r++) {
                 int source = order[from + r] * width;
+                long at = (long) r * width;
                 for (int j = 0; j < width; j++) {
-                    target.put((long) r * width + j, rows[source + j]);
+                    if (doubles != null) {
+                        target.put(at + j, doubles[source + j]);
+                    } else {
+                        target.put(at + j, floats[source + j]);
+                    }
                 }
             }
         }

@@ -52,9 +52,12 @@ class AdviShuffleTest {
         assertTrue(maxDiff(ordered, shuffled) > 1e-6, "shuffled: other minibatches");
     }
 
-    @Test
-    void everyPassVisitsEveryExampleOnceInANewOrder() {
-        DataSet data = AdviTest.data(23);                 // 3 minibatches of 10, 10, 3
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(value = org.nd4j.linalg.api.buffer.DataType.class,
+            names = {"HALF", "FLOAT", "DOUBLE"})
+    void everyPassVisitsEveryExampleOnceInANewOrder(org.nd4j.linalg.api.buffer.DataType type) {
+        DataSet d = AdviTest.data(23);                    // 3 minibatches of 10, 10, 3
+        DataSet data = new DataSet(d.getFeatures().castTo(type), d.getLabels().castTo(type));
         ShuffledMinibatches m = new ShuffledMinibatches(data, 10, true, 9);
         Set<String> firstPass = new HashSet<>();
         StringBuilder order0 = new StringBuilder();
@@ -66,6 +69,7 @@ class AdviShuffleTest {
             int rows = 0;
             while (!m.passDone()) {
                 org.nd4j.linalg.dataset.api.DataSet b = m.next();
+                assertEquals(type, b.getFeatures().dataType());
                 for (int r = 0; r < b.numExamples(); r++) {
                     String row = b.getFeatures().getRow(r).toString() + b.getLabels().getRow(r).toString();
                     seen.add(row);
