@@ -11,7 +11,8 @@ import java.util.Locale;
 
 /**
  * Records the ELBO after every optimizer step of a Bayesian {@link MultiLayerNetwork}, logs progress every
- * {@code printEvery} steps ({@code Iteration 5000 [10%]: ELBO = -185.65}), and stops training with a
+ * {@code printEvery} steps ({@code Iteration 5000 [10%]: ELBO = -185.65 (mean of the last 1000: -190.02), 7,100 it/s,
+ * 6.3 s left}), and stops training with a
  * {@link DivergenceException} when the ELBO becomes NaN or infinite.
  *
  * <p>The ELBO is {@code -(N * score + (1 - klWeight) * KL)}: the network's score is the negative ELBO per
@@ -33,6 +34,10 @@ public class ElboListener extends BaseTrainingListener {
     private final ElboHistory history;
     private long expectedIterations;
     private long stepsThisRun;
+    /** Progress since the last line: the ELBO summed, the steps, and when the window began. */
+    private double windowSum;
+    private long windowSteps;
+    private long windowStart = System.nanoTime();
 
     /**
      * @param printEvery log a progress line every this many steps; 0 for no progress lines
@@ -66,6 +71,9 @@ public class ElboListener extends BaseTrainingListener {
         }
         this.expectedIterations = iterations;
         this.stepsThisRun = 0;
+        this.windowSum = 0;
+        this.windowSteps = 0;
+        this.windowStart = System.nanoTime();
         return this;
     }
 
@@ -95,14 +103,46 @@ public class ElboListener extends BaseTrainingListener {
         double elbo = elbo(net, score);
         history.add(step, elbo);
         stepsThisRun++;
+        windowSum += elbo;
+        windowSteps++;
         if (printEvery > 0 && stepsThisRun % printEvery == 0) {
-            if (expectedIterations > 0) {
-                log.info(String.format(Locale.ROOT, "Iteration %d [%d%%]: ELBO = %.2f", stepsThisRun,
-                        100 * stepsThisRun / expectedIterations, elbo));
-            } else {
-                log.info(String.format(Locale.ROOT, "Iteration %d: ELBO = %.2f", stepsThisRun, elbo));
-            }
+            log.info(progressLine(stepsThisRun, expectedIterations, elbo, windowSum / windowSteps, windowSteps,
+                    (System.nanoTime() - windowStart) / 1e9));
+            windowSum = 0;
+            windowSteps = 0;
+            windowStart = System.nanoTime();
         }
+    }
+
+    /**
+     * The progress line, with what PyMC's progress bar shows: {@code Iteration 5000 [50%]: ELBO = -96.31 (mean of
+     * the last 1000: -98.12), 7,100 it/s, 0.7 s left}. The single-draw ELBO is noisy; the window's mean is the trend.
+     *
+     * @param expected the run's expected steps, or 0 if unknown (no percentage, no time left)
+     * @param seconds  the time the window's {@code windowSteps} steps took
+     */
+    static String progressLine(long step, long expected, double elbo, double windowMean, long windowSteps,
+                               double seconds) {
+        double rate = seconds > 0 ? windowSteps / seconds : Double.POSITIVE_INFINITY;
+        StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "Iteration %d", step));
+        if (expected > 0) {
+            line.append(String.format(Locale.ROOT, " [%d%%]", 100 * step / expected));
+        }
+        line.append(String.format(Locale.ROOT, ": ELBO = %.2f (mean of the last %d: %.2f), %,.0f it/s", elbo,
+                windowSteps, windowMean, rate));
+        if (expected > step && Double.isFinite(rate)) {
+            line.append(String.format(Locale.ROOT, ", %s left", duration((expected - step) / rate)));
+        }
+        return line.toString();
+    }
+
+    private static String duration(double seconds) {
+        if (seconds < 60) {
+            return String.format(Locale.ROOT, "%.1f s", seconds);
+        }
+        long s = Math.round(seconds);
+        return s < 3600 ? String.format(Locale.ROOT, "%d min %02d s", s / 60, s % 60)
+                : String.format(Locale.ROOT, "%d h %02d min", s / 3600, (s % 3600) / 60);
     }
 
     /**
