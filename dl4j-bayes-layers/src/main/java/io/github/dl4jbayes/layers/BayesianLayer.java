@@ -14,10 +14,14 @@ public interface BayesianLayer {
     BayesianLayerConfig bayesianConfig();
 
     /** @return this layer instance's own run-time state (dataset size, KL weight, inference mode, noise) */
-    MeanFieldState meanFieldState();
+    default MeanFieldState meanFieldState() {
+        return posterior().state();
+    }
 
     /** @return {@code KL(q || p)} of this layer at its current parameters, unscaled */
-    double klDivergence();
+    default double klDivergence() {
+        return posterior().klDivergence();
+    }
 
     /**
      * @return this layer instance's posterior at run time (its draws, gradient views and KL term), for training paths

@@ -2,7 +2,6 @@ package io.github.dl4jbayes.layers.impl;
 
 import io.github.dl4jbayes.layers.BayesianLayer;
 import io.github.dl4jbayes.layers.BayesianLayerConfig;
-import io.github.dl4jbayes.layers.MeanFieldState;
 import io.github.dl4jbayes.layers.meanfield.MeanFieldPosterior;
 import io.github.dl4jbayes.layers.estimators.LinearMap;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -87,11 +86,6 @@ public abstract class BayesianLayerImplBase<C extends org.deeplearning4j.nn.conf
     }
 
     @Override
-    public double klDivergence() {
-        return core.posterior().klDivergence();
-    }
-
-    @Override
     public MeanFieldPosterior posterior() {
         return core.posterior();
     }
@@ -99,11 +93,6 @@ public abstract class BayesianLayerImplBase<C extends org.deeplearning4j.nn.conf
     @Override
     public BayesianLayerConfig bayesianConfig() {
         return layerConf();
-    }
-
-    @Override
-    public MeanFieldState meanFieldState() {
-        return core.posterior().state();
     }
 
     @Override

@@ -4,7 +4,6 @@ import io.github.dl4jbayes.layers.BayesianLayer;
 import io.github.dl4jbayes.layers.BayesianLayerConfig;
 import io.github.dl4jbayes.layers.BayesianOutputLayer;
 import io.github.dl4jbayes.layers.MeanFieldLayout;
-import io.github.dl4jbayes.layers.MeanFieldState;
 import io.github.dl4jbayes.layers.meanfield.MeanFieldPosterior;
 import io.github.dl4jbayes.layers.estimators.DenseMap;
 import io.github.dl4jbayes.likelihoods.LossGaussianNll;
@@ -151,11 +150,6 @@ public class BayesianOutputLayerImpl extends BaseOutputLayer<BayesianOutputLayer
     }
 
     @Override
-    public double klDivergence() {
-        return core.posterior().klDivergence();
-    }
-
-    @Override
     public MeanFieldPosterior posterior() {
         return core.posterior();
     }
@@ -163,11 +157,6 @@ public class BayesianOutputLayerImpl extends BaseOutputLayer<BayesianOutputLayer
     @Override
     public BayesianLayerConfig bayesianConfig() {
         return layerConf();
-    }
-
-    @Override
-    public MeanFieldState meanFieldState() {
-        return core.posterior().state();
     }
 
     @Override
