@@ -2,10 +2,6 @@ package io.github.dl4jbayes.training;
 
 import org.junit.jupiter.api.Test;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -13,16 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class AdviWarningsTest {
 
     private static String stderrOfFit(long datasetSize) {
-        PrintStream original = System.err;
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
-        try {
-            Advi.builder().datasetSize(datasetSize).iterations(3).printEvery(0).build()
-                    .fit(AdviTest.net(0.01, false), AdviTest.data(100));
-        } finally {
-            System.setErr(original);
-        }
-        return captured.toString(StandardCharsets.UTF_8);
+        return CapturedStderr.of(() -> Advi.builder().datasetSize(datasetSize).iterations(3).printEvery(0).build()
+                .fit(AdviTest.net(0.01, false), AdviTest.data(100)));
     }
 
     @Test

@@ -2,10 +2,6 @@ package io.github.dl4jbayes.training;
 
 import org.junit.jupiter.api.Test;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -25,16 +21,8 @@ class ElboProgressTest {
 
     @Test
     void adviPrintsIt() {
-        PrintStream original = System.err;
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
-        try {
-            Advi.builder().datasetSize(100).iterations(30).printEvery(10).build()
-                    .fit(AdviTest.net(0.01, false), AdviTest.data(100));
-        } finally {
-            System.setErr(original);
-        }
-        String log = captured.toString(StandardCharsets.UTF_8);
+        String log = CapturedStderr.of(() -> Advi.builder().datasetSize(100).iterations(30).printEvery(10).build()
+                .fit(AdviTest.net(0.01, false), AdviTest.data(100)));
         assertTrue(log.contains("Iteration 20 [66%]: ELBO = "), log);
         assertTrue(log.contains("(mean of the last 10: ") && log.contains(" it/s, ") && log.contains(" s left"), log);
     }
