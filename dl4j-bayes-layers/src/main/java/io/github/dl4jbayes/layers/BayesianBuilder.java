@@ -1,10 +1,11 @@
 package io.github.dl4jbayes.layers;
 
+import io.github.dl4jbayes.priors.KlEstimate;
 import io.github.dl4jbayes.priors.Prior;
 
 /**
- * The Bayesian options every Bayesian layer builder has, besides DL4J's own: {@link #prior}, {@link #initialPosteriorStd}
- * and {@link #estimator}. Implemented by the builders of {@link BayesianDenseLayer}, {@link BayesianOutputLayer} and
+ * The Bayesian options every Bayesian layer builder has, besides DL4J's own: {@link #prior}, {@link #klEstimate},
+ * {@link #initialPosteriorStd} and {@link #estimator}. Implemented by the builders of {@link BayesianDenseLayer}, {@link BayesianOutputLayer} and
  * {@link BayesianConvolutionLayer}, which extend different DL4J builders.
  *
  * @param <B> the builder's own type
@@ -18,6 +19,16 @@ public interface BayesianBuilder<B extends BayesianBuilder<B>> {
     @SuppressWarnings("unchecked")
     default B prior(Prior prior) {
         meanFieldSettings().setPrior(prior);
+        return (B) this;
+    }
+
+    /**
+     * @param estimate how the KL term is computed: {@link KlEstimate#AUTO} (default: the closed form where the prior
+     *                 has one, else the Monte-Carlo estimate), {@link KlEstimate#ANALYTIC} or {@link KlEstimate#MONTE_CARLO}
+     */
+    @SuppressWarnings("unchecked")
+    default B klEstimate(KlEstimate estimate) {
+        meanFieldSettings().setKlEstimate(estimate);
         return (B) this;
     }
 

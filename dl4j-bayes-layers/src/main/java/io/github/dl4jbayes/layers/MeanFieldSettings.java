@@ -1,6 +1,7 @@
 package io.github.dl4jbayes.layers;
 
 import io.github.dl4jbayes.priors.GaussianPrior;
+import io.github.dl4jbayes.priors.KlEstimate;
 import io.github.dl4jbayes.priors.Prior;
 import org.nd4j.shade.jackson.annotation.JsonIgnoreProperties;
 
@@ -9,7 +10,8 @@ import java.util.Objects;
 
 /**
  * The variational hyperparameters of a Bayesian layer's configuration, shared by every Bayesian layer: the prior,
- * the initial posterior standard deviation and the gradient {@link Estimator}.
+ * how its KL term is computed ({@link KlEstimate}), the initial posterior standard deviation and the gradient
+ * {@link Estimator}.
  *
  * <p>Configuration only: DL4J builds every network's layer from the same configuration object, so what changes
  * while a network trains or predicts (the dataset size N, the KL weight, the inference mode, the noise generator)
@@ -26,8 +28,12 @@ public final class MeanFieldSettings implements Serializable {
     private Prior prior = GaussianPrior.standardNormal();
     private double initialPosteriorStd = DEFAULT_INITIAL_POSTERIOR_STD;
     private Estimator estimator = Estimator.REPARAMETERIZATION;
+    private KlEstimate klEstimate = KlEstimate.AUTO;
 
-    /** Creates the defaults: N(0, 1) prior, initial posterior std 0.05, {@link Estimator#REPARAMETERIZATION}. */
+    /**
+     * Creates the defaults: N(0, 1) prior, initial posterior std 0.05, {@link Estimator#REPARAMETERIZATION},
+     * {@link KlEstimate#AUTO}.
+     */
     public MeanFieldSettings() {
     }
 
@@ -37,6 +43,7 @@ public final class MeanFieldSettings implements Serializable {
         c.prior = prior;
         c.initialPosteriorStd = initialPosteriorStd;
         c.estimator = estimator;
+        c.klEstimate = klEstimate;
         return c;
     }
 
@@ -73,6 +80,16 @@ public final class MeanFieldSettings implements Serializable {
         this.estimator = Objects.requireNonNull(estimator, "estimator must not be null");
     }
 
+    /** @return how the KL term is computed */
+    public KlEstimate getKlEstimate() {
+        return klEstimate;
+    }
+
+    /** @param klEstimate how the KL term is computed (not null) */
+    public void setKlEstimate(KlEstimate klEstimate) {
+        this.klEstimate = Objects.requireNonNull(klEstimate, "klEstimate must not be null");
+    }
+
     @Override
     public boolean equals(Object o) {
         if (this == o) {
@@ -83,17 +100,17 @@ public final class MeanFieldSettings implements Serializable {
         }
         MeanFieldSettings that = (MeanFieldSettings) o;
         return Double.compare(initialPosteriorStd, that.initialPosteriorStd) == 0 && prior.equals(that.prior)
-                && estimator == that.estimator;
+                && estimator == that.estimator && klEstimate == that.klEstimate;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(prior, initialPosteriorStd, estimator);
+        return Objects.hash(prior, initialPosteriorStd, estimator, klEstimate);
     }
 
     @Override
     public String toString() {
         return "MeanFieldSettings(prior=" + prior + ", initialPosteriorStd=" + initialPosteriorStd + ", estimator=" + estimator
-                + ")";
+                + ", klEstimate=" + klEstimate + ")";
     }
 }

@@ -1,54 +1,86 @@
 package io.github.dl4jbayes.priors;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.shade.jackson.annotation.JsonTypeInfo;
 
 import java.io.Serializable;
 
 /**
- * A prior {@code p(w)} over the parameters of a Bayesian layer, seen through the KL divergence it contributes
- * to the ELBO: {@code KL(q || p)} with {@code q} the layer's mean-field Gaussian posterior.
+ * A prior {@code p(w)} over the parameters of a Bayesian layer, seen through what the ELBO needs of it: the KL
+ * divergence {@code KL(q || p)} to the layer's mean-field Gaussian posterior {@code q}, and its gradient.
  *
- * <p>The layer does not know which prior it holds: it hands the prior a {@link MeanFieldSample} and asks for
- * the divergence and its gradient. A prior with a closed-form KL (such as {@link GaussianPrior}) ignores the
- * noise; a prior without one (scale mixtures, Laplace) may return the single-sample Monte-Carlo estimate
- * {@code log q(w) - log p(w)} at the drawn weights and its reparameterized gradient. A prior centred on
- * pretrained weights indexes its means by parameter position {@code i}, in the layer's flattened order
- * (weights column-major {@code [nIn, nOut]}, then biases).
+ * <p>Every prior gives its log density at the drawn weights and its derivative ({@link #logDensity},
+ * {@link #addLogDensityGradient}): that is all the Monte-Carlo KL ({@link MonteCarloKl}) needs, the single-draw
+ * estimate {@code log q(w) - log p(w)} with its exact reparameterized gradient. A prior with a closed-form KL (such as
+ * {@link GaussianPrior}) also says so ({@link #hasAnalyticKl()}) and implements {@link #klDivergence} and
+ * {@link #addKlGradient}. A layer's {@link KlEstimate} picks which of the two its KL term uses.
  *
- * <p>Large layers are handled in bulk, with ND4J arrays: {@link #klDivergence(INDArray, INDArray, INDArray, PriorScratch)} and
- * {@link #addKlGradient(INDArray, INDArray, INDArray, double, INDArray, INDArray, PriorScratch)}. Their default implementations copy
- * to Java arrays and call the element-wise methods, so a new prior needs only those; a prior overrides the bulk methods
- * with ND4J operations when it matters for speed (as {@link GaussianPrior} does).
+ * <p>The layer does not know which prior it holds: it hands the prior a {@link MeanFieldSample} (entry {@code i} is
+ * the parameter at {@code q.position(i)} of the layer's block, weights in the layer's flattened order, then biases).
+ * Before a layer uses a prior it calls {@link #validate(ParameterBlock)}, so that a prior holding values per parameter
+ * can reject a block of the wrong size.
  *
- * <p>Implementations must be immutable and JSON-serializable (a no-argument constructor, or Jackson
- * annotations), since they are stored in the layer configuration.
+ * <p>Large layers with an analytic KL are handled in bulk, with ND4J arrays:
+ * {@link #klDivergence(INDArray, INDArray, INDArray, PriorScratch)} and
+ * {@link #addKlGradient(INDArray, INDArray, INDArray, double, INDArray, INDArray, PriorScratch)}. Their default
+ * implementations copy to Java arrays and call the element-wise methods; {@link GaussianPrior} overrides them with ND4J
+ * operations.
+ *
+ * <p>Implementations must be immutable and JSON-serializable (Jackson annotations), since they are stored in the
+ * layer configuration.
  */
 @JsonTypeInfo(use = JsonTypeInfo.Id.CLASS, include = JsonTypeInfo.As.PROPERTY, property = "@class")
 public interface Prior extends Serializable {
 
     /**
-     * @param q the posterior of one parameter block (a layer's weights and biases)
-     * @return {@code KL(q || p)} summed over the block (or its unbiased single-sample estimate)
+     * @param q the posterior and the current draw of one parameter block
+     * @return {@code sum_i log p(w_i)} at the drawn weights {@code w_i = q.weight(i)}, normalizing constants included
      */
-    double klDivergence(MeanFieldSample q);
+    double logDensity(MeanFieldSample q);
+
+    /**
+     * Adds {@code scale * d log p / dw_i} at the drawn weights to {@code gradW[i]} for every entry of {@code q}.
+     * A prior whose density depends on {@code q} itself (a learned scale) treats that dependence as fixed here: its
+     * expected derivative vanishes at the learned optimum.
+     */
+    void addLogDensityGradient(MeanFieldSample q, double scale, double[] gradW);
+
+    /** @return whether {@link #klDivergence(MeanFieldSample)} is the exact KL (a closed form) */
+    default boolean hasAnalyticKl() {
+        return false;
+    }
+
+    /**
+     * @param q the posterior of one parameter block (a layer's weights and biases)
+     * @return {@code KL(q || p)} summed over the block, in closed form
+     * @throws UnsupportedOperationException if the prior has no closed form ({@link #hasAnalyticKl()} is false)
+     */
+    default double klDivergence(MeanFieldSample q) {
+        throw noClosedForm();
+    }
 
     /**
      * Adds {@code scale * dKL/dmu_i} to {@code gradMu[i]} and {@code scale * dKL/dsigma_i} to
-     * {@code gradSigma[i]} for every parameter of the block. For a Monte-Carlo estimate, these are the
-     * reparameterized derivatives at the drawn weights.
+     * {@code gradSigma[i]} for every entry of the block, for the closed-form KL.
      *
-     * @param q         the posterior of the block
-     * @param scale     the factor applied to the gradient (KL weight and dataset-size scaling)
-     * @param gradMu    accumulator for the gradient with respect to the means
-     * @param gradSigma accumulator for the gradient with respect to the standard deviations
+     * @throws UnsupportedOperationException if the prior has no closed form
      */
-    void addKlGradient(MeanFieldSample q, double scale, double[] gradMu, double[] gradSigma);
+    default void addKlGradient(MeanFieldSample q, double scale, double[] gradMu, double[] gradSigma) {
+        throw noClosedForm();
+    }
 
     /**
-     * Bulk form of {@link #klDivergence(MeanFieldSample)} on vectors of the block's parameters. The sum must be
-     * accumulated in double precision whatever the data type (see {@link PriorScratch}).
+     * Checks that the prior fits a layer's block (a prior with values per parameter checks their number); called when
+     * a layer is built, before any step.
+     *
+     * @throws IllegalArgumentException naming the layer and the mismatch
+     */
+    default void validate(ParameterBlock block) {
+    }
+
+    /**
+     * Bulk form of {@link #klDivergence(MeanFieldSample)} on vectors of the block's parameters, without pruned
+     * parameters. The sum must be accumulated in double precision whatever the data type (see {@link PriorScratch}).
      *
      * @param mu      posterior means, a vector
      * @param sigma   posterior standard deviations, same length
@@ -57,7 +89,7 @@ public interface Prior extends Serializable {
      * @return {@code KL(q || p)} summed over the block
      */
     default double klDivergence(INDArray mu, INDArray sigma, INDArray eps, PriorScratch scratch) {
-        return klDivergence(new MeanFieldSample(mu.toDoubleVector(), sigma.toDoubleVector(), eps.toDoubleVector()));
+        return klDivergence(scratch.sample(mu, sigma, eps));
     }
 
     /**
@@ -67,11 +99,16 @@ public interface Prior extends Serializable {
      */
     default void addKlGradient(INDArray mu, INDArray sigma, INDArray eps, double scale, INDArray gradMu,
                                INDArray gradSigma, PriorScratch scratch) {
-        double[] gMu = gradMu.toDoubleVector();
-        double[] gSigma = gradSigma.toDoubleVector();
-        addKlGradient(new MeanFieldSample(mu.toDoubleVector(), sigma.toDoubleVector(), eps.toDoubleVector()), scale,
-                gMu, gSigma);
-        gradMu.assign(Nd4j.createFromArray(gMu).castTo(gradMu.dataType()).reshape(gradMu.shape()));
-        gradSigma.assign(Nd4j.createFromArray(gSigma).castTo(gradSigma.dataType()).reshape(gradSigma.shape()));
+        MeanFieldSample q = scratch.sample(mu, sigma, eps);
+        double[] gMu = scratch.read(gradMu, 0);
+        double[] gSigma = scratch.read(gradSigma, 1);
+        addKlGradient(q, scale, gMu, gSigma);
+        PriorScratch.write(gMu, gradMu);
+        PriorScratch.write(gSigma, gradSigma);
+    }
+
+    private UnsupportedOperationException noClosedForm() {
+        return new UnsupportedOperationException(getClass().getSimpleName() + " has no closed-form KL divergence: "
+                + "use the Monte-Carlo KL (KlEstimate.MONTE_CARLO, or KlEstimate.AUTO, the default)");
     }
 }

@@ -82,6 +82,21 @@ class GaussianPriorTest {
         GaussianPrior gaussian = new GaussianPrior(0.25, 0.6);
         Prior elementWiseOnly = new Prior() {
             @Override
+            public boolean hasAnalyticKl() {
+                return true;
+            }
+
+            @Override
+            public double logDensity(MeanFieldSample q) {
+                return gaussian.logDensity(q);
+            }
+
+            @Override
+            public void addLogDensityGradient(MeanFieldSample q, double scale, double[] gradW) {
+                gaussian.addLogDensityGradient(q, scale, gradW);
+            }
+
+            @Override
             public double klDivergence(MeanFieldSample q) {
                 return gaussian.klDivergence(q);
             }

@@ -1,6 +1,6 @@
 package io.github.dl4jbayes.layers.meanfield;
 
-import io.github.dl4jbayes.priors.Prior;
+import io.github.dl4jbayes.priors.KlTerm;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.util.SplittableRandom;
@@ -22,20 +22,23 @@ interface MeanFieldKernel {
      */
     void draw(INDArray mu, INDArray rho, SplittableRandom noise, boolean includeMean);
 
+    /** Draws new noise {@code eps ~ N(0, I)} alone (for a Monte-Carlo KL term when the estimator draws no weights). */
+    void drawNoise(SplittableRandom noise);
+
     /** @return sigma at the given parameters, in a buffer (a vector outside any workspace) valid until the next call */
     INDArray sigma(INDArray mu, INDArray rho);
 
-    /** @return {@code KL(q || prior)} at the given parameters */
-    double klDivergence(Prior prior, INDArray mu, INDArray rho);
+    /** @return the KL term at the given parameters (a Monte-Carlo term at the kernel's current noise) */
+    double klDivergence(KlTerm term, INDArray mu, INDArray rho);
 
-    /** @return {@code KL(q || prior)} at the parameters of the last draw (or sigma), from the kernel's buffers */
-    double klDivergenceAtDraw(Prior prior, INDArray mu);
+    /** @return the KL term at the parameters and noise of the last draw (or sigma), from the kernel's buffers */
+    double klDivergenceAtDraw(KlTerm term, INDArray mu);
 
     /**
      * Completes the gradient of one step. On entry {@code gradMu} holds {@code dL/dmu} of the data term, and the
      * gradient with respect to sigma is given as {@code form} says; on exit {@code gradMu} holds
      * {@code dL/dmu + klScale dKL/dmu} and {@code gradRho} holds {@code (dL/dsigma + klScale dKL/dsigma) sigmoid(rho)}.
      */
-    void completeGradient(Prior prior, double klScale, INDArray mu, INDArray rho, INDArray gradMu, INDArray gradRho,
+    void completeGradient(KlTerm term, double klScale, INDArray mu, INDArray rho, INDArray gradMu, INDArray gradRho,
                           SigmaGradient form);
 }

@@ -2,7 +2,13 @@ package io.github.dl4jbayes.layers.meanfield;
 
 import io.github.dl4jbayes.layers.BayesianLayerConfig;
 import io.github.dl4jbayes.layers.MeanFieldLayout;
+import io.github.dl4jbayes.layers.MeanFieldSettings;
 import io.github.dl4jbayes.layers.MeanFieldState;
+import io.github.dl4jbayes.layers.Pruning;
+import io.github.dl4jbayes.layers.StableMath;
+import io.github.dl4jbayes.priors.KlTerm;
+import io.github.dl4jbayes.priors.MeanFieldSample;
+import io.github.dl4jbayes.priors.ParameterBlock;
 
 import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.gradient.Gradient;
@@ -44,6 +50,7 @@ public final class MeanFieldPosterior {
     private final Supplier<BayesianLayerConfig> config;
     private final LongSupplier defaultNoiseSeed;
     private final MeanFieldLayout layout;
+    private final ParameterBlock block;
     private final int size;
     private final MeanFieldState state = new MeanFieldState();
 
@@ -62,6 +69,10 @@ public final class MeanFieldPosterior {
     private boolean klOfStepValid;
     /** The minibatch size of the last input. */
     private long batchSize = 1;
+    /** Whether some parameters were pruned when the parameters were last bound (or {@link #refreshPruning}). */
+    private boolean hasPruned;
+    /** The noise of Monte-Carlo KL estimates made outside a training step (so as not to disturb the step's draws). */
+    private SplittableRandom evaluationNoise;
 
     /**
      * @param config           the layer's current configuration (read at each use, so that it may be replaced)
@@ -79,6 +90,21 @@ public final class MeanFieldPosterior {
                     + blockSize + " parameters per block");
         }
         this.size = (int) blockSize;
+        this.block = new ParameterBlock(conf.getLayerName(), layout.weightCount(), conf.getNOut(), conf.hasBias());
+        MeanFieldSettings settings = conf.getMeanField();
+        settings.getPrior().validate(block);
+        settings.getKlEstimate().check(settings.getPrior(), block);
+    }
+
+    /** @return the structure of the layer's parameter block, as its prior sees it */
+    public ParameterBlock block() {
+        return block;
+    }
+
+    /** @return the layer's KL term: its prior and how the KL is computed, from the current configuration */
+    public KlTerm klTerm() {
+        MeanFieldSettings settings = config.get().getMeanField();
+        return KlTerm.of(settings.getPrior(), settings.getKlEstimate());
     }
 
     /** @return the block size from which layers use ND4J operations instead of Java loops */
@@ -100,13 +126,70 @@ public final class MeanFieldPosterior {
     public void bindParams(INDArray paramsFlat) {
         this.muBlock = layout.muBlock(paramsFlat);
         this.rhoBlock = layout.rhoBlock(paramsFlat);
+        refreshPruning();
+    }
+
+    /**
+     * Looks for pruned parameters ({@link Pruning}) and chooses the kernel: a layer with pruned parameters uses Java
+     * loops, which skip them, whatever its size. Called when the parameters are bound, and by whatever prunes a bound
+     * layer.
+     */
+    public void refreshPruning() {
+        hasPruned = rhoBlock.minNumber().doubleValue() <= Pruning.PRUNED_RHO_LIMIT;
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-            this.kernel = size >= nativeThreshold ? new Nd4jKernel(size, paramsFlat.dataType())
-                    : new JavaLoopKernel(size, paramsFlat.dataType());
+            this.kernel = size >= nativeThreshold && !hasPruned ? new Nd4jKernel(block, muBlock.dataType())
+                    : new JavaLoopKernel(block, muBlock.dataType());
         }
         this.sampledWeights = layout.weights(kernel.sampled());
         this.sampledBias = layout.bias(kernel.sampled());
         this.drawn = null;
+    }
+
+    /** @return whether the layer had pruned parameters when they were last bound or refreshed */
+    public boolean hasPruned() {
+        return hasPruned;
+    }
+
+    /**
+     * A copy of the posterior at the current parameters, without its pruned parameters, in double precision: entry
+     * {@code i} is the parameter at {@code position(i)} of the block.
+     *
+     * @param noise the source of the sample's noise {@code eps}, or null for zero noise
+     * @return the sample (its own arrays: the caller may keep it)
+     */
+    public MeanFieldSample snapshot(SplittableRandom noise) {
+        double[] m = muBlock.toDoubleVector();
+        double[] r = rhoBlock.toDoubleVector();
+        double floor = StableMath.sigmaFloor(muBlock.dataType());
+        int[] positions = new int[size];
+        double[] mu = new double[size];
+        double[] sigma = new double[size];
+        double[] eps = new double[size];
+        int k = 0;
+        for (int i = 0; i < size; i++) {
+            if (!Pruning.isPruned(r[i])) {
+                positions[k] = i;
+                mu[k] = m[i];
+                sigma[k] = StableMath.sigma(r[i], floor);
+                eps[k] = noise == null ? 0.0 : noise.nextGaussian();
+                k++;
+            }
+        }
+        return new MeanFieldSample(block, mu, sigma, eps, positions, k);
+    }
+
+    /** Writes 0 into the means of pruned parameters (an optimizer's momentum may have moved them). */
+    private void pinPruned() {
+        if (!hasPruned) {
+            return;
+        }
+        org.nd4j.linalg.api.buffer.DataBuffer muData = muBlock.data();
+        org.nd4j.linalg.api.buffer.DataBuffer rhoData = rhoBlock.data();
+        for (int i = 0; i < size; i++) {
+            if (Pruning.isPruned(rhoData.getDouble(i)) && muData.getDouble(i) != 0.0) {
+                muData.put(i, 0.0);
+            }
+        }
     }
 
     /** Binds the layer's flattened gradient view. */
@@ -150,6 +233,9 @@ public final class MeanFieldPosterior {
         }
         if (kind == Draw.SIGMA) {
             sigmaBuffer = kernel.sigma(muBlock, rhoBlock);
+            if (klTerm().isMonteCarlo()) {
+                kernel.drawNoise(noise());              // the Monte-Carlo KL term needs a draw of its own
+            }
         } else {
             kernel.draw(muBlock, rhoBlock, noise(), kind == Draw.WEIGHTS);
         }
@@ -185,13 +271,15 @@ public final class MeanFieldPosterior {
         return layout.bias(sigmaBuffer);
     }
 
-    /** @return the weight means, shaped as the layer's weights */
+    /** @return the weight means, shaped as the layer's weights (pruned ones exactly 0) */
     public INDArray meanWeights() {
+        pinPruned();
         return layout.weights(muBlock);
     }
 
-    /** @return the bias means, or null without biases */
+    /** @return the bias means, or null without biases (pruned ones exactly 0) */
     public INDArray meanBias() {
+        pinPruned();
         return layout.bias(muBlock);
     }
 
@@ -215,9 +303,20 @@ public final class MeanFieldPosterior {
         return layout.bias(gradRhoBlock);
     }
 
-    /** @return {@code KL(q || p)} of this layer at the current parameters, unscaled */
+    /**
+     * @return {@code KL(q || p)} of this layer at the current parameters, unscaled; with a Monte-Carlo KL term, its
+     *         single-draw estimate at a draw of its own (from a generator seeded like the layer's noise, so that the
+     *         training draws are not disturbed)
+     */
     public double klDivergence() {
-        return kernel.klDivergence(config.get().getMeanField().getPrior(), muBlock, rhoBlock);
+        KlTerm term = klTerm();
+        if (!term.isMonteCarlo()) {
+            return kernel.klDivergence(term, muBlock, rhoBlock);
+        }
+        if (evaluationNoise == null) {
+            evaluationNoise = new SplittableRandom(defaultNoiseSeed.getAsLong() ^ 0x6A09E667F3BCC909L);
+        }
+        return term.klDivergence(snapshot(evaluationNoise));
     }
 
     /**
@@ -274,9 +373,9 @@ public final class MeanFieldPosterior {
             throw new IllegalStateException("Bayesian layer '" + config.get().getLayerName()
                     + "': backprop without a forward pass that drew the weights");
         }
-        kernel.completeGradient(config.get().getMeanField().getPrior(), klGradientScale(), muBlock, rhoBlock,
-                gradMuBlock, gradRhoBlock, form);
-        klOfStep = kernel.klDivergenceAtDraw(config.get().getMeanField().getPrior(), muBlock);
+        KlTerm term = klTerm();
+        kernel.completeGradient(term, klGradientScale(), muBlock, rhoBlock, gradMuBlock, gradRhoBlock, form);
+        klOfStep = kernel.klDivergenceAtDraw(term, muBlock);
         klOfStepValid = true;
         Gradient gradient = new DefaultGradient();
         for (String key : layout.keys()) {

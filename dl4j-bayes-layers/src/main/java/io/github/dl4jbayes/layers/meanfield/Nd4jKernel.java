@@ -3,7 +3,8 @@ package io.github.dl4jbayes.layers.meanfield;
 import io.github.dl4jbayes.layers.StableMath;
 
 import io.github.dl4jbayes.priors.PriorScratch;
-import io.github.dl4jbayes.priors.Prior;
+import io.github.dl4jbayes.priors.KlTerm;
+import io.github.dl4jbayes.priors.ParameterBlock;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.scalar.ScalarMax;
@@ -20,7 +21,7 @@ import java.util.SplittableRandom;
 /**
  * {@link MeanFieldKernel} with ND4J operations over whole blocks, for large layers: vectorized and multi-threaded,
  * a couple of dozen native calls per layer and step, into buffers allocated once. The noise comes from
- * {@link JavaNoise}.
+ * {@link JavaNoise}. A layer with pruned parameters uses {@link JavaLoopKernel} instead, whatever its size.
  *
  * <p>{@code sigma = max(softplus(rho), StableMath.sigmaFloor(type))}, with softplus computed stably in the layer's
  * data type as {@code max(rho, 0) + log1p(exp(-|rho|))}: {@code exp} never overflows (its argument is at most 0),
@@ -42,7 +43,8 @@ final class Nd4jKernel implements MeanFieldKernel {
     private final INDArray scratch;
     private final Object noiseScratch;
 
-    Nd4jKernel(int size, DataType dataType) {
+    Nd4jKernel(ParameterBlock block, DataType dataType) {
+        int size = (int) block.size();
         this.sigmaFloor = StableMath.sigmaFloor(dataType);
         this.noiseScratch = JavaNoise.scratchFor(dataType, size);
         this.eps = Nd4j.create(dataType, size);
@@ -50,7 +52,7 @@ final class Nd4jKernel implements MeanFieldKernel {
         this.gradSigma = Nd4j.create(dataType, size);
         this.sampled = Nd4j.create(dataType, size);
         this.softplusScratch = Nd4j.create(dataType, size);
-        this.priorScratch = new PriorScratch(dataType, size);
+        this.priorScratch = new PriorScratch(dataType, block);
         this.scratch = priorScratch.buffer();
     }
 
@@ -67,6 +69,11 @@ final class Nd4jKernel implements MeanFieldKernel {
         if (includeMean) {
             sampled.addi(mu);
         }
+    }
+
+    @Override
+    public void drawNoise(SplittableRandom noise) {
+        JavaNoise.fill(eps, noiseScratch, noise);
     }
 
     @Override
@@ -93,18 +100,18 @@ final class Nd4jKernel implements MeanFieldKernel {
     }
 
     @Override
-    public double klDivergence(Prior prior, INDArray mu, INDArray rho) {
+    public double klDivergence(KlTerm term, INDArray mu, INDArray rho) {
         computeSigma(rho);
-        return prior.klDivergence(mu, sigma, eps, priorScratch);
+        return term.klDivergence(mu, sigma, eps, priorScratch);
     }
 
     @Override
-    public double klDivergenceAtDraw(Prior prior, INDArray mu) {
-        return prior.klDivergence(mu, sigma, eps, priorScratch);
+    public double klDivergenceAtDraw(KlTerm term, INDArray mu) {
+        return term.klDivergence(mu, sigma, eps, priorScratch);
     }
 
     @Override
-    public void completeGradient(Prior prior, double klScale, INDArray mu, INDArray rho, INDArray gradMu,
+    public void completeGradient(KlTerm term, double klScale, INDArray mu, INDArray rho, INDArray gradMu,
                                  INDArray gradRho, SigmaGradient form) {
         switch (form) {
             case FROM_MEAN_GRADIENT:
@@ -117,7 +124,7 @@ final class Nd4jKernel implements MeanFieldKernel {
                 gradSigma.assign(gradRho);
         }
         if (klScale != 0.0) {
-            prior.addKlGradient(mu, sigma, eps, klScale, gradMu, gradSigma, priorScratch);
+            term.addKlGradient(mu, sigma, eps, klScale, gradMu, gradSigma, priorScratch);
         }
         Nd4j.getExecutioner().exec(new Sigmoid(rho, scratch));
         gradSigma.mul(scratch, gradRho);

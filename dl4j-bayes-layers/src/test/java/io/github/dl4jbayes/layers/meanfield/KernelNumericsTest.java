@@ -3,6 +3,9 @@ package io.github.dl4jbayes.layers.meanfield;
 import io.github.dl4jbayes.layers.*;
 
 import io.github.dl4jbayes.priors.GaussianPrior;
+import io.github.dl4jbayes.priors.KlEstimate;
+import io.github.dl4jbayes.priors.KlTerm;
+import io.github.dl4jbayes.priors.ParameterBlock;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -46,10 +49,11 @@ class KernelNumericsTest {
     @ParameterizedTest(name = "nd4jKernel={0}, {1}, rho={2}")
     @MethodSource("cases")
     void sigmaStaysFiniteAndPositive(boolean nd4jKernel, DataType type, double rho) {
-        MeanFieldKernel kernel = nd4jKernel ? new Nd4jKernel(SIZE, type) : new JavaLoopKernel(SIZE, type);
+        MeanFieldKernel kernel = nd4jKernel ? new Nd4jKernel(ParameterBlock.flat(SIZE), type)
+                : new JavaLoopKernel(ParameterBlock.flat(SIZE), type);
         INDArray mu = Nd4j.zeros(type, SIZE);
         INDArray rhos = Nd4j.valueArrayOf(new long[]{SIZE}, rho, type);
-        GaussianPrior prior = GaussianPrior.standardNormal();
+        KlTerm prior = KlTerm.of(GaussianPrior.standardNormal(), KlEstimate.AUTO);
 
         // reference: sigma in double, floored at the type's smallest normal number, then rounded to the type
         double sigma = Nd4j.scalar(type, StableMath.sigma(rho, StableMath.sigmaFloor(type))).getDouble(0);
@@ -81,7 +85,8 @@ class KernelNumericsTest {
         for (int i = 0; i < n; i++) {
             rho[i] = -40 + 0.1 * i;
         }
-        MeanFieldKernel kernel = nd4jKernel ? new Nd4jKernel(n, type) : new JavaLoopKernel(n, type);
+        MeanFieldKernel kernel = nd4jKernel ? new Nd4jKernel(ParameterBlock.flat(n), type)
+                : new JavaLoopKernel(ParameterBlock.flat(n), type);
         INDArray rhos = Nd4j.createFromArray(rho).castTo(type);
         kernel.draw(Nd4j.zeros(type, n), rhos, new SplittableRandom(11), true);
         double[] drawn = kernel.sampled().castTo(DataType.DOUBLE).toDoubleVector();
