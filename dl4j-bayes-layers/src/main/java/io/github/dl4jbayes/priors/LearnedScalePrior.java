@@ -218,6 +218,42 @@ public final class LearnedScalePrior implements Prior {
         }
     }
 
+    /**
+     * The derivative of {@link #logDensity} through the learned variances: {@code d log p / dv_g} (the drawn weights
+     * fixed) times {@code dv_g / dmu_i = mu_i / c_g} and {@code dv_g / dsigma_i = sigma_i / c_g}, with
+     * {@code c_g = n_g / 2} (no hyperprior) or {@code n_g / 2 + a + 1}; zero where the variance sits at its floor.
+     */
+    @Override
+    public void addLogDensityPosteriorGradient(MeanFieldSample q, double scale, double[] gradMu, double[] gradSigma) {
+        double[] v = variances(q);
+        int groups = v.length;
+        double[] sumW2 = new double[groups];
+        double[] count = new double[groups];
+        for (int i = 0; i < q.size(); i++) {
+            int g = perUnit ? q.unit(i) : 0;
+            double w = q.weight(i);
+            sumW2[g] += w * w;
+            count[g]++;
+        }
+        double floor = minScale * minScale;
+        double[] factor = new double[groups];
+        for (int g = 0; g < groups; g++) {
+            if (count[g] == 0 || v[g] <= floor) {
+                continue;                                         // at the floor the variance does not move
+            }
+            double dLogPdV = 0.5 * (sumW2[g] / (v[g] * v[g]) - count[g] / v[g]);
+            if (hasHyperprior()) {
+                dLogPdV -= (hyperShape + 1) / v[g] - hyperScale / (v[g] * v[g]);
+            }
+            factor[g] = scale * dLogPdV / (0.5 * count[g] + (hasHyperprior() ? hyperShape + 1 : 0));
+        }
+        for (int i = 0; i < q.size(); i++) {
+            double f = factor[perUnit ? q.unit(i) : 0];
+            gradMu[i] += f * q.mu(i);
+            gradSigma[i] += f * q.sigma(i);
+        }
+    }
+
     /** Lanczos approximation of log Gamma(x) for x &gt; 0 (relative error below 1e-13). */
     static double logGamma(double x) {
         double[] c = {57.1562356658629235, -59.5979603554754912, 14.1360979747417471, -0.491913816097620199,

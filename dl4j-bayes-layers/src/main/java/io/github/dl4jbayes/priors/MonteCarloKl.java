@@ -18,6 +18,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *   d/dsigma_i = -1/sigma_i - eps_i p'(w_i)/p(w_i)
  * </pre>
  *
+ * plus, for a prior that is itself a function of the posterior (a learned scale), the derivative through that
+ * dependence ({@link Prior#addLogDensityPosteriorGradient}).
+ *
  * The estimate is unbiased (its mean over draws is the KL) and so is its gradient; it is what a prior without a closed
  * form uses, and what {@link KlEstimate#MONTE_CARLO} selects for any prior.
  */
@@ -45,6 +48,7 @@ public final class MonteCarloKl {
             gradMu[i] -= scale * dLogP[i];
             gradSigma[i] -= scale * (1.0 / q.sigma(i) + q.eps(i) * dLogP[i]);
         }
+        prior.addLogDensityPosteriorGradient(q, -scale, gradMu, gradSigma);
     }
 
     /** Bulk form of {@link #klDivergence(Prior, MeanFieldSample)} through the scratch's Java arrays. */

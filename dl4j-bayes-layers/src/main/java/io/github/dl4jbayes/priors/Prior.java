@@ -40,10 +40,18 @@ public interface Prior extends Serializable {
 
     /**
      * Adds {@code scale * d log p / dw_i} at the drawn weights to {@code gradW[i]} for every entry of {@code q}.
-     * A prior whose density depends on {@code q} itself (a learned scale) treats that dependence as fixed here: its
-     * expected derivative vanishes at the learned optimum.
+     * A prior whose density depends on {@code q} itself (a learned scale) holds that dependence fixed here and adds it
+     * in {@link #addLogDensityPosteriorGradient}.
      */
     void addLogDensityGradient(MeanFieldSample q, double scale, double[] gradW);
+
+    /**
+     * Adds {@code scale} times the derivative of {@link #logDensity} with respect to {@code mu_i} and {@code sigma_i}
+     * through the prior's own dependence on the posterior (a learned scale is a function of it), the drawn weights
+     * held fixed. Priors that do not depend on the posterior, the common case, add nothing.
+     */
+    default void addLogDensityPosteriorGradient(MeanFieldSample q, double scale, double[] gradMu, double[] gradSigma) {
+    }
 
     /** @return whether {@link #klDivergence(MeanFieldSample)} is the exact KL (a closed form) */
     default boolean hasAnalyticKl() {

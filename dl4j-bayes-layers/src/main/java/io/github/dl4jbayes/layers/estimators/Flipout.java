@@ -19,11 +19,20 @@ final class Flipout extends MeanFieldEstimator {
     private final PerExampleNoise signsOut = new PerExampleNoise();
     /** {@code x o s_in} of the last forward pass, for the backward pass. */
     private final ScratchArray signedInput = new ScratchArray();
+    /** The posterior's draw the signs belong to. */
+    private long signsOfDraw = -1;
+
+    @Override
+    public MeanFieldPosterior.Draw drawKind() {
+        return MeanFieldPosterior.Draw.PERTURBATION;
+    }
 
     @Override
     public INDArray forward(MeanFieldPosterior posterior, LinearMap map, INDArray x) {
         INDArray z = affine(map, x, posterior.meanWeights(), posterior.meanBias());
-        if (posterior.draw(MeanFieldPosterior.Draw.PERTURBATION)) {
+        posterior.draw(MeanFieldPosterior.Draw.PERTURBATION);
+        if (posterior.drawCount() != signsOfDraw) {
+            signsOfDraw = posterior.drawCount();
             signsIn.signs(posterior.noise(), x.size(0), map.channels(x), x.dataType());
             signsOut.signs(posterior.noise(), x.size(0), map.channels(z), x.dataType());
         }

@@ -23,6 +23,13 @@ import java.util.Map;
  */
 final class LocalReparameterization extends MeanFieldEstimator {
     private final PerExampleNoise zeta = new PerExampleNoise();
+    /** The posterior's draw the per-example noise belongs to. */
+    private long zetaOfDraw = -1;
+
+    @Override
+    public MeanFieldPosterior.Draw drawKind() {
+        return MeanFieldPosterior.Draw.SIGMA;
+    }
     /** {@code x^2}, {@code sigma_W^2}, {@code sigma_b^2} and {@code 2 sqrt(v)} of the last forward pass. */
     private final ScratchArray inputSquared = new ScratchArray();
     private final ScratchArray weightVariance = new ScratchArray();
@@ -32,7 +39,9 @@ final class LocalReparameterization extends MeanFieldEstimator {
     @Override
     public INDArray forward(MeanFieldPosterior posterior, LinearMap map, INDArray x) {
         INDArray z = affine(map, x, posterior.meanWeights(), posterior.meanBias());
-        if (posterior.draw(MeanFieldPosterior.Draw.SIGMA)) {
+        posterior.draw(MeanFieldPosterior.Draw.SIGMA);
+        if (posterior.drawCount() != zetaOfDraw) {
+            zetaOfDraw = posterior.drawCount();
             zeta.gaussian(posterior.noise(), x.size(0), map.channels(z), x.dataType());
         }
         INDArray x2 = x.mul(x, inputSquared.of(x.dataType(), x.shape()));

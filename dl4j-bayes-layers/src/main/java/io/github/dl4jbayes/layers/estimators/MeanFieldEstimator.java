@@ -38,6 +38,9 @@ public abstract class MeanFieldEstimator {
      */
     public abstract INDArray forward(MeanFieldPosterior posterior, LinearMap map, INDArray x);
 
+    /** @return what this estimator's forward pass draws from the posterior */
+    public abstract MeanFieldPosterior.Draw drawKind();
+
     /**
      * The backward pass of the last {@link #forward} on the same input: writes the data term's gradients into the
      * posterior's gradient views and completes them with the KL term.

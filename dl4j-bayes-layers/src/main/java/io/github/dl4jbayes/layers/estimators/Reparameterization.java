@@ -13,6 +13,11 @@ import java.util.Map;
 final class Reparameterization extends MeanFieldEstimator {
 
     @Override
+    public MeanFieldPosterior.Draw drawKind() {
+        return MeanFieldPosterior.Draw.WEIGHTS;
+    }
+
+    @Override
     public INDArray forward(MeanFieldPosterior posterior, LinearMap map, INDArray x) {
         posterior.draw(MeanFieldPosterior.Draw.WEIGHTS);
         return affine(map, x, posterior.drawnWeights(), posterior.drawnBias());

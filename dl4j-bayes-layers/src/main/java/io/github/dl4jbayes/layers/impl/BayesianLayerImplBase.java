@@ -82,7 +82,7 @@ public abstract class BayesianLayerImplBase<C extends org.deeplearning4j.nn.conf
 
     @Override
     public double calcRegularizationScore(boolean backpropParamsOnly) {
-        return super.calcRegularizationScore(backpropParamsOnly) + core.posterior().klScore(conf.isMiniBatch());
+        return super.calcRegularizationScore(backpropParamsOnly) + core.klScore(conf.isMiniBatch());
     }
 
     @Override

@@ -146,7 +146,7 @@ public class BayesianOutputLayerImpl extends BaseOutputLayer<BayesianOutputLayer
 
     @Override
     public double calcRegularizationScore(boolean backpropParamsOnly) {
-        return super.calcRegularizationScore(backpropParamsOnly) + core.posterior().klScore(conf.isMiniBatch());
+        return super.calcRegularizationScore(backpropParamsOnly) + core.klScore(conf.isMiniBatch());
     }
 
     @Override

@@ -58,6 +58,16 @@ final class MeanFieldCore {
         trainingPreOutputValid = false;
     }
 
+    /**
+     * @param miniBatch whether DL4J divides the loss by the minibatch size
+     * @return the layer's share of the score's KL term ({@link MeanFieldPosterior#klScore}), a Monte-Carlo term at the
+     *         draw of the training forward pass on the current input (drawn now if DL4J scores before that pass)
+     */
+    double klScore(boolean miniBatch) {
+        posterior.drawForKl(estimator().drawKind());
+        return posterior.klScore(miniBatch);
+    }
+
     private MeanFieldEstimator estimator() {
         Estimator kind = config.get().getMeanField().getEstimator();
         if (kind != estimatorKind) {

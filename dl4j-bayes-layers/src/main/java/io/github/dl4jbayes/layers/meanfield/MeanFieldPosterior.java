@@ -64,6 +64,8 @@ public final class MeanFieldPosterior {
     private INDArray sigmaBuffer;
     /** What the buffers hold for the current input: null (nothing yet), or the kind of the last draw. */
     private Draw drawn;
+    /** How many draws this posterior has made: estimators draw their per-example noise once per draw. */
+    private long drawCount;
     /** The KL at the parameters of the last backward pass, for the score DL4J computes right after it. */
     private double klOfStep;
     private boolean klOfStepValid;
@@ -240,7 +242,26 @@ public final class MeanFieldPosterior {
             kernel.draw(muBlock, rhoBlock, noise(), kind == Draw.WEIGHTS);
         }
         drawn = kind;
+        drawCount++;
         return true;
+    }
+
+    /** @return how many draws this posterior has made (an estimator's per-example noise belongs to one draw) */
+    public long drawCount() {
+        return drawCount;
+    }
+
+    /**
+     * Makes sure the current input has a draw before its KL term is scored: DL4J scores the output layer's
+     * regularization (the KL) before that layer's forward pass, and a Monte-Carlo KL term must use the draw the forward
+     * pass will then use. Without a Monte-Carlo term nothing is drawn.
+     *
+     * @param kind what the layer's forward pass draws
+     */
+    public void drawForKl(Draw kind) {
+        if (drawn == null && klTerm().isMonteCarlo()) {
+            draw(kind);
+        }
     }
 
     /** @return the layer's noise generator, seeded on first use from the configuration's seed and the layer's index */
@@ -330,7 +351,10 @@ public final class MeanFieldPosterior {
     public double klScore(boolean miniBatch) {
         // DL4J scores a training step right after its backward pass, before any parameter update: the KL computed
         // there (from the draw's buffers) is reused once; any other score recomputes it from the parameters.
-        double kl = klOfStepValid ? klOfStep : klDivergence();
+        // A Monte-Carlo KL term of a forward pass that drew is estimated at that pass's own draw, like its likelihood.
+        KlTerm term = klTerm();
+        double kl = klOfStepValid ? klOfStep
+                : drawn != null && term.isMonteCarlo() ? kernel.klDivergenceAtDraw(term, muBlock) : klDivergence();
         klOfStepValid = false;
         double klWeight = state.getKlWeight();
         if (klWeight == 0.0) {
