@@ -183,4 +183,31 @@ public final class BayesianNetworks {
         }
         return layers;
     }
+
+    /**
+     * Prunes the weights whose signal-to-noise ratio {@code |mu| / sigma} is below {@code snrThreshold}
+     * ({@link Pruning#prune}).
+     *
+     * @return the fraction of weights pruned per Bayesian layer
+     */
+    public static Pruning.Report prune(MultiLayerNetwork net, double snrThreshold) {
+        return Pruning.prune(net, snrThreshold);
+    }
+
+    /**
+     * @return for each Bayesian layer whose prior is a {@link io.github.dl4jbayes.priors.LearnedScalePrior}, in layer
+     *         order, its learned prior standard deviations at the current parameters (one, or one per output unit),
+     *         keyed by layer index
+     */
+    public static java.util.Map<Integer, double[]> learnedPriorScales(MultiLayerNetwork net) {
+        java.util.Map<Integer, double[]> out = new java.util.LinkedHashMap<>();
+        for (BayesianLayer layer : bayesianLayers(net)) {
+            io.github.dl4jbayes.priors.Prior prior = layer.bayesianConfig().getMeanField().getPrior();
+            if (prior instanceof io.github.dl4jbayes.priors.LearnedScalePrior) {
+                out.put(((Layer) layer).getIndex(),
+                        ((io.github.dl4jbayes.priors.LearnedScalePrior) prior).scales(layer.posterior().snapshot(null)));
+            }
+        }
+        return out;
+    }
 }
