@@ -145,6 +145,36 @@ public final class Plots {
         return chart;
     }
 
+    /**
+     * Lines with markers, one per named series, e.g. accuracy against the fraction of weights pruned, or a learning
+     * curve against the number of training examples.
+     *
+     * @param names one legend name per series
+     * @param xs    each series' x values
+     * @param ys    each series' y values (same lengths as its x values)
+     * @param logX  whether the x axis is logarithmic (all x values must then be &gt; 0)
+     */
+    public static XYChart curves(String title, String xTitle, String yTitle, List<String> names, List<double[]> xs,
+                                 List<double[]> ys, boolean logX) {
+        if (names == null || xs == null || ys == null || names.isEmpty() || names.size() != xs.size()
+                || names.size() != ys.size()) {
+            throw new IllegalArgumentException("names, xs and ys must be non-empty lists of the same size");
+        }
+        XYChart chart = base(title, xTitle, yTitle);
+        chart.getStyler().setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
+        chart.getStyler().setXAxisLogarithmic(logX);
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
+        for (int k = 0; k < names.size(); k++) {
+            if (xs.get(k).length != ys.get(k).length) {
+                throw new IllegalArgumentException("series " + names.get(k) + ": " + xs.get(k).length + " x values but "
+                        + ys.get(k).length + " y values");
+            }
+            XYSeries s = chart.addSeries(names.get(k), xs.get(k), ys.get(k));
+            s.setLineWidth(2f);
+        }
+        return chart;
+    }
+
     /** Histograms of a few weights' draws, overlaid. */
     public static CategoryChart histograms(String title, List<String> names, List<double[]> draws, int bins) {
         return histograms(title, "weight value", "draws", names, draws, bins, false);

@@ -32,6 +32,12 @@ public final class Examples {
             case "fashion":
                 FashionExample.run(Options.parse(rest));
                 break;
+            case "priors":
+                PriorsExample.run(Options.parse(rest));
+                break;
+            case "transfer":
+                TransferExample.run(Options.parse(rest));
+                break;
             case "bench":
                 Benchmarks.run(Options.parse(rest));
                 break;
@@ -90,6 +96,13 @@ public final class Examples {
         System.out.println("  fashion     Fashion-MNIST with classes held out: a plain and a Bayesian LeNet-style CNN,");
         System.out.println("              accuracy, NLL, calibration, and detection of the held-out classes (AUROC).");
         System.out.println("              " + FashionExample.OPTIONS);
+        System.out.println("  priors      The seed network on two moons under Gaussian, scale-mixture, Laplace and learned-");
+        System.out.println("              scale priors: accuracy, NLL, ELBO, weight means; then pruning by |mu| / sigma.");
+        System.out.println("              " + PriorsExample.OPTIONS);
+        System.out.println("  transfer    Transfer learning with informed priors: a plain net trained on moons, then a");
+        System.out.println("              rotated-moons target with few labels: N(0, 1) priors vs informed priors vs");
+        System.out.println("              fine-tuning, learning curves of accuracy and NLL.");
+        System.out.println("              " + TransferExample.OPTIONS);
         System.out.println("  bench       The benchmark table: step time Bayesian vs plain DL4J (seed net, 784-400-400-10),");
         System.out.println("              predictive throughput, time to 94% on moons, memory over many steps.");
         System.out.println("              " + Benchmarks.OPTIONS);

@@ -3,6 +3,7 @@ package io.github.dl4jbayes.examples;
 import io.github.dl4jbayes.layers.BayesianDenseLayer;
 import io.github.dl4jbayes.layers.BayesianOutputLayer;
 import io.github.dl4jbayes.priors.GaussianPrior;
+import io.github.dl4jbayes.priors.Prior;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.distribution.NormalDistribution;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
@@ -32,7 +33,17 @@ public final class SeedNetwork {
      * @param seed         the seed of the initialization and of the Bayesian layers' weight noise
      */
     public static MultiLayerNetwork build(boolean bayesian, boolean hasBias, double learningRate, long seed) {
-        GaussianPrior prior = GaussianPrior.standardNormal();
+        return build(bayesian ? GaussianPrior.standardNormal() : null, hasBias, learningRate, seed);
+    }
+
+    /**
+     * @param prior        the prior of every Bayesian layer, or null for DL4J's DenseLayer / OutputLayer
+     * @param hasBias      whether the layers have biases (the notebook's have none)
+     * @param learningRate Adam's learning rate
+     * @param seed         the seed of the initialization and of the Bayesian layers' weight noise
+     */
+    public static MultiLayerNetwork build(Prior prior, boolean hasBias, double learningRate, long seed) {
+        boolean bayesian = prior != null;
         NeuralNetConfiguration.ListBuilder list = new NeuralNetConfiguration.Builder()
                 .seed(seed).dataType(DataType.FLOAT).updater(new Adam(learningRate))
                 // the notebook's initial weights: standard normal (wider than Xavier; with tanh units it avoids a
