@@ -78,6 +78,60 @@ class PriorNetworkTest extends DoublePrecisionGradientCheck {
         assertTrue(check(net, x, y), "gradient check failed");
     }
 
+    /** The same checks through the ND4J kernel (the bulk bridge of the priors), which large layers use. */
+    @ParameterizedTest(name = "{0}, {1}")
+    @MethodSource("kernelCases")
+    void denseGradientCheckThroughTheNd4jKernel(Prior prior, KlEstimate kl) {
+        int threshold = io.github.dl4jbayes.layers.meanfield.MeanFieldPosterior.nativeThreshold();
+        io.github.dl4jbayes.layers.meanfield.MeanFieldPosterior.setNativeThreshold(0);
+        try {
+            denseGradientCheck(prior, Estimator.REPARAMETERIZATION, kl);
+        } finally {
+            io.github.dl4jbayes.layers.meanfield.MeanFieldPosterior.setNativeThreshold(threshold);
+        }
+    }
+
+    static Stream<Arguments> kernelCases() {
+        List<Arguments> cases = new ArrayList<>();
+        for (Prior p : priors()) {
+            cases.add(Arguments.of(p, KlEstimate.MONTE_CARLO));
+            if (p.hasAnalyticKl()) {
+                cases.add(Arguments.of(p, KlEstimate.ANALYTIC));
+            }
+        }
+        return cases.stream();
+    }
+
+    /** Per-parameter Gaussian priors (informed priors) on both layers, through both kernels, analytic and Monte Carlo. */
+    @ParameterizedTest(name = "nd4jKernel={0}, {1}")
+    @org.junit.jupiter.params.provider.CsvSource({"false, ANALYTIC", "true, ANALYTIC", "false, MONTE_CARLO",
+            "true, MONTE_CARLO"})
+    void perParameterGaussianGradientCheck(boolean nd4jKernel, KlEstimate kl) {
+        int threshold = io.github.dl4jbayes.layers.meanfield.MeanFieldPosterior.nativeThreshold();
+        io.github.dl4jbayes.layers.meanfield.MeanFieldPosterior.setNativeThreshold(nd4jKernel ? 0 : Integer.MAX_VALUE);
+        try {
+            MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder()
+                    .seed(5).dataType(DataType.DOUBLE).updater(new NoOp())
+                    .list()
+                    .layer(new BayesianDenseLayer.Builder().nIn(3).nOut(4).activation(Activation.TANH).klEstimate(kl)
+                            .prior(GaussianPrior.perParameter(Nd4j.linspace(-1, 1, 16, DataType.DOUBLE),
+                                    Nd4j.linspace(0.3, 1.5, 16, DataType.DOUBLE)))
+                            .initialPosteriorStd(0.3).build())
+                    .layer(new BayesianOutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(4).nOut(3)
+                            .activation(Activation.SOFTMAX).klEstimate(kl)
+                            .prior(GaussianPrior.perParameter(Nd4j.linspace(0.5, -0.5, 15, DataType.DOUBLE), 0.4))
+                            .initialPosteriorStd(0.2).build())
+                    .build();
+            MultiLayerNetwork net = TestNets.init(conf);
+            BayesianNetworks.setDatasetSize(net, 4);
+            INDArray x = TestNets.randn(7, DataType.DOUBLE, 6, 3);
+            INDArray y = TestNets.oneHot(6, 3, 11, DataType.DOUBLE);
+            assertTrue(check(net, x, y), "gradient check failed");
+        } finally {
+            io.github.dl4jbayes.layers.meanfield.MeanFieldPosterior.setNativeThreshold(threshold);
+        }
+    }
+
     static Stream<Arguments> convolutionCases() {
         List<Arguments> cases = new ArrayList<>();
         for (Prior p : priors()) {
