@@ -254,7 +254,7 @@ class PriorNetworkTest extends DoublePrecisionGradientCheck {
     @Test
     void perParameterMeansAreStoredCompactly() {
         int n = 784 * 100 + 100;
-        INDArray means = Nd4j.rand(DataType.FLOAT, n).subi(0.5f);
+        INDArray means = TestNets.randn(17, DataType.FLOAT, 1, n).reshape(n);
         MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().list()
                 .layer(new BayesianOutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(784).nOut(100)
                         .activation(Activation.SOFTMAX).prior(GaussianPrior.perParameter(means, 0.1)).build())
