@@ -101,6 +101,15 @@ public final class MoonsData {
         }
     }
 
+    /**
+     * The data an example's {@code --data} option names: {@code generated} (1,000 points, noise 0.2, from the seed),
+     * {@code notebook} (the notebook's exact data) or the path of a CSV file ({@link #read(Path, long)}).
+     */
+    public static MoonsData load(String source, long seed) {
+        return "generated".equals(source) ? generate(1000, 0.2, seed)
+                : "notebook".equals(source) ? notebook() : read(Path.of(source), seed);
+    }
+
     /** @return the notebook's exact data (scikit-learn, random_state=0), shipped with the examples */
     public static MoonsData notebook() {
         try (InputStream in = MoonsData.class.getResourceAsStream(NOTEBOOK_RESOURCE)) {

@@ -60,8 +60,7 @@ public final class MoonsExample {
 
         // Cell: data
         String source = o.string("data", "generated");
-        MoonsData data = "generated".equals(source) ? MoonsData.generate(1000, 0.2, seed)
-                : "notebook".equals(source) ? MoonsData.notebook() : MoonsData.read(Path.of(source), seed);
+        MoonsData data = MoonsData.load(source, seed);
         DataSet train = data.train();
         DataSet test = data.test();
         int n = train.numExamples();

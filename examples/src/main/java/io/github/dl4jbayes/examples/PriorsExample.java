@@ -62,8 +62,7 @@ public final class PriorsExample {
         int printEvery = o.integer("print-every", 0);
         int klWarmup = o.integer("kl-warmup", 2000);
         String source = o.string("data", "generated");
-        MoonsData data = "generated".equals(source) ? MoonsData.generate(1000, 0.2, seed)
-                : "notebook".equals(source) ? MoonsData.notebook() : MoonsData.read(Path.of(source), seed);
+        MoonsData data = MoonsData.load(source, seed);
         DataSet train = data.train();
         DataSet test = data.test();
         int n = train.numExamples();
