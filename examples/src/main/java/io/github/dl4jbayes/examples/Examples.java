@@ -38,6 +38,9 @@ public final class Examples {
             case "transfer":
                 TransferExample.run(Options.parse(rest));
                 break;
+            case "active":
+                ActiveExample.run(Options.parse(rest));
+                break;
             case "bench":
                 Benchmarks.run(Options.parse(rest));
                 break;
@@ -103,6 +106,9 @@ public final class Examples {
         System.out.println("              rotated-moons target with few labels: N(0, 1) priors vs informed priors vs");
         System.out.println("              fine-tuning, learning curves of accuracy and NLL.");
         System.out.println("              " + TransferExample.OPTIONS);
+        System.out.println("  active      Active learning on the notebook's moons (and Fashion-MNIST with --data DIR):");
+        System.out.println("              BALD, entropy and random acquisition, labels needed to reach a target accuracy.");
+        System.out.println("              " + ActiveExample.OPTIONS);
         System.out.println("  bench       The benchmark table: step time Bayesian vs plain DL4J (seed net, 784-400-400-10),");
         System.out.println("              predictive throughput, time to 94% on moons, memory over many steps.");
         System.out.println("              " + Benchmarks.OPTIONS);

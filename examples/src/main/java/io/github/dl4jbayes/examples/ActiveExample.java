@@ -1,0 +1,219 @@
+package io.github.dl4jbayes.examples;
+
+import io.github.dl4jbayes.active.Acquisition;
+import io.github.dl4jbayes.active.ActiveLearning;
+import io.github.dl4jbayes.layers.BayesianDenseLayer;
+import io.github.dl4jbayes.layers.BayesianOutputLayer;
+import io.github.dl4jbayes.layers.Estimator;
+import io.github.dl4jbayes.plot.Plots;
+import io.github.dl4jbayes.training.Advi;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import java.util.function.Supplier;
+
+/**
+ * Active learning, the notebook's last idea ("train the model specifically on samples it is most uncertain about"):
+ * starting from a few labelled points, each round the Bayesian network is trained on what is labelled, the unlabelled
+ * pool is scored by an acquisition function of its posterior predictive (BALD, maximum entropy, or random as the
+ * baseline), and the best points are labelled. On the notebook's moons (10 labelled to start, 5 more per round up to
+ * 150) and, with {@code --data DIR}, on a Fashion-MNIST subset (100 to start, 100 per round up to 1,000, a Bayesian
+ * 784-100-10 MLP). Several seeds per method; the labels each method needs to reach a target accuracy, and the mean
+ * learning curves as PNG.
+ */
+public final class ActiveExample {
+    static final String OPTIONS = "Options: --out DIR (active-output) --methods bald,entropy,random --seeds K (5) "
+            + "--start N (10) --acquire K (5) --budget B (150) --iterations I (2000) --target A (0.94) "
+            + "--moons-data FILE.csv|notebook|generated (notebook) --ppc-samples P (100); with --data DIR (Fashion-MNIST): "
+            + "--fashion-start (100) --fashion-acquire (100) --fashion-budget (1000) --fashion-iterations (1500) "
+            + "--fashion-pool (10000) --fashion-target (0.80)";
+
+    private ActiveExample() {
+    }
+
+    /** Per method, the rounds of every seed. */
+    record Task(String name, List<Acquisition> methods, List<List<ActiveLearning.Result>> runs, double target,
+                Path picture) {
+    }
+
+    static List<Task> run(Options o) throws IOException {
+        System.setProperty("java.awt.headless", "true");
+        Path out = Path.of(o.string("out", "active-output")).toAbsolutePath();
+        Files.createDirectories(out);
+        List<Acquisition> methods = new ArrayList<>();
+        for (String m : o.string("methods", "bald,entropy,random").split(",")) {
+            methods.add(Acquisition.valueOf(m.trim().toUpperCase(Locale.ROOT)));
+        }
+        int seeds = o.integer("seeds", 5);
+        int samples = o.integer("ppc-samples", 100);
+        List<Task> tasks = new ArrayList<>();
+
+        MoonsData moons = MoonsData.load(o.string("moons-data", "notebook"), 0);
+        int iterations = o.integer("iterations", 2000);
+        tasks.add(runTask("moons", moons.train(), moons.test(), methods, seeds, o.integer("start", 10),
+                o.integer("acquire", 5), o.integer("budget", 150), o.number("target", 0.94), samples,
+                seed -> () -> SeedNetwork.build(true, false, 0.01, seed),
+                (net, data) -> Advi.builder().datasetSize(data.numExamples()).iterations(iterations).printEvery(0)
+                        .klAnnealingIterations(iterations / 5).build().fit(net, data), out));
+
+        if (o.has("data")) {
+            FashionMnist fashion = FashionMnist.load(Path.of(o.string("data", "")), List.of(),
+                    o.integer("fashion-pool", 10_000), 2000);
+            int fashionIterations = o.integer("fashion-iterations", 1500);
+            tasks.add(runTask("fashion", fashion.train(), fashion.test(), methods, seeds, o.integer("fashion-start", 100),
+                    o.integer("fashion-acquire", 100), o.integer("fashion-budget", 1000),
+                    o.number("fashion-target", 0.80), samples, ActiveExample::fashionMlp,
+                    (net, data) -> Advi.builder().datasetSize(data.numExamples()).iterations(fashionIterations)
+                            .printEvery(0).klAnnealingIterations(fashionIterations / 5).build()
+                            .fit(net, data, Math.min(100, data.numExamples())), out));
+        }
+        System.out.println("\nPictures and tables written to " + out);
+        return tasks;
+    }
+
+    /** A Bayesian 784-100-10 ReLU MLP with local reparameterization, for the Fashion-MNIST subset. */
+    private static Supplier<MultiLayerNetwork> fashionMlp(long seed) {
+        return () -> {
+            MultiLayerNetwork net = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(seed)
+                    .dataType(DataType.FLOAT).updater(new Adam(0.003)).list()
+                    .layer(new BayesianDenseLayer.Builder().nIn(784).nOut(100).activation(Activation.RELU)
+                            .estimator(Estimator.LOCAL_REPARAMETERIZATION).build())
+                    .layer(new BayesianOutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(100).nOut(10)
+                            .activation(Activation.SOFTMAX).estimator(Estimator.LOCAL_REPARAMETERIZATION).build())
+                    .build());
+            net.init();
+            return net;
+        };
+    }
+
+    /** The models of one seed. */
+    interface Models {
+        Supplier<MultiLayerNetwork> forSeed(long seed);
+    }
+
+    private static Task runTask(String name, DataSet train, DataSet test, List<Acquisition> methods, int seeds, int start,
+                                int acquire, int budget, double target, int samples, Models models,
+                                ActiveLearning.Trainer trainer, Path out) {
+        System.out.printf(Locale.ROOT, "%n%s: pool of %d, test %d; start with %d labelled, acquire %d per round up to %d; "
+                + "%d seeds%n", name, train.numExamples(), test.numExamples(), start, acquire, budget, seeds);
+        List<List<ActiveLearning.Result>> runs = new ArrayList<>();
+        for (Acquisition method : methods) {
+            List<ActiveLearning.Result> results = new ArrayList<>();
+            for (int s = 0; s < seeds; s++) {
+                int[] initial = balancedStart(train.getLabels(), start, new SplittableRandom(100 + s));
+                boolean[] isInitial = new boolean[train.numExamples()];
+                for (int i : initial) {
+                    isInitial[i] = true;
+                }
+                int[] poolRows = java.util.stream.IntStream.range(0, train.numExamples()).filter(i -> !isInitial[i]).toArray();
+                INDArray poolLabels = rows(train.getLabels(), poolRows);
+                ActiveLearning.Result r = ActiveLearning.builder().model(models.forSeed(s)).trainer(trainer)
+                        .acquisition(method).acquireEach(acquire).budget(budget).predictiveSamples(samples).test(test)
+                        .seed(s).build()
+                        .run(new DataSet(rows(train.getFeatures(), initial), rows(train.getLabels(), initial)),
+                                rows(train.getFeatures(), poolRows), indices -> rows(poolLabels, indices));
+                results.add(r);
+                r.writeCsv(out.resolve(String.format(Locale.ROOT, "%s_%s_seed%d.csv", name,
+                        method.name().toLowerCase(Locale.ROOT), s)));
+                System.out.printf(Locale.ROOT, "  %-8s seed %d: %.1f%% with %d labels; %s%n", method, s,
+                        100 * r.rounds().get(r.rounds().size() - 1).accuracy(), budget,
+                        r.labelsToReach(target) < 0 ? String.format(Locale.ROOT, "never reached %.0f%%", 100 * target)
+                                : String.format(Locale.ROOT, "%.0f%% reached with %d labels", 100 * target,
+                                r.labelsToReach(target)));
+            }
+            runs.add(results);
+        }
+        System.out.printf(Locale.ROOT, "%s, labels needed to reach %.0f%% (per seed; - = not within %d) and the mean "
+                + "final accuracy:%n", name, 100 * target, budget);
+        List<String> names = new ArrayList<>();
+        List<double[]> xs = new ArrayList<>();
+        List<double[]> accuracy = new ArrayList<>();
+        List<double[]> nll = new ArrayList<>();
+        for (int m = 0; m < methods.size(); m++) {
+            List<ActiveLearning.Result> results = runs.get(m);
+            StringBuilder needed = new StringBuilder();
+            for (ActiveLearning.Result r : results) {
+                int n = r.labelsToReach(target);
+                needed.append(needed.length() == 0 ? "" : ", ").append(n < 0 ? "-" : String.valueOf(n));
+            }
+            int rounds = results.get(0).rounds().size();
+            double[] x = new double[rounds];
+            double[] a = new double[rounds];
+            double[] l = new double[rounds];
+            for (int k = 0; k < rounds; k++) {
+                x[k] = results.get(0).rounds().get(k).labelled();
+                for (ActiveLearning.Result r : results) {
+                    a[k] += 100 * r.rounds().get(k).accuracy() / results.size();
+                    l[k] += r.rounds().get(k).nll() / results.size();
+                }
+            }
+            System.out.printf(Locale.ROOT, "  %-16s %-40s final %.1f%%%n", methods.get(m), needed, a[rounds - 1]);
+            names.add(methods.get(m).name());
+            xs.add(x);
+            accuracy.add(a);
+            nll.add(l);
+        }
+        Path picture = Plots.saveSideBySide(List.of(
+                Plots.curves(name + ": test accuracy, mean of " + seeds + " seeds", "labelled examples", "accuracy (%)",
+                        names, xs, accuracy, false),
+                Plots.curves(name + ": test NLL, mean of " + seeds + " seeds", "labelled examples", "NLL", names, xs,
+                        nll, false)), out, "active_" + name);
+        return new Task(name, methods, runs, target, picture);
+    }
+
+    /** {@code n} distinct rows, as evenly spread over the classes as {@code n} allows, drawn with {@code random}. */
+    static int[] balancedStart(INDArray labels, int n, SplittableRandom random) {
+        int rows = (int) labels.size(0);
+        if (n < 1 || n >= rows) {
+            throw new IllegalArgumentException("the initial labelled set must have 1 to " + (rows - 1) + " points, got " + n);
+        }
+        int classes = labels.size(1) == 1 ? 2 : (int) labels.size(1);
+        List<List<Integer>> byClass = new ArrayList<>();
+        for (int c = 0; c < classes; c++) {
+            byClass.add(new ArrayList<>());
+        }
+        for (int i = 0; i < rows; i++) {
+            int c = labels.size(1) == 1 ? (labels.getDouble(i, 0) > 0.5 ? 1 : 0) : labels.getRow(i).argMax().getInt(0);
+            byClass.get(c).add(i);
+        }
+        for (List<Integer> list : byClass) {
+            for (int i = list.size() - 1; i > 0; i--) {
+                int j = random.nextInt(i + 1);
+                Integer t = list.get(i);
+                list.set(i, list.get(j));
+                list.set(j, t);
+            }
+        }
+        int[] out = new int[n];
+        int k = 0;
+        for (int round = 0; k < n; round++) {
+            for (List<Integer> list : byClass) {
+                if (k < n && round < list.size()) {
+                    out[k++] = list.get(round);
+                }
+            }
+        }
+        Arrays.sort(out);
+        return out;
+    }
+
+    private static INDArray rows(INDArray x, int[] rows) {
+        return x.get(NDArrayIndex.indices(Arrays.stream(rows).asLongStream().toArray()), NDArrayIndex.all()).dup();
+    }
+}
