@@ -121,7 +121,7 @@ public class ElboListener extends BaseTrainingListener {
      * @param expected the run's expected steps, or 0 if unknown (no percentage, no time left)
      * @param seconds  the time the window's {@code windowSteps} steps took
      */
-    static String progressLine(long step, long expected, double elbo, double windowMean, long windowSteps,
+    public static String progressLine(long step, long expected, double elbo, double windowMean, long windowSteps,
                                double seconds) {
         double rate = seconds > 0 ? windowSteps / seconds : Double.POSITIVE_INFINITY;
         StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "Iteration %d", step));

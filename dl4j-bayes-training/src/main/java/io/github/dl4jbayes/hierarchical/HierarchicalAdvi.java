@@ -1,0 +1,224 @@
+package io.github.dl4jbayes.hierarchical;
+
+import io.github.dl4jbayes.training.DivergenceException;
+import io.github.dl4jbayes.training.ElboHistory;
+import io.github.dl4jbayes.training.ElboListener;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.SplittableRandom;
+
+/**
+ * ADVI for a {@link HierarchicalNetwork} on grouped data: Adam on the parent, every group's deviations and the
+ * per-layer spreads, with the ELBO estimated from minibatches that mix groups (uniform over all examples, reshuffled
+ * every pass) or hold one group each (groups in turn).
+ *
+ * <p>The objective is {@code -ELBO / N}: each example's likelihood counts once (a mixed minibatch's mean loss stands
+ * for the mean over all N examples; a one-group minibatch's mean loss, weighted by {@code G n_g / N}, for the same in
+ * expectation over the groups), and the KL terms (the parent's, every group's deviation's, tau's hyperprior) count once
+ * overall, divided by N, whatever the minibatch: docs/math.md.
+ */
+public final class HierarchicalAdvi {
+    private static final Logger LOG = LoggerFactory.getLogger(HierarchicalAdvi.class);
+
+    /** How minibatches are formed. */
+    public enum Minibatches {
+        /** Uniform over all examples, whatever their group, reshuffled every pass. */
+        MIXED,
+        /** One group per minibatch, the groups in turn. */
+        PER_GROUP
+    }
+
+    private final int iterations;
+    private final int batchSize;
+    private final Minibatches minibatches;
+    private final double learningRate;
+    private final int klAnnealingIterations;
+    private final int printEvery;
+    private final long seed;
+
+    private HierarchicalAdvi(Builder b) {
+        this.iterations = b.iterations;
+        this.batchSize = b.batchSize;
+        this.minibatches = b.minibatches;
+        this.learningRate = b.learningRate;
+        this.klAnnealingIterations = b.klAnnealingIterations;
+        this.printEvery = b.printEvery;
+        this.seed = b.seed;
+    }
+
+    /** @return a builder: 5,000 iterations, full batch, Adam 0.01, no KL warm-up, progress every 1,000 */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Fits the network to grouped data (training continues from where a previous fit, or a loaded network, stopped).
+     *
+     * @return the ELBO after each iteration (its minibatch estimate, scaled to the whole dataset)
+     * @throws IllegalArgumentException if an example's group is outside the network's groups
+     * @throws DivergenceException      if the objective becomes NaN or infinite
+     */
+    public ElboHistory fit(HierarchicalNetwork net, GroupedData data) {
+        int n = data.size();
+        int groups = net.groups();
+        if (n == 0) {
+            throw new IllegalArgumentException("data has no examples");
+        }
+        int[] counts = new int[groups];
+        for (int i = 0; i < n; i++) {
+            int g = data.group(i);
+            if (g >= groups) {
+                throw new IllegalArgumentException("example " + i + " has group index " + g + ", outside [0, " + groups
+                        + ")");
+            }
+            counts[g]++;
+        }
+        int[][] byGroup = new int[groups][];
+        for (int g = 0; g < groups; g++) {
+            final int group = g;
+            byGroup[g] = java.util.stream.IntStream.range(0, n).filter(i -> data.group(i) == group).toArray();
+        }
+        int[] present = java.util.stream.IntStream.range(0, groups).filter(g -> counts[g] > 0).toArray();
+        SplittableRandom random = new SplittableRandom(seed);
+        int[] order = java.util.stream.IntStream.range(0, n).toArray();
+        int cursor = n;
+        int turn = 0;
+        ElboHistory history = new ElboHistory();
+        long start = System.nanoTime();
+        for (int it = 0; it < iterations; it++) {
+            GroupedData batch;
+            double[] weights = new double[groups];
+            if (minibatches == Minibatches.MIXED || batchSize <= 0) {
+                int b = batchSize <= 0 || batchSize >= n ? n : batchSize;
+                if (b == n) {
+                    batch = data;
+                } else {
+                    if (cursor + b > n) {
+                        shuffle(order, random);
+                        cursor = 0;
+                    }
+                    batch = data.rows(java.util.Arrays.copyOfRange(order, cursor, cursor + b));
+                    cursor += b;
+                }
+                int[] inBatch = new int[groups];
+                for (int i = 0; i < batch.size(); i++) {
+                    inBatch[batch.group(i)]++;
+                }
+                for (int g = 0; g < groups; g++) {
+                    weights[g] = (double) inBatch[g] / batch.size();
+                }
+            } else {
+                int g = present[turn++ % present.length];
+                int[] rows = byGroup[g];
+                int b = Math.min(batchSize, rows.length);
+                int[] pick = new int[b];
+                for (int k = 0; k < b; k++) {
+                    pick[k] = rows[random.nextInt(rows.length)];
+                }
+                batch = data.rows(pick);
+                weights[g] = (double) present.length * rows.length / n;
+            }
+            double klWeight = klAnnealingIterations > 0 ? Math.min(1.0, (it + 1.0) / klAnnealingIterations) : 1.0;
+            double score = net.computeGradientAndScore(batch, weights, n, klWeight, seed ^ (0x9E3779B97F4A7C15L * (it + 1)));
+            if (!Double.isFinite(score)) {
+                throw new DivergenceException("hierarchical ADVI diverged at iteration " + it + ": the objective is "
+                        + score + " (lower the learning rate, or start tau smaller)");
+            }
+            net.applyUpdate(learningRate);
+            history.add(it, -score * n);
+            if (printEvery > 0 && ((it + 1) % printEvery == 0 || it + 1 == iterations)) {
+                int window = (it + 1) % printEvery == 0 ? printEvery : (it + 1) % printEvery;
+                double seconds = (System.nanoTime() - start) / 1e9;
+                start = System.nanoTime();
+                LOG.info(ElboListener.progressLine(it + 1, iterations, -score * n, history.meanOfLast(window), window,
+                        seconds)
+                        + " tau " + java.util.Arrays.toString(java.util.Arrays.stream(net.tau())
+                        .map(t -> Math.round(t * 1000) / 1000.0).toArray()));
+            }
+        }
+        return history;
+    }
+
+    private static void shuffle(int[] order, SplittableRandom random) {
+        for (int i = order.length - 1; i > 0; i--) {
+            int j = random.nextInt(i + 1);
+            int t = order[i];
+            order[i] = order[j];
+            order[j] = t;
+        }
+    }
+
+    /** Options of the fit. */
+    public static final class Builder {
+        private int iterations = 5000;
+        private int batchSize;
+        private Minibatches minibatches = Minibatches.MIXED;
+        private double learningRate = 0.01;
+        private int klAnnealingIterations;
+        private int printEvery = 1000;
+        private long seed;
+
+        private Builder() {
+        }
+
+        /** @param iterations the number of steps (&gt; 0) */
+        public Builder iterations(int iterations) {
+            if (iterations <= 0) {
+                throw new IllegalArgumentException("iterations must be > 0, got " + iterations);
+            }
+            this.iterations = iterations;
+            return this;
+        }
+
+        /** @param batchSize examples per minibatch; 0 (default) for the whole dataset at every step */
+        public Builder batchSize(int batchSize) {
+            if (batchSize < 0) {
+                throw new IllegalArgumentException("batchSize must be >= 0, got " + batchSize);
+            }
+            this.batchSize = batchSize;
+            return this;
+        }
+
+        /** @param minibatches mixed (default) or one group per minibatch */
+        public Builder minibatches(Minibatches minibatches) {
+            this.minibatches = java.util.Objects.requireNonNull(minibatches, "minibatches");
+            return this;
+        }
+
+        /** @param learningRate Adam's learning rate (&gt; 0); default 0.01 */
+        public Builder learningRate(double learningRate) {
+            if (!(learningRate > 0) || !Double.isFinite(learningRate)) {
+                throw new IllegalArgumentException("learningRate must be a finite number > 0, got " + learningRate);
+            }
+            this.learningRate = learningRate;
+            return this;
+        }
+
+        /** @param iterations the KL warm-up: the KL terms' weight rises linearly to 1 over these steps; default 0 */
+        public Builder klAnnealingIterations(int iterations) {
+            if (iterations < 0) {
+                throw new IllegalArgumentException("klAnnealingIterations must be >= 0, got " + iterations);
+            }
+            this.klAnnealingIterations = iterations;
+            return this;
+        }
+
+        /** @param printEvery progress every this many steps; 0 for none */
+        public Builder printEvery(int printEvery) {
+            this.printEvery = Math.max(0, printEvery);
+            return this;
+        }
+
+        /** @param seed the seed of the minibatches and of the weight noise */
+        public Builder seed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        /** @return the fit */
+        public HierarchicalAdvi build() {
+            return new HierarchicalAdvi(this);
+        }
+    }
+}
