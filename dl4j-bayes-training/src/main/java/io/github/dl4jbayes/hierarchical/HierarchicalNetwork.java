@@ -298,9 +298,15 @@ public final class HierarchicalNetwork {
             work.setInput(data.getFeatures().castTo(workParams.dataType()));
             work.setLabels(data.getLabels().castTo(workParams.dataType()));
             work.computeGradientAndScore();
-            score += weights[g] * work.score();
+            // DL4J's backward pass leaves the gradient summed over the examples (its updater divides it by their
+            // number); the score is their mean loss, or their summed loss without miniBatch
+            int examples = data.numExamples();
+            score += weights[g] * (work.conf().isMiniBatch() ? work.score() : work.score() / examples);
             double[] wp = workParams.castTo(DataType.DOUBLE).reshape(paramCount).toDoubleVector();
             double[] wg = work.getFlattenedGradients().castTo(DataType.DOUBLE).reshape(paramCount).toDoubleVector();
+            for (int i = 0; i < paramCount; i++) {
+                wg[i] /= examples;
+            }
             for (int i = 0; i < paramCount; i++) {
                 grad[i] += weights[g] * wg[i];                              // shared layers (Bayesian ones: below)
             }
