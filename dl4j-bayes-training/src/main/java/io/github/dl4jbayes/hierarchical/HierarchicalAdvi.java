@@ -84,6 +84,7 @@ public final class HierarchicalAdvi {
         int[] order = java.util.stream.IntStream.range(0, n).toArray();
         int cursor = n;
         int turn = 0;
+        HierarchicalNetwork.GroupBatch[] whole = null;
         ElboHistory history = new ElboHistory();
         long start = System.nanoTime();
         for (int it = 0; it < iterations; it++) {
@@ -93,6 +94,9 @@ public final class HierarchicalAdvi {
                 int b = batchSize <= 0 || batchSize >= n ? n : batchSize;
                 if (b == n) {
                     batch = data;
+                    if (whole == null) {
+                        whole = net.prepare(data);                 // the whole dataset: split by group once
+                    }
                 } else {
                     if (cursor + b > n) {
                         shuffle(order, random);
@@ -120,7 +124,9 @@ public final class HierarchicalAdvi {
                 weights[g] = (double) present.length * rows.length / n;
             }
             double klWeight = klAnnealingIterations > 0 ? Math.min(1.0, (it + 1.0) / klAnnealingIterations) : 1.0;
-            double score = net.computeGradientAndScore(batch, weights, n, klWeight, seed ^ (0x9E3779B97F4A7C15L * (it + 1)));
+            HierarchicalNetwork.GroupBatch[] prepared = batch == data && whole != null ? whole : net.prepare(batch);
+            double score = net.computeGradientAndScore(prepared, weights, n, klWeight,
+                    seed ^ (0x9E3779B97F4A7C15L * (it + 1)));
             if (!Double.isFinite(score)) {
                 throw new DivergenceException("hierarchical ADVI diverged at iteration " + it + ": the objective is "
                         + score + " (lower the learning rate, or start tau smaller)");

@@ -9,6 +9,7 @@ import io.github.dl4jbayes.priors.GaussianPrior;
 import io.github.dl4jbayes.priors.KlTerm;
 import io.github.dl4jbayes.priors.MeanFieldSample;
 import io.github.dl4jbayes.priors.ParameterBlock;
+import io.github.dl4jbayes.training.fused.FusedDenseStack;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -77,6 +78,8 @@ public final class HierarchicalNetwork {
     private final INDArray updaterState;
     private final MultiLayerNetwork parent;
     private final MultiLayerNetwork work;
+    /** The work network's fused step where it applies (a small stack of Bayesian dense layers), else null. */
+    private final FusedDenseStack fused;
     private AdamUpdater updater;
     private double learningRate = 0.01;
     private int iteration;
@@ -119,6 +122,39 @@ public final class HierarchicalNetwork {
         this.work.init();
         BayesianNetworks.setKlWeight(work, 0.0);           // the KL terms are this class's
         BayesianNetworks.setDatasetSize(work, 1);
+        this.fused = FusedDenseStack.whyNot(work) == null ? FusedDenseStack.of(work) : null;
+    }
+
+    /** One group's examples of a minibatch, prepared for the step (copied once for the fused step). */
+    static final class GroupBatch {
+        private final DataSet data;
+        private final FusedDenseStack.Batch fusedBatch;
+
+        private GroupBatch(DataSet data, FusedDenseStack.Batch fusedBatch) {
+            this.data = data;
+            this.fusedBatch = fusedBatch;
+        }
+
+        int size() {
+            return data.numExamples();
+        }
+    }
+
+    /**
+     * @return the minibatch split by group (null for a group without examples in it), ready for
+     *         {@link #computeGradientAndScore}
+     */
+    GroupBatch[] prepare(GroupedData batch) {
+        GroupBatch[] out = new GroupBatch[groups];
+        for (int g = 0; g < groups; g++) {
+            DataSet d = batch.ofGroup(g);
+            if (d != null) {
+                DataSet typed = new DataSet(d.getFeatures().castTo(work.params().dataType()),
+                        d.getLabels().castTo(work.params().dataType()));
+                out[g] = new GroupBatch(typed, fused == null ? null : fused.prepare(typed));
+            }
+        }
+        return out;
     }
 
     /**
@@ -281,6 +317,12 @@ public final class HierarchicalNetwork {
      * @return the objective
      */
     double computeGradientAndScore(GroupedData batch, double[] weights, long datasetSize, double klWeight, long noiseSeed) {
+        return computeGradientAndScore(prepare(batch), weights, datasetSize, klWeight, noiseSeed);
+    }
+
+    /** {@link #computeGradientAndScore(GroupedData, double[], long, double, long)} on a prepared minibatch. */
+    double computeGradientAndScore(GroupBatch[] batch, double[] weights, long datasetSize, double klWeight,
+                                   long noiseSeed) {
         double[] a = allValues();
         double[] grad = new double[a.length];
         double score = 0;
@@ -289,19 +331,25 @@ public final class HierarchicalNetwork {
             if (weights[g] == 0) {
                 continue;
             }
-            DataSet data = batch.ofGroup(g);
+            GroupBatch data = batch[g];
             if (data == null) {
                 continue;
             }
             writeEffective(g, workParams);
             BayesianNetworks.setNoiseSeed(work, groupSeed(noiseSeed, g));
-            work.setInput(data.getFeatures().castTo(workParams.dataType()));
-            work.setLabels(data.getLabels().castTo(workParams.dataType()));
-            work.computeGradientAndScore();
+            double groupScore;
+            if (fused != null) {
+                groupScore = fused.computeGradientAndScore(data.fusedBatch);
+            } else {
+                work.setInput(data.data.getFeatures());
+                work.setLabels(data.data.getLabels());
+                work.computeGradientAndScore();
+                groupScore = work.score();
+            }
             // DL4J's backward pass leaves the gradient summed over the examples (its updater divides it by their
             // number); the score is their mean loss, or their summed loss without miniBatch
-            int examples = data.numExamples();
-            score += weights[g] * (work.conf().isMiniBatch() ? work.score() : work.score() / examples);
+            int examples = data.size();
+            score += weights[g] * (work.conf().isMiniBatch() ? groupScore : groupScore / examples);
             double[] wp = workParams.castTo(DataType.DOUBLE).reshape(paramCount).toDoubleVector();
             double[] wg = work.getFlattenedGradients().castTo(DataType.DOUBLE).reshape(paramCount).toDoubleVector();
             for (int i = 0; i < paramCount; i++) {

@@ -4,6 +4,7 @@ import io.github.dl4jbayes.layers.BayesianDenseLayer;
 import io.github.dl4jbayes.layers.BayesianLayerConfig;
 import io.github.dl4jbayes.layers.BayesianNetworks;
 import io.github.dl4jbayes.layers.BayesianOutputLayer;
+import io.github.dl4jbayes.layers.Estimator;
 import io.github.dl4jbayes.layers.InferenceMode;
 import io.github.dl4jbayes.layers.MeanFieldLayout;
 import io.github.dl4jbayes.layers.StableMath;
@@ -52,10 +53,16 @@ class HierarchicalNetworkTest {
     }
 
     private static MultiLayerConfiguration conf(Prior prior) {
+        return conf(prior, Estimator.REPARAMETERIZATION);
+    }
+
+    /** REPARAMETERIZATION: the work network takes the fused step; other estimators DL4J's. */
+    private static MultiLayerConfiguration conf(Prior prior, Estimator estimator) {
         return new NeuralNetConfiguration.Builder().seed(3).dataType(DataType.DOUBLE).updater(new NoOp()).list()
-                .layer(new BayesianDenseLayer.Builder().nIn(2).nOut(3).activation(Activation.TANH).prior(prior).build())
+                .layer(new BayesianDenseLayer.Builder().nIn(2).nOut(3).activation(Activation.TANH).prior(prior)
+                        .estimator(estimator).build())
                 .layer(new BayesianOutputLayer.Builder(LossFunctions.LossFunction.XENT).nIn(3).nOut(1)
-                        .activation(Activation.SIGMOID).prior(prior).build())
+                        .activation(Activation.SIGMOID).prior(prior).estimator(estimator).build())
                 .build();
     }
 
@@ -109,8 +116,13 @@ class HierarchicalNetworkTest {
     /** Every parameter's gradient (parent, deviations, tau) against central differences, Gaussian and mixture priors. */
     @Test
     void gradientMatchesFiniteDifferences() {
-        for (Prior prior : new Prior[]{new GaussianPrior(0.1, 0.8), new ScaleMixturePrior(0.5, 1.0, 0.1)}) {
-            HierarchicalNetwork net = HierarchicalNetwork.builder(conf(prior), 3).tauHyperprior(0.7).build();
+        Object[][] cases = {{new GaussianPrior(0.1, 0.8), Estimator.REPARAMETERIZATION},
+                {new ScaleMixturePrior(0.5, 1.0, 0.1), Estimator.REPARAMETERIZATION},
+                {new GaussianPrior(0.1, 0.8), Estimator.FLIPOUT}};
+        for (Object[] c : cases) {
+            Prior prior = (Prior) c[0];
+            HierarchicalNetwork net = HierarchicalNetwork.builder(conf(prior, (Estimator) c[1]), 3).tauHyperprior(0.7)
+                    .build();
             randomize(net, 5);
             GroupedData batch = data(1);
             double[] weights = {5 / 12.0, 4 / 12.0, 3 / 12.0};
@@ -133,8 +145,8 @@ class HierarchicalNetworkTest {
                 assertTrue(error < 1e-5 || Math.abs(numeric - a) < 1e-8, prior + ": parameter " + i + " analytic " + a
                         + " numeric " + numeric);
             }
-            System.out.printf("hierarchical gradient check (%s): worst relative error %.2e over %d parameters%n", prior,
-                    worst, all.length());
+            System.out.printf("hierarchical gradient check (%s, %s): worst relative error %.2e over %d parameters%n",
+                    prior, c[1], worst, all.length());
         }
     }
 

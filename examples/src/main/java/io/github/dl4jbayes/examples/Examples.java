@@ -38,6 +38,9 @@ public final class Examples {
             case "transfer":
                 TransferExample.run(Options.parse(rest));
                 break;
+            case "hierarchical":
+                HierarchicalExample.run(Options.parse(rest));
+                break;
             case "active":
                 ActiveExample.run(Options.parse(rest));
                 break;
@@ -106,6 +109,9 @@ public final class Examples {
         System.out.println("              rotated-moons target with few labels: N(0, 1) priors vs informed priors vs");
         System.out.println("              fine-tuning, learning curves of accuracy and NLL.");
         System.out.println("              " + TransferExample.OPTIONS);
+        System.out.println("  hierarchical  18 groups of rotated moons: a pooled network, 18 separate networks and the");
+        System.out.println("              hierarchical network; accuracy, NLL, decision surfaces, the learned tau.");
+        System.out.println("              " + HierarchicalExample.OPTIONS);
         System.out.println("  active      Active learning on the notebook's moons (and Fashion-MNIST with --data DIR):");
         System.out.println("              BALD, entropy and random acquisition, labels needed to reach a target accuracy.");
         System.out.println("              " + ActiveExample.OPTIONS);
