@@ -201,8 +201,13 @@ public final class HierarchicalExample {
                 for (int r = 0; r < x.length; r++) {
                     int j = (int) Math.round((x[r][0] + 3) / 6 * (side - 1));
                     int i = (int) Math.round((3 - x[r][1]) / 6 * (side - 1));
-                    if (i >= 0 && i < side && j >= 0 && j < side) {
-                        image[i * side + j] = own.getLabels().getDouble(r, 0) > 0.5 ? 1.0 : 0.0;
+                    double value = own.getLabels().getDouble(r, 0) > 0.5 ? 1.0 : 0.0;
+                    for (int[] d : new int[][]{{0, 0}, {-1, 0}, {1, 0}, {0, -1}, {0, 1}}) {   // a small plus
+                        int ii = i + d[0];
+                        int jj = j + d[1];
+                        if (ii >= 0 && ii < side && jj >= 0 && jj < side) {
+                            image[ii * side + jj] = value;
+                        }
                     }
                 }
                 images[m * groups + g] = image;

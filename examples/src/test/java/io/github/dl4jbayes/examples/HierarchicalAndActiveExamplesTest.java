@@ -1,0 +1,76 @@
+package io.github.dl4jbayes.examples;
+
+import io.github.dl4jbayes.active.Acquisition;
+import io.github.dl4jbayes.active.ActiveLearning;
+import io.github.dl4jbayes.hierarchical.GroupedData;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.factory.Nd4j;
+
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The hierarchical and active-learning examples, shortened: they run end to end and write pictures and tables. */
+class HierarchicalAndActiveExamplesTest {
+
+    @Test
+    void hierarchicalExampleRuns(@TempDir Path out) throws Exception {
+        HierarchicalExample.Result r = HierarchicalExample.run(Options.parse(new String[]{"--out", out.toString(),
+                "--groups", "3", "--points", "40", "--seeds", "1", "--iterations", "50", "--ppc-samples", "5"}));
+        BufferedImage image = ImageIO.read(out.resolve("hierarchical_surfaces.png").toFile());
+        assertNotNull(image);
+        assertEquals(3, r.tau().length);
+        assertEquals(1 + 3, Files.readAllLines(out.resolve("hierarchical.csv")).size());
+        for (double[] row : r.accuracy()) {
+            assertTrue(row[0] >= 0 && row[0] <= 1);
+        }
+    }
+
+    /** G groups of n points, half held out in each, every example tagged with its group; rotation keeps the radii. */
+    @Test
+    void groupedMoonsHaveTheirGroups() {
+        GroupedData[] split = HierarchicalExample.groupedMoons(4, 20, 0.3, 90, 7);
+        assertEquals(40, split[0].size());
+        assertEquals(40, split[1].size());
+        for (int g = 0; g < 4; g++) {
+            assertEquals(10, split[0].ofGroup(g).numExamples());
+            assertEquals(10, split[1].ofGroup(g).numExamples());
+        }
+        assertEquals(4, split[0].groupCount());
+    }
+
+    @Test
+    void activeExampleRuns(@TempDir Path out) throws Exception {
+        List<ActiveExample.Task> tasks = ActiveExample.run(Options.parse(new String[]{"--out", out.toString(),
+                "--methods", "bald,random", "--seeds", "1", "--start", "6", "--acquire", "4", "--budget", "14",
+                "--iterations", "50", "--ppc-samples", "5", "--moons-data", "generated"}));
+        assertEquals(1, tasks.size());
+        ActiveExample.Task moons = tasks.get(0);
+        assertEquals(List.of(Acquisition.BALD, Acquisition.RANDOM), moons.methods());
+        for (List<ActiveLearning.Result> runs : moons.runs()) {
+            assertEquals(List.of(6, 10, 14), runs.get(0).rounds().stream().map(ActiveLearning.Round::labelled).toList());
+        }
+        assertNotNull(ImageIO.read(moons.picture().toFile()));
+        assertTrue(Files.exists(out.resolve("moons_bald_seed0.csv")));
+    }
+
+    /** The initial labelled set takes the classes in turn, distinct rows. */
+    @Test
+    void balancedStartTakesEveryClass() {
+        double[][] labels = new double[20][1];
+        for (int i = 0; i < 20; i++) {
+            labels[i][0] = i < 15 ? 0 : 1;
+        }
+        int[] start = ActiveExample.balancedStart(Nd4j.createFromArray(labels), 6, new SplittableRandom(3));
+        assertEquals(6, java.util.Arrays.stream(start).distinct().count());
+        assertEquals(3, java.util.Arrays.stream(start).filter(i -> i >= 15).count());
+    }
+}
