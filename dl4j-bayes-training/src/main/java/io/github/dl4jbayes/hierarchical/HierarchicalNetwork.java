@@ -540,6 +540,11 @@ public final class HierarchicalNetwork {
             if (groups < 1) {
                 throw new IllegalArgumentException("groups must be >= 1, got " + groups);
             }
+            if (conf.getDataType() == DataType.HALF || conf.getDataType() == DataType.BFLOAT16) {
+                throw new IllegalArgumentException("a hierarchical network needs FLOAT or DOUBLE parameters, got "
+                        + conf.getDataType() + ": its Adam step (epsilon 1e-8) and the chain rule through the groups' "
+                        + "effective parameters underflow in half precision");
+            }
             this.conf = conf.clone();
             this.groups = groups;
         }

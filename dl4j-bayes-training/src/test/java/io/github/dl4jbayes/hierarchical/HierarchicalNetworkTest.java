@@ -58,7 +58,11 @@ class HierarchicalNetworkTest {
 
     /** REPARAMETERIZATION: the work network takes the fused step; other estimators DL4J's. */
     private static MultiLayerConfiguration conf(Prior prior, Estimator estimator) {
-        return new NeuralNetConfiguration.Builder().seed(3).dataType(DataType.DOUBLE).updater(new NoOp()).list()
+        return conf(prior, estimator, DataType.DOUBLE);
+    }
+
+    private static MultiLayerConfiguration conf(Prior prior, Estimator estimator, DataType type) {
+        return new NeuralNetConfiguration.Builder().seed(3).dataType(type).updater(new NoOp()).list()
                 .layer(new BayesianDenseLayer.Builder().nIn(2).nOut(3).activation(Activation.TANH).prior(prior)
                         .estimator(estimator).build())
                 .layer(new BayesianOutputLayer.Builder(LossFunctions.LossFunction.XENT).nIn(3).nOut(1)
@@ -260,6 +264,51 @@ class HierarchicalNetworkTest {
         MultiLayerNetwork s1 = straight.groupNetwork(1);
         BayesianNetworks.setInferenceMode(s1, InferenceMode.MEAN);
         assertEquals(s1.output(data.features()), g1.output(data.features()));
+    }
+
+    /** A new group: weights N(m_p, s_p^2 + tau^2), as a network and as a per-parameter prior. */
+    @Test
+    void newGroupIsTheParentsPredictive() {
+        HierarchicalNetwork net = HierarchicalNetwork.builder(conf(new GaussianPrior(0, 1)), 2).initialTau(0.3).build();
+        randomize(net, 12);
+        net.setTau(0.3);
+        MultiLayerNetwork unseen = net.newGroupNetwork();
+        for (int l = 0; l < 2; l++) {
+            BayesianLayerConfig b = (BayesianLayerConfig) unseen.getLayer(l).conf().getLayer();
+            MeanFieldLayout layout = new MeanFieldLayout(b);
+            INDArray m = layout.muBlock(net.parent().getLayer(l).params());
+            INDArray rhoParent = layout.rhoBlock(net.parent().getLayer(l).params());
+            INDArray mu = layout.muBlock(unseen.getLayer(l).params());
+            INDArray rho = layout.rhoBlock(unseen.getLayer(l).params());
+            GaussianPrior prior = net.newGroupPrior(l);
+            for (int i = 0; i < m.length(); i++) {
+                double s = StableMath.softplus(rhoParent.getDouble(i));
+                double expectedStd = Math.sqrt(s * s + 0.09);
+                assertEquals(m.getDouble(i), mu.getDouble(i), 1e-12);
+                assertEquals(expectedStd, StableMath.softplus(rho.getDouble(i)), 1e-9);
+                assertEquals(m.getDouble(i), prior.mean(i), 1e-12);
+                assertEquals(expectedStd, prior.std(i), 1e-9);
+            }
+        }
+        assertThrows(IllegalArgumentException.class, () -> net.newGroupPrior(2));
+    }
+
+    /** FLOAT and DOUBLE networks train (mixed and per-group minibatches) and stay finite; HALF is refused by name. */
+    @Test
+    void trainsInFloatAndDouble() {
+        for (DataType type : new DataType[]{DataType.FLOAT, DataType.DOUBLE}) {
+            MultiLayerConfiguration c = conf(new GaussianPrior(0, 1), Estimator.REPARAMETERIZATION, type);
+            for (HierarchicalAdvi.Minibatches mode : HierarchicalAdvi.Minibatches.values()) {
+                HierarchicalNetwork net = HierarchicalNetwork.create(c, 3);
+                io.github.dl4jbayes.training.ElboHistory h = HierarchicalAdvi.builder().iterations(30).batchSize(4)
+                        .minibatches(mode).printEvery(0).build().fit(net, data(6));
+                assertTrue(Double.isFinite(h.last()), type + " " + mode);
+                assertEquals(type, net.parent().params().dataType());
+            }
+        }
+        MultiLayerConfiguration half = conf(new GaussianPrior(0, 1), Estimator.REPARAMETERIZATION, DataType.HALF);
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> HierarchicalNetwork.create(half, 2)).getMessage()
+                .contains("HALF"));
     }
 
     @Test
