@@ -72,6 +72,8 @@ public final class HierarchicalNetwork {
     private final double tauHyperScale;
     private final int paramCount;
     private final List<Block> blocks;
+    /** Whether each parameter of the architecture belongs to a Bayesian layer (else to a layer all groups share). */
+    private final boolean[] bayesianEntry;
     /** {@code [parent | delta_0 | ... | delta_{G-1} | tau raw]}, a row vector, and its gradient. */
     private final INDArray all;
     private final INDArray gradient;
@@ -115,6 +117,10 @@ public final class HierarchicalNetwork {
         }
         if (blocks.isEmpty()) {
             throw new IllegalArgumentException("a hierarchical network needs at least one Bayesian layer");
+        }
+        this.bayesianEntry = new boolean[paramCount];
+        for (Block b : blocks) {
+            java.util.Arrays.fill(bayesianEntry, b.muOffset, b.rhoOffset + b.size, true);
         }
         this.parent = new MultiLayerNetwork(conf.clone());
         this.parent.init(all.get(NDArrayIndex.point(0), NDArrayIndex.interval(0, paramCount)).reshape(1, paramCount), false);
@@ -356,7 +362,9 @@ public final class HierarchicalNetwork {
                 wg[i] /= examples;
             }
             for (int i = 0; i < paramCount; i++) {
-                grad[i] += weights[g] * wg[i];                              // shared layers (Bayesian ones: below)
+                if (!bayesianEntry[i]) {
+                    grad[i] += weights[g] * wg[i];                          // a shared layer's parameter
+                }
             }
             for (int l = 0; l < blocks.size(); l++) {
                 Block b = blocks.get(l);
@@ -373,10 +381,8 @@ public final class HierarchicalNetwork {
                     double muD = a[d + b.muOffset + i];
                     double rhoD = a[d + b.rhoOffset + i];
                     double sD = StableMath.softplus(rhoD);
-                    // the Bayesian entries of the shared loop above were dL/d(effective): replace by the chain rule
-                    grad[b.muOffset + i] += gMu - weights[g] * wg[b.muOffset + i];
-                    grad[b.rhoOffset + i] += gSigma * sP / sigmaEff * StableMath.sigmoid(rhoP)
-                            - weights[g] * wg[b.rhoOffset + i];
+                    grad[b.muOffset + i] += gMu;
+                    grad[b.rhoOffset + i] += gSigma * sP / sigmaEff * StableMath.sigmoid(rhoP);
                     grad[d + b.muOffset + i] += tau * gMu;
                     grad[d + b.rhoOffset + i] += gSigma * tau * tau * sD / sigmaEff * StableMath.sigmoid(rhoD);
                     dTau += gMu * muD + gSigma * tau * sD * sD / sigmaEff;
