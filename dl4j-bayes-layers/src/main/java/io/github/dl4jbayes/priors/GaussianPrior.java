@@ -94,8 +94,8 @@ public final class GaussianPrior implements Prior {
     /**
      * A prior with a mean per parameter and one standard deviation.
      *
-     * @param means a vector (or any array, read in C order) with one finite value per parameter of the layer's block,
-     *              in the layer's flattened order; checked against the layer when it is built
+     * @param means a vector with one finite value per parameter of the layer's block, in the layer's flattened order
+     *              (weights in the layer's weight order, then biases); checked against the layer when it is built
      * @param std   the prior standard deviation of every parameter (finite, &gt; 0)
      */
     public static GaussianPrior perParameter(INDArray means, double std) {
@@ -115,7 +115,12 @@ public final class GaussianPrior implements Prior {
 
     private static double[] flat(INDArray values, String name) {
         Objects.requireNonNull(values, name);
-        return values.dup('c').reshape(values.length()).toDoubleVector();
+        if (!values.isVectorOrScalar()) {
+            throw new IllegalArgumentException("GaussianPrior.perParameter: " + name + " must be a vector in the layer's "
+                    + "flattened order, got shape " + java.util.Arrays.toString(values.shape()) + " (for weights in the "
+                    + "layer's own shape use InformedPriors.centredAt, which flattens them in the layer's order)");
+        }
+        return values.dup().reshape(values.length()).toDoubleVector();
     }
 
     /** @return the prior mean (of every parameter unless the prior has a mean per parameter) */

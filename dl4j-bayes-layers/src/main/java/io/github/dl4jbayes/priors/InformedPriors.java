@@ -45,7 +45,8 @@ import java.util.Map;
  * training the network's mean ({@code InferenceMode.MEAN}) outputs are the trained network's. Every other layer (batch
  * normalization, pooling, dropout, ...) is kept as it is, with its trained parameters; the data type, input type and
  * preprocessors are kept. L1/L2 regularization and weight noise of converted layers are dropped: the prior takes their
- * place. A dense layer with layer normalization is kept plain (with a warning). The trained network is not modified.
+ * place. A dense layer with layer normalization is kept plain (with a warning); layers that are Bayesian already keep
+ * their priors and posteriors. The trained network is not modified.
  */
 public final class InformedPriors {
     private static final Logger LOG = LoggerFactory.getLogger(InformedPriors.class);
@@ -123,11 +124,13 @@ public final class InformedPriors {
     public MultiLayerNetwork convert(MultiLayerNetwork trained) {
         MultiLayerConfiguration conf = trained.getLayerWiseConfigurations().clone();
         int converted = 0;
+        boolean[] isConverted = new boolean[conf.getConfs().size()];
         for (int i = 0; i < conf.getConfs().size(); i++) {
             NeuralNetConfiguration layerConf = conf.getConf(i);
             org.deeplearning4j.nn.conf.layers.Layer bayesian = bayesianCounterpart(layerConf.getLayer());
             if (bayesian != null) {
                 layerConf.setLayer(bayesian);
+                isConverted[i] = true;
                 converted++;
             }
         }
@@ -137,7 +140,7 @@ public final class InformedPriors {
         }
         // the priors, centred at the trained weights (the layers' sizes are known now)
         for (int i = 0; i < conf.getConfs().size(); i++) {
-            if (conf.getConf(i).getLayer() instanceof BayesianLayerConfig) {
+            if (isConverted[i]) {
                 BayesianLayerConfig b = (BayesianLayerConfig) conf.getConf(i).getLayer();
                 Layer source = trained.getLayer(i);
                 INDArray w = source.getParam(DefaultParamInitializer.WEIGHT_KEY);
@@ -155,7 +158,7 @@ public final class InformedPriors {
         for (int i = 0; i < conf.getConfs().size(); i++) {
             Layer source = trained.getLayer(i);
             Layer target = net.getLayer(i);
-            if (conf.getConf(i).getLayer() instanceof BayesianLayerConfig) {
+            if (isConverted[i]) {
                 BayesianLayerConfig b = (BayesianLayerConfig) conf.getConf(i).getLayer();
                 MeanFieldLayout layout = new MeanFieldLayout(b);
                 INDArray params = target.params();

@@ -280,6 +280,7 @@ class PriorNetworkTest extends DoublePrecisionGradientCheck {
         assertMessage(() -> GaussianPrior.perParameter(Nd4j.zeros(3), Nd4j.createFromArray(1.0, -1.0, 1.0)),
                 "std of parameter 1");
         assertMessage(() -> GaussianPrior.perParameter(Nd4j.zeros(3), Nd4j.ones(4)), "3 means but 4 stds");
+        assertMessage(() -> GaussianPrior.perParameter(Nd4j.zeros(4, 5), 1.0), "InformedPriors.centredAt");
         // a per-parameter prior of the wrong size is rejected when the network is built, naming the layer
         MultiLayerConfiguration wrongSize = new NeuralNetConfiguration.Builder().list()
                 .layer(new BayesianDenseLayer.Builder().name("hidden").nIn(4).nOut(5)

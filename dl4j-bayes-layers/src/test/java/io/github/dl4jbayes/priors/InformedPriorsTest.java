@@ -144,6 +144,23 @@ class InformedPriorsTest {
         assertEquals(conf, MultiLayerConfiguration.fromJson(conf.toJson()));
     }
 
+    /** A network with a Bayesian layer already: that layer keeps its prior and posterior, the plain ones convert. */
+    @Test
+    void bayesianLayersAreKept() {
+        MultiLayerNetwork mixed = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(2).list()
+                .layer(new BayesianDenseLayer.Builder().nIn(3).nOut(4).activation(Activation.TANH)
+                        .prior(new GaussianPrior(0.2, 0.5)).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(4).nOut(2)
+                        .activation(Activation.SOFTMAX).build())
+                .build());
+        mixed.init();
+        MultiLayerNetwork converted = InformedPriors.fromTrained(mixed, 0.1);
+        BayesianLayerConfig kept = (BayesianLayerConfig) converted.getLayer(0).conf().getLayer();
+        assertEquals(new GaussianPrior(0.2, 0.5), kept.getMeanField().getPrior());
+        assertEquals(mixed.getLayer(0).params(), converted.getLayer(0).params());
+        assertInstanceOf(BayesianOutputLayer.class, converted.getLayer(1).conf().getLayer());
+    }
+
     @Test
     void badInputIsNamed() {
         assertTrue(assertThrows(IllegalArgumentException.class, () -> InformedPriors.builder().priorStd(-1))

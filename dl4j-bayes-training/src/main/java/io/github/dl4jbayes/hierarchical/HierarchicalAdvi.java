@@ -14,8 +14,8 @@ import java.util.SplittableRandom;
  * every pass) or hold one group each (groups in turn).
  *
  * <p>The objective is {@code -ELBO / N}: each example's likelihood counts once (a mixed minibatch's mean loss stands
- * for the mean over all N examples; a one-group minibatch's mean loss, weighted by {@code G n_g / N}, for the same in
- * expectation over the groups), and the KL terms (the parent's, every group's deviation's, tau's hyperprior) count once
+ * for the mean over all N examples; a one-group minibatch's mean loss, weighted by {@code G' n_g / N} with G' the
+ * number of groups that have examples, for the same over a cycle of the groups), and the KL terms (the parent's, every group's deviation's, tau's hyperprior) count once
  * overall, divided by N, whatever the minibatch: docs/math.md.
  */
 public final class HierarchicalAdvi {

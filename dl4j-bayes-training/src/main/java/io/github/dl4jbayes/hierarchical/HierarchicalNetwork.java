@@ -50,8 +50,10 @@ import java.util.zip.ZipOutputStream;
  *
  * i.e. {@code w_g ~ N(w_parent, tau_l^2)}, in the non-centred parameterization, with a mean-field Gaussian posterior
  * over {@code w_parent} and every {@code delta_g}, and {@code tau_l} a point estimate with a half-normal hyperprior
- * (the math and why non-centred: docs/math.md). Layers that are not Bayesian (batch normalization, plain layers) are
- * shared by all groups, with the parent's parameters.
+ * (the math and why non-centred: docs/math.md). Layers that are not Bayesian are shared by all groups, with the
+ * parent's parameters, trained by the same Adam step: layers without parameters (pooling, dropout, activation) and
+ * plain trainable layers without L1/L2; batch normalization (whose running statistics are not gradients) and
+ * regularized shared layers are rejected when the network is built.
  *
  * <p>Since a group's likelihood sees its weights only through their marginal
  * {@code N(m_parent + tau mu_delta, s_parent^2 + tau^2 sigma_delta^2)}, each group's likelihood and its gradient are
@@ -117,6 +119,22 @@ public final class HierarchicalNetwork {
         }
         if (blocks.isEmpty()) {
             throw new IllegalArgumentException("a hierarchical network needs at least one Bayesian layer");
+        }
+        for (int i = 0; i < probe.getLayers().length; i++) {
+            org.deeplearning4j.nn.conf.layers.Layer layerConf = probe.getLayer(i).conf().getLayer();
+            if (layerConf instanceof BayesianLayerConfig || probe.getLayer(i).numParams() == 0) {
+                continue;
+            }
+            if (layerConf instanceof org.deeplearning4j.nn.conf.layers.BatchNormalization) {
+                throw new IllegalArgumentException("layer " + i + " (batch normalization) cannot be shared by the groups "
+                        + "of a hierarchical network: its running statistics are not trained by gradient");
+            }
+            if (layerConf instanceof org.deeplearning4j.nn.conf.layers.BaseLayer
+                    && !(((org.deeplearning4j.nn.conf.layers.BaseLayer) layerConf).getRegularization().isEmpty()
+                    && ((org.deeplearning4j.nn.conf.layers.BaseLayer) layerConf).getRegularizationBias().isEmpty())) {
+                throw new IllegalArgumentException("layer " + i + " has L1/L2 regularization, which a hierarchical "
+                        + "network's shared layers do not apply: remove it (or make the layer Bayesian)");
+            }
         }
         this.bayesianEntry = new boolean[paramCount];
         for (Block b : blocks) {
@@ -233,8 +251,7 @@ public final class HierarchicalNetwork {
     /**
      * Writes group {@code g}'s effective parameters (or, for {@code g = -1}, a new group's) into {@code target}.
      */
-    private void writeEffective(int g, INDArray target) {
-        double[] a = allValues();
+    private void writeEffective(int g, INDArray target, double[] a) {
         double[] out = new double[paramCount];
         System.arraycopy(a, 0, out, 0, paramCount);                     // shared layers: the parent's
         for (int l = 0; l < blocks.size(); l++) {
@@ -282,7 +299,7 @@ public final class HierarchicalNetwork {
     private MultiLayerNetwork snapshot(int g) {
         MultiLayerNetwork net = new MultiLayerNetwork(conf.clone());
         net.init();
-        writeEffective(g, net.params());
+        writeEffective(g, net.params(), allValues());
         return net;
     }
 
@@ -341,7 +358,7 @@ public final class HierarchicalNetwork {
             if (data == null) {
                 continue;
             }
-            writeEffective(g, workParams);
+            writeEffective(g, workParams, a);
             BayesianNetworks.setNoiseSeed(work, groupSeed(noiseSeed, g));
             double groupScore;
             if (fused != null) {

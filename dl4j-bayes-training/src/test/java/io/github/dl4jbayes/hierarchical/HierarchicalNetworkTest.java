@@ -323,5 +323,13 @@ class HierarchicalNetworkTest {
                 .contains("group index -1"));
         assertThrows(IllegalArgumentException.class, () -> new GroupedData(Nd4j.zeros(2, 2), Nd4j.zeros(2, 1),
                 new int[]{0, -1}));
+        MultiLayerConfiguration withBatchNorm = new NeuralNetConfiguration.Builder().list()
+                .layer(new org.deeplearning4j.nn.conf.layers.DenseLayer.Builder().nIn(2).nOut(3).build())
+                .layer(new org.deeplearning4j.nn.conf.layers.BatchNormalization.Builder().nOut(3).build())
+                .layer(new BayesianOutputLayer.Builder(LossFunctions.LossFunction.XENT).nIn(3).nOut(1)
+                        .activation(Activation.SIGMOID).build())
+                .build();
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> HierarchicalNetwork.create(withBatchNorm, 2))
+                .getMessage().contains("batch normalization"));
     }
 }

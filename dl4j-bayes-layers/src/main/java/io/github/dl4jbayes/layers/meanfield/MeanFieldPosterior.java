@@ -233,6 +233,10 @@ public final class MeanFieldPosterior {
         if (drawn == kind) {
             return false;
         }
+        if (!hasPruned && kernel instanceof Nd4jKernel
+                && rhoBlock.minNumber().doubleValue() <= Pruning.PRUNED_RHO_LIMIT) {
+            refreshPruning();                        // pruned parameters written in without rebinding: Java loops
+        }
         if (kind == Draw.SIGMA) {
             sigmaBuffer = kernel.sigma(muBlock, rhoBlock);
             if (klTerm().isMonteCarlo()) {
