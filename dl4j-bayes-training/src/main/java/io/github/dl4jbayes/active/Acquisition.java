@@ -45,11 +45,7 @@ public enum Acquisition {
      */
     public double[] scores(PredictiveSamples predictive, SplittableRandom random) {
         if (this == RANDOM) {
-            double[] r = new double[(int) predictive.mean().size(0)];
-            for (int i = 0; i < r.length; i++) {
-                r[i] = random.nextDouble();
-            }
-            return r;
+            return uniform((int) predictive.mean().size(0), random);   // needs no samples
         }
         return scores(predictive.samples(), random);
     }
@@ -75,12 +71,16 @@ public enum Acquisition {
             case STD:
                 return vector(samples.castTo(DataType.DOUBLE).std(false, 0).mean(1));
             default:
-                double[] r = new double[rows];
-                for (int i = 0; i < rows; i++) {
-                    r[i] = random.nextDouble();
-                }
-                return r;
+                return uniform(rows, random);
         }
+    }
+
+    private static double[] uniform(int rows, SplittableRandom random) {
+        double[] r = new double[rows];
+        for (int i = 0; i < rows; i++) {
+            r[i] = random.nextDouble();
+        }
+        return r;
     }
 
     private static double[] variationRatio(INDArray s) {

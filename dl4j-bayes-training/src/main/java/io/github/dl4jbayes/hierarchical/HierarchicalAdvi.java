@@ -3,6 +3,7 @@ package io.github.dl4jbayes.hierarchical;
 import io.github.dl4jbayes.training.DivergenceException;
 import io.github.dl4jbayes.training.ElboHistory;
 import io.github.dl4jbayes.training.ElboListener;
+import io.github.dl4jbayes.training.Shuffle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -99,7 +100,7 @@ public final class HierarchicalAdvi {
                     }
                 } else {
                     if (cursor + b > n) {
-                        shuffle(order, random);
+                        Shuffle.inPlace(order, random);
                         cursor = 0;
                     }
                     batch = data.rows(java.util.Arrays.copyOfRange(order, cursor, cursor + b));
@@ -144,15 +145,6 @@ public final class HierarchicalAdvi {
             }
         }
         return history;
-    }
-
-    private static void shuffle(int[] order, SplittableRandom random) {
-        for (int i = order.length - 1; i > 0; i--) {
-            int j = random.nextInt(i + 1);
-            int t = order[i];
-            order[i] = order[j];
-            order[j] = t;
-        }
     }
 
     /** Options of the fit. */

@@ -106,13 +106,7 @@ final class ShuffledMinibatches {
     /** Starts pass {@code epoch}: draws its order (when shuffling) and refills the minibatches. */
     void newPass(long epoch) {
         if (shuffle) {
-            SplittableRandom random = new SplittableRandom(seed + 31L * epoch);
-            for (int i = n - 1; i > 0; i--) {
-                int j = random.nextInt(i + 1);
-                int t = order[i];
-                order[i] = order[j];
-                order[j] = t;
-            }
+            Shuffle.inPlace(order, new SplittableRandom(seed + 31L * epoch));
         }
         for (int k = 0; k < batches.length; k++) {
             for (Column c : columns) {

@@ -184,28 +184,23 @@ public final class ActiveExample {
             throw new IllegalArgumentException("the initial labelled set must have 1 to " + (rows - 1) + " points, got " + n);
         }
         int classes = labels.size(1) == 1 ? 2 : (int) labels.size(1);
-        List<List<Integer>> byClass = new ArrayList<>();
-        for (int c = 0; c < classes; c++) {
-            byClass.add(new ArrayList<>());
-        }
+        int[] classOf = new int[rows];
         for (int i = 0; i < rows; i++) {
-            int c = labels.size(1) == 1 ? (labels.getDouble(i, 0) > 0.5 ? 1 : 0) : labels.getRow(i).argMax().getInt(0);
-            byClass.get(c).add(i);
+            classOf[i] = labels.size(1) == 1 ? (labels.getDouble(i, 0) > 0.5 ? 1 : 0) : labels.getRow(i).argMax().getInt(0);
         }
-        for (List<Integer> list : byClass) {
-            for (int i = list.size() - 1; i > 0; i--) {
-                int j = random.nextInt(i + 1);
-                Integer t = list.get(i);
-                list.set(i, list.get(j));
-                list.set(j, t);
-            }
+        List<int[]> byClass = new ArrayList<>();
+        for (int c = 0; c < classes; c++) {
+            final int cls = c;
+            int[] members = java.util.stream.IntStream.range(0, rows).filter(i -> classOf[i] == cls).toArray();
+            io.github.dl4jbayes.training.Shuffle.inPlace(members, random);
+            byClass.add(members);
         }
         int[] out = new int[n];
         int k = 0;
         for (int round = 0; k < n; round++) {
-            for (List<Integer> list : byClass) {
-                if (k < n && round < list.size()) {
-                    out[k++] = list.get(round);
+            for (int[] members : byClass) {
+                if (k < n && round < members.length) {
+                    out[k++] = members[round];
                 }
             }
         }

@@ -415,13 +415,7 @@ final class FashionExample {
     /** The training set in a random order (from {@code random}), cut into minibatches (the last may be smaller). */
     static List<DataSet> shuffledBatches(DataSet data, int batchSize, Random random) {
         int n = data.numExamples();
-        int[] order = IntStream.range(0, n).toArray();
-        for (int i = n - 1; i > 0; i--) {
-            int j = random.nextInt(i + 1);
-            int t = order[i];
-            order[i] = order[j];
-            order[j] = t;
-        }
+        int[] order = io.github.dl4jbayes.training.Shuffle.permutation(n, random);
         List<DataSet> batches = new ArrayList<>();
         for (int from = 0; from < n; from += batchSize) {
             int[] rows = Arrays.copyOfRange(order, from, Math.min(n, from + batchSize));

@@ -83,7 +83,7 @@ public final class MoonsData {
             row[1] += noise * random.nextGaussian();
         }
         standardize(x);
-        int[] order = permutation(samples, random);
+        int[] order = io.github.dl4jbayes.training.Shuffle.permutation(samples, random);
         int trainSize = samples / 2;
         return new MoonsData(subset(x, y, order, 0, trainSize), subset(x, y, order, trainSize, samples));
     }
@@ -167,7 +167,7 @@ public final class MoonsData {
             }
         }
         if (cSplit < 0) {
-            int[] order = permutation(rows.size(), new Random(seed));
+            int[] order = io.github.dl4jbayes.training.Shuffle.permutation(rows.size(), new Random(seed));
             for (int i = 0; i < order.length; i++) {
                 (i < order.length / 2 ? trainRows : testRows).add(rows.get(order[i]));
             }
@@ -195,20 +195,6 @@ public final class MoonsData {
                 row[c] = (row[c] - mean) / std;
             }
         }
-    }
-
-    private static int[] permutation(int n, Random random) {
-        int[] order = new int[n];
-        for (int i = 0; i < n; i++) {
-            order[i] = i;
-        }
-        for (int i = n - 1; i > 0; i--) {
-            int j = random.nextInt(i + 1);
-            int t = order[i];
-            order[i] = order[j];
-            order[j] = t;
-        }
-        return order;
     }
 
     private static DataSet subset(double[][] x, double[] y, int[] order, int from, int to) {

@@ -189,16 +189,7 @@ public final class TransferExample {
     }
 
     private static DataSet subset(DataSet data, int n, Random random) {
-        int[] order = new int[data.numExamples()];
-        for (int i = 0; i < order.length; i++) {
-            order[i] = i;
-        }
-        for (int i = order.length - 1; i > 0; i--) {
-            int j = random.nextInt(i + 1);
-            int t = order[i];
-            order[i] = order[j];
-            order[j] = t;
-        }
+        int[] order = io.github.dl4jbayes.training.Shuffle.permutation(data.numExamples(), random);
         int[] pick = Arrays.copyOf(order, n);
         return new DataSet(data.getFeatures().get(NDArrayIndex.indices(toLong(pick)), NDArrayIndex.all()).dup(),
                 data.getLabels().get(NDArrayIndex.indices(toLong(pick)), NDArrayIndex.all()).dup());
