@@ -31,7 +31,8 @@ import java.util.function.Supplier;
  * small layers ({@link JavaLoopKernel}: no native call at all, which matters when each ND4J call costs more than the
  * arithmetic), ND4J operations over whole blocks for large ones ({@link Nd4jKernel}: vectorized and multi-threaded).
  * Blocks of at least {@link #nativeThreshold()} parameters use ND4J; the system property
- * {@code dl4jbayes.nativeThreshold} sets it.
+ * {@code dl4jbayes.nativeThreshold} sets it. On a GPU backend every block uses ND4J ({@link HostLoops},
+ * {@link #usesNd4jKernel(long, boolean, boolean)}).
  *
  * <p>One draw is made per forward pass: the implementations call {@link #newInput} on every new input and draw
  * lazily, so the forward pass, the backward pass and the score of one step all see the same weights. The noise comes
@@ -43,6 +44,7 @@ import java.util.function.Supplier;
  * configuration's, which several networks may share.
  */
 public final class MeanFieldPosterior {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(MeanFieldPosterior.class);
     /** Default block size from which the ND4J kernel is used. */
     static final int DEFAULT_NATIVE_THRESHOLD = 2048;
     private static volatile int nativeThreshold = Integer.getInteger("dl4jbayes.nativeThreshold", DEFAULT_NATIVE_THRESHOLD);
@@ -138,13 +140,38 @@ public final class MeanFieldPosterior {
      */
     public void refreshPruning() {
         hasPruned = rhoBlock.minNumber().doubleValue() <= Pruning.PRUNED_RHO_LIMIT;
+        boolean hostLoops = HostLoops.allowed();
+        if (hasPruned && !hostLoops) {
+            log.warn("Bayesian layer '{}' has pruned parameters: only the Java-loop kernel skips them, so it runs on "
+                    + "the host although the ND4J backend is not the CPU backend (every step copies its parameters "
+                    + "between host and device)", config.get().getLayerName());
+        }
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-            this.kernel = size >= nativeThreshold && !hasPruned ? new Nd4jKernel(block, muBlock.dataType())
+            this.kernel = usesNd4jKernel(size, hasPruned, hostLoops) ? new Nd4jKernel(block, muBlock.dataType())
                     : new JavaLoopKernel(block, muBlock.dataType());
         }
         this.sampledWeights = layout.weights(kernel.sampled());
         this.sampledBias = layout.bias(kernel.sampled());
         this.drawn = null;
+    }
+
+    /**
+     * The kernel choice: ND4J operations for blocks of at least {@link #nativeThreshold()} parameters, and for every
+     * block where Java loops over ND4J arrays are not allowed (a GPU backend, {@link HostLoops}); Java loops for
+     * small blocks on the CPU backend and for blocks with pruned parameters (only they skip them).
+     *
+     * @param size      the block size
+     * @param hasPruned whether the block has pruned parameters
+     * @param hostLoops whether Java loops over ND4J arrays are allowed ({@link HostLoops#allowed()})
+     * @return whether the layer uses the ND4J kernel
+     */
+    public static boolean usesNd4jKernel(long size, boolean hasPruned, boolean hostLoops) {
+        return !hasPruned && (size >= nativeThreshold || !hostLoops);
+    }
+
+    /** @return whether this layer uses the ND4J kernel (else Java loops), as chosen when its parameters were bound */
+    public boolean usesNd4jKernel() {
+        return kernel instanceof Nd4jKernel;
     }
 
     /** @return whether the layer had pruned parameters when they were last bound or refreshed */

@@ -21,7 +21,9 @@ import java.util.SplittableRandom;
 /**
  * {@link MeanFieldKernel} with ND4J operations over whole blocks, for large layers: vectorized and multi-threaded,
  * a couple of dozen native calls per layer and step, into buffers allocated once. The noise comes from
- * {@link JavaNoise}. A layer with pruned parameters uses {@link JavaLoopKernel} instead, whatever its size.
+ * {@link Noise} (Java's sampler on the CPU backend, ND4J's generator on a GPU). On the CPU backend a layer with
+ * pruned parameters uses {@link JavaLoopKernel} instead, whatever its size; on a GPU backend every layer uses this
+ * kernel (see {@link MeanFieldPosterior}).
  *
  * <p>{@code sigma = max(softplus(rho), StableMath.sigmaFloor(type))}, with softplus computed stably in the layer's
  * data type as {@code max(rho, 0) + log1p(exp(-|rho|))}: {@code exp} never overflows (its argument is at most 0),
@@ -41,12 +43,11 @@ final class Nd4jKernel implements MeanFieldKernel {
     private final INDArray softplusScratch;
     private final PriorScratch priorScratch;
     private final INDArray scratch;
-    private final Object noiseScratch;
+    private final Noise noise = Noise.forBackend();
 
     Nd4jKernel(ParameterBlock block, DataType dataType) {
         int size = (int) block.size();
         this.sigmaFloor = StableMath.sigmaFloor(dataType);
-        this.noiseScratch = JavaNoise.scratchFor(dataType, size);
         this.eps = Nd4j.create(dataType, size);
         this.sigma = Nd4j.create(dataType, size);
         this.gradSigma = Nd4j.create(dataType, size);
@@ -63,7 +64,7 @@ final class Nd4jKernel implements MeanFieldKernel {
 
     @Override
     public void draw(INDArray mu, INDArray rho, SplittableRandom noise, boolean includeMean) {
-        JavaNoise.fill(eps, noiseScratch, noise);
+        this.noise.gaussian(eps, noise);
         computeSigma(rho);
         sigma.mul(eps, sampled);
         if (includeMean) {
@@ -73,7 +74,7 @@ final class Nd4jKernel implements MeanFieldKernel {
 
     @Override
     public void drawNoise(SplittableRandom noise) {
-        JavaNoise.fill(eps, noiseScratch, noise);
+        this.noise.gaussian(eps, noise);
     }
 
     @Override

@@ -6,6 +6,7 @@ import io.github.dl4jbayes.layers.Estimator;
 import io.github.dl4jbayes.layers.MeanFieldLayout;
 import io.github.dl4jbayes.layers.impl.BayesianDenseLayerImpl;
 import io.github.dl4jbayes.layers.impl.BayesianOutputLayerImpl;
+import io.github.dl4jbayes.layers.meanfield.HostLoops;
 import io.github.dl4jbayes.layers.meanfield.MeanFieldPosterior;
 import io.github.dl4jbayes.layers.meanfield.SigmaGradient;
 import org.deeplearning4j.nn.api.Layer;
@@ -98,6 +99,9 @@ public final class FusedDenseStack {
         Layer[] layers = net.getLayers();
         if (layers == null || layers.length == 0) {
             return "the network is not initialized (net.init())";
+        }
+        if (!HostLoops.allowed()) {
+            return "the ND4J backend is not the CPU backend (the fused step works on host memory)";
         }
         DataType type = net.params().dataType();
         if (type != DataType.FLOAT && type != DataType.DOUBLE) {

@@ -187,6 +187,19 @@ class FusedDenseStackTest {
         assertTrue(diff <= 1e-9, "parameters differ by " + diff);
     }
 
+    /** The fused step works on host memory: a GPU backend (taken here through HostLoops) gets DL4J's step. */
+    @Test
+    void notOnAGpuBackend() {
+        MultiLayerNetwork net = seedNet(DataType.FLOAT, new Adam(0.01));
+        assertNull(FusedDenseStack.whyNot(net));
+        io.github.dl4jbayes.layers.meanfield.HostLoops.override(false);
+        try {
+            assertTrue(FusedDenseStack.whyNot(net).contains("not the CPU backend"));
+        } finally {
+            io.github.dl4jbayes.layers.meanfield.HostLoops.override(null);
+        }
+    }
+
     @Test
     void networksOutsideTheFusedPathAreNamedWithTheReason() {
         assertTrue(FusedDenseStack.whyNot(seedNet(DataType.HALF, new Adam(0.01))).contains("HALF"));
