@@ -2,40 +2,37 @@ package io.github.dl4jbayes.layers;
 
 import io.github.dl4jbayes.likelihoods.LossGaussianNll;
 import org.deeplearning4j.nn.api.Layer;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.api.Model;
 
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Network-wide settings and queries of the Bayesian layers in a {@link MultiLayerNetwork}: the dataset size N
+ * Network-wide settings and queries of the Bayesian layers in a network ({@code MultiLayerNetwork} or
+ * {@code ComputationGraph}, through {@link NetworkAdapter}): the dataset size N
  * (PyMC's {@code total_size}), the KL weight, the inference mode, the noise seed, and the total KL divergence.
  *
  * <p>The settings belong to this network's layer instances ({@link MeanFieldState}): two networks built from one
  * configuration never see each other's settings. They are not saved with the network: after
- * {@code ModelSerializer.restoreMultiLayerNetwork} or {@code net.clone()}, set N again before fitting or scoring
+ * {@code ModelSerializer.restoreMultiLayerNetwork} (or {@code restoreComputationGraph}) or {@code net.clone()}, set N
+ * again before fitting or scoring
  * ({@code Advi} does it from its {@code datasetSize}).
  */
 public final class BayesianNetworks {
     private BayesianNetworks() {
     }
 
-    /** @return the network's Bayesian layer instances, in layer order */
-    public static List<BayesianLayer> bayesianLayers(MultiLayerNetwork net) {
-        if (net == null) {
-            throw new IllegalArgumentException("net must not be null");
-        }
-        List<BayesianLayer> out = new ArrayList<>();
-        for (Layer layer : net.getLayers()) {
-            if (layer instanceof BayesianLayer) {
-                out.add((BayesianLayer) layer);
-            }
-        }
-        return out;
+    /**
+     * @param net a {@code MultiLayerNetwork} or {@code ComputationGraph}
+     * @return the network's Bayesian layer instances, in layer order (topological order in a graph)
+     * @throws IllegalArgumentException if {@code net} is null or of another type
+     */
+    public static List<BayesianLayer> bayesianLayers(Model net) {
+        return NetworkAdapter.of(net).bayesianLayers();
     }
 
     /** @return whether the network has at least one Bayesian layer */
-    public static boolean isBayesian(MultiLayerNetwork net) {
+    public static boolean isBayesian(Model net) {
         return !bayesianLayers(net).isEmpty();
     }
 
@@ -46,7 +43,7 @@ public final class BayesianNetworks {
      * @param datasetSize the number of training examples (&gt; 0)
      * @throws IllegalArgumentException if {@code datasetSize <= 0} or the network has no Bayesian layer
      */
-    public static void setDatasetSize(MultiLayerNetwork net, long datasetSize) {
+    public static void setDatasetSize(Model net, long datasetSize) {
         if (datasetSize <= 0) {
             throw new IllegalArgumentException("datasetSize must be > 0, got " + datasetSize);
         }
@@ -59,7 +56,7 @@ public final class BayesianNetworks {
      * @return the dataset size N set on the network's Bayesian layers, 0 if unset
      * @throws IllegalArgumentException if the network has no Bayesian layer
      */
-    public static long getDatasetSize(MultiLayerNetwork net) {
+    public static long getDatasetSize(Model net) {
         return requireBayesian(net).get(0).meanFieldState().getDatasetSize();
     }
 
@@ -70,14 +67,14 @@ public final class BayesianNetworks {
      * @throws IllegalArgumentException if {@code klWeight} is negative, NaN or infinite, or the network has no
      *                                  Bayesian layer
      */
-    public static void setKlWeight(MultiLayerNetwork net, double klWeight) {
+    public static void setKlWeight(Model net, double klWeight) {
         for (BayesianLayer layer : requireBayesian(net)) {
             layer.meanFieldState().setKlWeight(klWeight);
         }
     }
 
     /** @return the weight on the KL term (that of the first Bayesian layer; all share it when set here) */
-    public static double getKlWeight(MultiLayerNetwork net) {
+    public static double getKlWeight(Model net) {
         return requireBayesian(net).get(0).meanFieldState().getKlWeight();
     }
 
@@ -85,14 +82,14 @@ public final class BayesianNetworks {
      * Sets what the Bayesian layers use outside training: fresh posterior draws ({@link InferenceMode#SAMPLE},
      * the default) or the posterior means ({@link InferenceMode#MEAN}).
      */
-    public static void setInferenceMode(MultiLayerNetwork net, InferenceMode mode) {
+    public static void setInferenceMode(Model net, InferenceMode mode) {
         for (BayesianLayer layer : requireBayesian(net)) {
             layer.meanFieldState().setInferenceMode(mode);
         }
     }
 
     /** @return the network's inference mode (that of its first Bayesian layer) */
-    public static InferenceMode getInferenceMode(MultiLayerNetwork net) {
+    public static InferenceMode getInferenceMode(Model net) {
         return requireBayesian(net).get(0).meanFieldState().getInferenceMode();
     }
 
@@ -102,9 +99,9 @@ public final class BayesianNetworks {
      * configuration's {@code seed(...)}; call it to repeat a sequence of draws (e.g. to freeze the noise in a
      * gradient check) or to give networks built from one configuration different noise.
      */
-    public static void setNoiseSeed(MultiLayerNetwork net, long seed) {
+    public static void setNoiseSeed(Model net, long seed) {
         requireBayesian(net);
-        Layer[] layers = net.getLayers();
+        Layer[] layers = NetworkAdapter.of(net).layers();
         for (int i = 0; i < layers.length; i++) {
             if (layers[i] instanceof BayesianLayer) {
                 ((BayesianLayer) layers[i]).meanFieldState().setNoiseSeed(MeanFieldState.layerSeed(seed, i));
@@ -121,7 +118,7 @@ public final class BayesianNetworks {
      *
      * @throws IllegalArgumentException if the networks do not have the same number of Bayesian layers
      */
-    public static void copyState(MultiLayerNetwork from, MultiLayerNetwork to) {
+    public static void copyState(Model from, Model to) {
         List<BayesianLayer> source = requireBayesian(from);
         List<BayesianLayer> target = requireBayesian(to);
         if (source.size() != target.size()) {
@@ -140,7 +137,7 @@ public final class BayesianNetworks {
     }
 
     /** @return {@code KL(q || p)} summed over all Bayesian layers at the current parameters, unscaled */
-    public static double klDivergence(MultiLayerNetwork net) {
+    public static double klDivergence(Model net) {
         double sum = 0.0;
         for (BayesianLayer layer : bayesianLayers(net)) {
             sum += layer.klDivergence();
@@ -150,15 +147,22 @@ public final class BayesianNetworks {
 
     /**
      * @return the standard deviation of the homoscedastic noise the network's output layer learns, per target
-     *         ({@code softplus(raw) + minStd} of its {@code LossGaussianNll})
+     *         ({@code softplus(raw) + minStd} of its {@code LossGaussianNll}); of a graph's first output
      * @throws IllegalArgumentException if the output layer is not a {@code BayesianOutputLayer} with
      *                                  {@code learnedNoise(...)}
      */
-    public static double[] learnedNoiseStd(MultiLayerNetwork net) {
-        if (net == null) {
-            throw new IllegalArgumentException("net must not be null");
-        }
-        Layer out = net.getOutputLayer();
+    public static double[] learnedNoiseStd(Model net) {
+        return learnedNoiseStd(net, 0);
+    }
+
+    /**
+     * @param output the index of the output (0 for a MultiLayerNetwork)
+     * @return the standard deviation of the homoscedastic noise that output's layer learns, per target
+     * @throws IllegalArgumentException if that output layer is not a {@code BayesianOutputLayer} with
+     *                                  {@code learnedNoise(...)}, or there is no such output
+     */
+    public static double[] learnedNoiseStd(Model net, int output) {
+        Layer out = NetworkAdapter.of(net).outputLayer(output);
         if (!(out.conf().getLayer() instanceof BayesianOutputLayer)
                 || !((BayesianOutputLayer) out.conf().getLayer()).hasLearnedNoise()) {
             throw new IllegalArgumentException("The network's output layer learns no noise scale: it is not a "
@@ -176,7 +180,7 @@ public final class BayesianNetworks {
         return std;
     }
 
-    private static List<BayesianLayer> requireBayesian(MultiLayerNetwork net) {
+    private static List<BayesianLayer> requireBayesian(Model net) {
         List<BayesianLayer> layers = bayesianLayers(net);
         if (layers.isEmpty()) {
             throw new IllegalArgumentException("The network has no Bayesian layer (BayesianDenseLayer, BayesianOutputLayer or BayesianConvolutionLayer)");
@@ -190,7 +194,7 @@ public final class BayesianNetworks {
      *
      * @return the fraction of weights pruned per Bayesian layer
      */
-    public static Pruning.Report prune(MultiLayerNetwork net, double snrThreshold) {
+    public static Pruning.Report prune(Model net, double snrThreshold) {
         return Pruning.prune(net, snrThreshold);
     }
 
@@ -199,7 +203,7 @@ public final class BayesianNetworks {
      *         order, its learned prior standard deviations at the current parameters (one, or one per output unit),
      *         keyed by layer index
      */
-    public static java.util.Map<Integer, double[]> learnedPriorScales(MultiLayerNetwork net) {
+    public static java.util.Map<Integer, double[]> learnedPriorScales(Model net) {
         java.util.Map<Integer, double[]> out = new java.util.LinkedHashMap<>();
         for (BayesianLayer layer : bayesianLayers(net)) {
             io.github.dl4jbayes.priors.Prior prior = layer.bayesianConfig().getMeanField().getPrior();

@@ -3,7 +3,7 @@ package io.github.dl4jbayes.layers;
 import io.github.dl4jbayes.layers.meanfield.MeanFieldPosterior;
 import io.github.dl4jbayes.priors.MeanFieldSample;
 import org.deeplearning4j.nn.api.Layer;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.api.Model;
 import org.nd4j.linalg.api.buffer.DataBuffer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.slf4j.Logger;
@@ -49,12 +49,12 @@ public final class Pruning {
      * @return the fraction of weights pruned per Bayesian layer, after this call
      * @throws IllegalArgumentException if the threshold is negative or not finite, or the network has no Bayesian layer
      */
-    public static Report prune(MultiLayerNetwork net, double snrThreshold) {
+    public static Report prune(Model net, double snrThreshold) {
         if (!(snrThreshold >= 0) || !Double.isFinite(snrThreshold)) {
             throw new IllegalArgumentException("snrThreshold must be a finite number >= 0, got " + snrThreshold);
         }
         List<Report.Row> rows = new ArrayList<>();
-        for (Layer layer : net.getLayers()) {
+        for (Layer layer : NetworkAdapter.of(net).layers()) {
             if (!(layer instanceof BayesianLayer)) {
                 continue;
             }
@@ -93,7 +93,7 @@ public final class Pruning {
      * @return the signal-to-noise ratios {@code |mu| / sigma} of every unpruned weight of the network's Bayesian
      *         layers, sorted ascending (the thresholds that prune a given fraction are its quantiles)
      */
-    public static double[] signalToNoiseRatios(MultiLayerNetwork net) {
+    public static double[] signalToNoiseRatios(Model net) {
         List<double[]> parts = new ArrayList<>();
         int total = 0;
         for (BayesianLayer layer : BayesianNetworks.bayesianLayers(net)) {

@@ -16,6 +16,10 @@ import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.graph.GraphVertex;
+import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.params.DefaultParamInitializer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -24,6 +28,8 @@ import org.nd4j.linalg.ops.transforms.Transforms;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -76,6 +82,15 @@ public final class InformedPriors {
         return builder().priorStd(priorStd).build().convert(trained);
     }
 
+    /**
+     * @param trained  a trained plain DL4J graph
+     * @param priorStd the prior standard deviation around each trained weight (finite, &gt; 0)
+     * @return the Bayesian graph, initialized (its mean outputs are the trained graph's)
+     */
+    public static ComputationGraph fromTrained(ComputationGraph trained, double priorStd) {
+        return builder().priorStd(priorStd).build().convert(trained);
+    }
+
     /** @return a builder: prior std 0.1, initial posterior std 1e-3, the layers' default estimator and KL */
     public static Builder builder() {
         return new Builder();
@@ -123,10 +138,57 @@ public final class InformedPriors {
      */
     public MultiLayerNetwork convert(MultiLayerNetwork trained) {
         MultiLayerConfiguration conf = trained.getLayerWiseConfigurations().clone();
+        List<Layer> sources = java.util.Arrays.asList(trained.getLayers());
+        boolean[] isConverted = makeBayesian(conf.getConfs(), sources);
+        MultiLayerNetwork net = new MultiLayerNetwork(conf);
+        net.init();
+        copyParameters(conf.getConfs(), isConverted, sources, java.util.Arrays.asList(net.getLayers()));
+        return net;
+    }
+
+    /**
+     * The same conversion for a trained {@link ComputationGraph}: its dense, output and convolution layer vertices
+     * become Bayesian with priors at the trained weights; every other vertex and the graph's structure are kept.
+     *
+     * @param trained a trained plain DL4J graph (not modified)
+     * @return the Bayesian graph, initialized
+     * @throws IllegalArgumentException if the graph has no dense, output or convolution layer to convert
+     */
+    public ComputationGraph convert(ComputationGraph trained) {
+        ComputationGraphConfiguration conf = trained.getConfiguration().clone();
+        List<String> names = new ArrayList<>();
+        List<NeuralNetConfiguration> confs = new ArrayList<>();
+        List<Layer> sources = new ArrayList<>();
+        for (Map.Entry<String, GraphVertex> e : conf.getVertices().entrySet()) {
+            if (e.getValue() instanceof LayerVertex) {
+                names.add(e.getKey());
+                confs.add(((LayerVertex) e.getValue()).getLayerConf());
+                sources.add(trained.getLayer(e.getKey()));
+            }
+        }
+        boolean[] isConverted = makeBayesian(confs, sources);
+        ComputationGraph net = new ComputationGraph(conf);
+        net.init();
+        List<Layer> targets = new ArrayList<>();
+        for (String name : names) {
+            targets.add(net.getLayer(name));
+        }
+        copyParameters(confs, isConverted, sources, targets);
+        return net;
+    }
+
+    /**
+     * Replaces the convertible layer configurations by Bayesian ones with priors at the trained weights.
+     *
+     * @param confs   the (cloned) layer configurations, modified
+     * @param sources the trained layers, in the same order
+     * @return which layers were converted
+     */
+    private boolean[] makeBayesian(List<NeuralNetConfiguration> confs, List<Layer> sources) {
         int converted = 0;
-        boolean[] isConverted = new boolean[conf.getConfs().size()];
-        for (int i = 0; i < conf.getConfs().size(); i++) {
-            NeuralNetConfiguration layerConf = conf.getConf(i);
+        boolean[] isConverted = new boolean[confs.size()];
+        for (int i = 0; i < confs.size(); i++) {
+            NeuralNetConfiguration layerConf = confs.get(i);
             org.deeplearning4j.nn.conf.layers.Layer bayesian = bayesianCounterpart(layerConf.getLayer());
             if (bayesian != null) {
                 layerConf.setLayer(bayesian);
@@ -139,10 +201,10 @@ public final class InformedPriors {
                     + "ConvolutionLayer to make Bayesian");
         }
         // the priors, centred at the trained weights (the layers' sizes are known now)
-        for (int i = 0; i < conf.getConfs().size(); i++) {
+        for (int i = 0; i < confs.size(); i++) {
             if (isConverted[i]) {
-                BayesianLayerConfig b = (BayesianLayerConfig) conf.getConf(i).getLayer();
-                Layer source = trained.getLayer(i);
+                BayesianLayerConfig b = (BayesianLayerConfig) confs.get(i).getLayer();
+                Layer source = sources.get(i);
                 INDArray w = source.getParam(DefaultParamInitializer.WEIGHT_KEY);
                 INDArray bias = b.hasBias() ? source.getParam(DefaultParamInitializer.BIAS_KEY) : null;
                 INDArray means = meanBlock(b, w, bias);
@@ -152,14 +214,21 @@ public final class InformedPriors {
                         : GaussianPrior.perParameter(means, priorStd));
             }
         }
-        MultiLayerNetwork net = new MultiLayerNetwork(conf);
-        net.init();
+        LOG.info("InformedPriors: {} of {} layers made Bayesian, priors {} around the trained weights", converted,
+                confs.size(), relativePriorStd > 0 ? "of std max(" + relativePriorStd + " |w|, " + minPriorStd + ")"
+                        : "of std " + priorStd);
+        return isConverted;
+    }
+
+    /** Posterior means at the trained weights in the converted layers, the trained parameters in the others. */
+    private void copyParameters(List<NeuralNetConfiguration> confs, boolean[] isConverted, List<Layer> sources,
+                                List<Layer> targets) {
         double rho = StableMath.inverseSoftplus(initialPosteriorStd);
-        for (int i = 0; i < conf.getConfs().size(); i++) {
-            Layer source = trained.getLayer(i);
-            Layer target = net.getLayer(i);
+        for (int i = 0; i < confs.size(); i++) {
+            Layer source = sources.get(i);
+            Layer target = targets.get(i);
             if (isConverted[i]) {
-                BayesianLayerConfig b = (BayesianLayerConfig) conf.getConf(i).getLayer();
+                BayesianLayerConfig b = (BayesianLayerConfig) confs.get(i).getLayer();
                 MeanFieldLayout layout = new MeanFieldLayout(b);
                 INDArray params = target.params();
                 layout.muBlock(params).assign(meanBlock(b, source.getParam(DefaultParamInitializer.WEIGHT_KEY),
@@ -171,10 +240,6 @@ public final class InformedPriors {
                 }
             }
         }
-        LOG.info("InformedPriors: {} of {} layers made Bayesian, priors {} around the trained weights", converted,
-                conf.getConfs().size(), relativePriorStd > 0 ? "of std max(" + relativePriorStd + " |w|, " + minPriorStd + ")"
-                        : "of std " + priorStd);
-        return net;
     }
 
     /** @return the Bayesian counterpart of a plain layer configuration, or null to keep it */

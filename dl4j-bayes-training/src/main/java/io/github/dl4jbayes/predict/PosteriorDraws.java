@@ -4,7 +4,8 @@ import io.github.dl4jbayes.layers.BayesianLayerConfig;
 import io.github.dl4jbayes.layers.MeanFieldLayout;
 import io.github.dl4jbayes.layers.StableMath;
 import org.deeplearning4j.nn.api.Layer;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import io.github.dl4jbayes.layers.NetworkAdapter;
+import org.deeplearning4j.nn.api.Model;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -24,7 +25,9 @@ import java.util.SplittableRandom;
  * double[] w01 = trace.trace("0_W", 0, 1); // the 5000 draws of weight (0, 1)
  * }</pre>
  *
- * Names are {@code "<layerIndex>_W"} for weights and {@code "<layerIndex>_b"} for biases.
+ * Names are those of DL4J's parameter table: {@code "<layerIndex>_W"} for weights and {@code "<layerIndex>_b"} for
+ * biases in a {@code MultiLayerNetwork}, {@code "<layerName>_W"} and {@code "<layerName>_b"} in a
+ * {@code ComputationGraph}.
  */
 public final class PosteriorDraws {
     private final Map<String, INDArray> draws;
@@ -36,28 +39,29 @@ public final class PosteriorDraws {
     }
 
     /**
-     * @param net   a network with Bayesian layers
+     * @param net   a {@code MultiLayerNetwork} or {@code ComputationGraph} with Bayesian layers
      * @param draws the number of draws (&gt; 0)
      * @param seed  the seed of the noise
      * @return the draws of every Bayesian weight and bias, in double precision
      */
-    public static PosteriorDraws sample(MultiLayerNetwork net, int draws, long seed) {
+    public static PosteriorDraws sample(Model net, int draws, long seed) {
         if (draws <= 0) {
             throw new IllegalArgumentException("draws must be > 0, got " + draws);
         }
         SplittableRandom random = new SplittableRandom(seed);
         Map<String, INDArray> out = new LinkedHashMap<>();
-        Layer[] layers = net.getLayers();
-        for (int i = 0; i < layers.length; i++) {
-            if (!(layers[i].conf().getLayer() instanceof BayesianLayerConfig)) {
+        NetworkAdapter adapter = NetworkAdapter.of(net);
+        for (Layer layer : adapter.layers()) {
+            if (!(layer.conf().getLayer() instanceof BayesianLayerConfig)) {
                 continue;
             }
-            BayesianLayerConfig conf = (BayesianLayerConfig) layers[i].conf().getLayer();
-            out.put(i + "_W", drawsOf(layers[i].getParam(MeanFieldLayout.WEIGHT_MU),
-                    layers[i].getParam(MeanFieldLayout.WEIGHT_RHO), draws, random));
+            BayesianLayerConfig conf = (BayesianLayerConfig) layer.conf().getLayer();
+            String prefix = adapter.parameterPrefix(layer);
+            out.put(prefix + "_W", drawsOf(layer.getParam(MeanFieldLayout.WEIGHT_MU),
+                    layer.getParam(MeanFieldLayout.WEIGHT_RHO), draws, random));
             if (conf.hasBias()) {
-                out.put(i + "_b", drawsOf(layers[i].getParam(MeanFieldLayout.BIAS_MU),
-                        layers[i].getParam(MeanFieldLayout.BIAS_RHO), draws, random));
+                out.put(prefix + "_b", drawsOf(layer.getParam(MeanFieldLayout.BIAS_MU),
+                        layer.getParam(MeanFieldLayout.BIAS_RHO), draws, random));
             }
         }
         if (out.isEmpty()) {

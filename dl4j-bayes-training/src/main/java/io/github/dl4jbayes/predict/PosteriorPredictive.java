@@ -2,7 +2,8 @@ package io.github.dl4jbayes.predict;
 
 import io.github.dl4jbayes.layers.BayesianNetworks;
 import io.github.dl4jbayes.layers.InferenceMode;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import io.github.dl4jbayes.layers.NetworkAdapter;
+import org.deeplearning4j.nn.api.Model;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -25,30 +26,32 @@ import org.slf4j.LoggerFactory;
  * a draw, as in the PyMC notebook's {@code sample_ppc}); the network is put in {@link InferenceMode#SAMPLE} for
  * the duration and restored afterwards. The mean and standard deviation are accumulated in double precision and
  * returned in the network's data type.
+ *
+ * <p>The network may be a {@code MultiLayerNetwork} or a {@code ComputationGraph}; a graph with several inputs or
+ * outputs is sampled with {@link #predictAll(INDArray...)}, which gives one {@link PredictiveSamples} per output from
+ * the same draws (a draw is one whole network).
  */
 public final class PosteriorPredictive {
     private static final Logger log = LoggerFactory.getLogger(PosteriorPredictive.class);
 
-    private final MultiLayerNetwork net;
+    private final NetworkAdapter net;
     private int samples = 100;
     private boolean keepSamples = true;
 
-    private PosteriorPredictive(MultiLayerNetwork net) {
+    private PosteriorPredictive(NetworkAdapter net) {
         this.net = net;
     }
 
     /**
-     * @param net a network with at least one Bayesian layer
+     * @param net a {@code MultiLayerNetwork} or {@code ComputationGraph} with at least one Bayesian layer
      * @return a predictive with 100 samples that keeps the sampled outputs
      */
-    public static PosteriorPredictive of(MultiLayerNetwork net) {
-        if (net == null) {
-            throw new IllegalArgumentException("net must not be null");
-        }
-        if (!BayesianNetworks.isBayesian(net)) {
+    public static PosteriorPredictive of(Model net) {
+        NetworkAdapter adapter = NetworkAdapter.of(net);
+        if (adapter.bayesianLayers().isEmpty()) {
             throw new IllegalArgumentException("The network has no Bayesian layer: its predictive has no spread");
         }
-        return new PosteriorPredictive(net);
+        return new PosteriorPredictive(adapter);
     }
 
     /** @param samples the number of posterior draws (&gt; 0) */
@@ -70,45 +73,101 @@ public final class PosteriorPredictive {
     }
 
     /**
-     * @param features the inputs, {@code [rows, nIn]}
+     * @param features the inputs, {@code [rows, nIn]} (or the shape of the network's input)
      * @return the sampled outputs and their mean and standard deviation
-     * @throws IllegalArgumentException if {@code features} is null or empty; DL4J's input checks apply as for
+     * @throws IllegalArgumentException if {@code features} is null or empty, or the network has several inputs or
+     *                                  outputs (use {@link #predictAll}); DL4J's input checks apply as for
      *                                  {@code net.output}
      */
     public PredictiveSamples predict(INDArray features) {
-        if (features == null || features.isEmpty()) {
-            throw new IllegalArgumentException("features must be a non-empty array");
+        if (net.numInputs() != 1 || net.numOutputs() != 1) {
+            throw new IllegalArgumentException("The network has " + net.numInputs() + " input(s) and "
+                    + net.numOutputs() + " output(s): use predictAll(inputs...), which gives one result per output");
         }
-        InferenceMode previous = BayesianNetworks.getInferenceMode(net);
-        BayesianNetworks.setInferenceMode(net, InferenceMode.SAMPLE);
+        return predictAll(features)[0];
+    }
+
+    /**
+     * @param inputs the network's inputs, one array per input, with the same number of rows
+     * @return for each output of the network, in the graph's output order, the sampled outputs and their mean and
+     *         standard deviation over the same {@code samples} draws of the whole network
+     * @throws IllegalArgumentException if an input is null or empty, or their number is not the network's
+     */
+    public PredictiveSamples[] predictAll(INDArray... inputs) {
+        if (inputs == null || inputs.length != net.numInputs()) {
+            throw new IllegalArgumentException("The network takes " + net.numInputs() + " input(s), got "
+                    + (inputs == null ? "null" : String.valueOf(inputs.length)));
+        }
+        for (int i = 0; i < inputs.length; i++) {
+            if (inputs[i] == null || inputs[i].isEmpty()) {
+                throw new IllegalArgumentException((inputs.length == 1 ? "features" : "input " + i)
+                        + " must be a non-empty array");
+            }
+        }
+        Model model = net.model();
+        InferenceMode previous = BayesianNetworks.getInferenceMode(model);
+        BayesianNetworks.setInferenceMode(model, InferenceMode.SAMPLE);
         try {
-            return sample(features);
+            return sample(inputs);
         } finally {
-            BayesianNetworks.setInferenceMode(net, previous);
+            BayesianNetworks.setInferenceMode(model, previous);
         }
     }
 
-    private PredictiveSamples sample(INDArray features) {
+    private PredictiveSamples[] sample(INDArray[] inputs) {
         long start = System.nanoTime();
-        INDArray first = net.output(features, false);
-        DataType type = first.dataType();
-        long[] shape = first.shape();
-        // Welford's running mean and sum of squared deviations, in double whatever the network's type (a HALF
-        // running mean over thousands of samples drifts by several hundredths); the results are cast back.
-        INDArray mean = first.castTo(DataType.DOUBLE);
-        INDArray m2 = Nd4j.zeros(DataType.DOUBLE, shape);
-        INDArray all = null;
-        if (keepSamples) {
-            long[] allShape = new long[shape.length + 1];
-            allShape[0] = samples;
-            System.arraycopy(shape, 0, allShape, 1, shape.length);
-            all = Nd4j.create(type, allShape);
-            all.get(NDArrayIndex.point(0)).assign(first);
+        INDArray[] first = net.output(inputs);
+        Running[] outputs = new Running[first.length];
+        for (int o = 0; o < first.length; o++) {
+            outputs[o] = new Running(first[o], samples, keepSamples);
         }
-        INDArray delta = Nd4j.create(DataType.DOUBLE, shape);
-        INDArray out = Nd4j.create(DataType.DOUBLE, shape);
         for (int s = 1; s < samples; s++) {
-            INDArray sampled = net.output(features, false);
+            INDArray[] sampled = net.output(inputs);
+            for (int o = 0; o < outputs.length; o++) {
+                outputs[o].add(sampled[o], s);
+            }
+        }
+        PredictiveSamples[] out = new PredictiveSamples[outputs.length];
+        for (int o = 0; o < outputs.length; o++) {
+            out[o] = outputs[o].result(samples);
+        }
+        log.debug("Posterior predictive: {} samples of {} rows in {} ms", samples, first[0].size(0),
+                (System.nanoTime() - start) / 1_000_000);
+        return out;
+    }
+
+    /**
+     * Welford's running mean and sum of squared deviations of one output, in double whatever the network's type (a
+     * HALF running mean over thousands of samples drifts by several hundredths); the results are cast back.
+     */
+    private static final class Running {
+        private final DataType type;
+        private final INDArray mean;
+        private final INDArray m2;
+        private final INDArray all;
+        private final INDArray delta;
+        private final INDArray out;
+
+        Running(INDArray first, int samples, boolean keepSamples) {
+            this.type = first.dataType();
+            long[] shape = first.shape();
+            this.mean = first.castTo(DataType.DOUBLE);
+            this.m2 = Nd4j.zeros(DataType.DOUBLE, shape);
+            if (keepSamples) {
+                long[] allShape = new long[shape.length + 1];
+                allShape[0] = samples;
+                System.arraycopy(shape, 0, allShape, 1, shape.length);
+                this.all = Nd4j.create(type, allShape);
+                all.get(NDArrayIndex.point(0)).assign(first);
+            } else {
+                this.all = null;
+            }
+            this.delta = Nd4j.create(DataType.DOUBLE, shape);
+            this.out = Nd4j.create(DataType.DOUBLE, shape);
+        }
+
+        /** Adds sample {@code s} (counted from 0). */
+        void add(INDArray sampled, int s) {
             if (all != null) {
                 all.get(NDArrayIndex.point(s)).assign(sampled);
             }
@@ -117,9 +176,10 @@ public final class PosteriorPredictive {
             mean.addi(delta.div(s + 1));
             m2.addi(delta.muli(out.subi(mean)));
         }
-        INDArray std = samples > 1 ? Transforms.sqrt(m2.divi(samples - 1), false) : m2;
-        log.debug("Posterior predictive: {} samples of {} rows in {} ms", samples, shape[0],
-                (System.nanoTime() - start) / 1_000_000);
-        return new PredictiveSamples(mean.castTo(type), std.castTo(type), all, samples);
+
+        PredictiveSamples result(int samples) {
+            INDArray std = samples > 1 ? Transforms.sqrt(m2.divi(samples - 1), false) : m2;
+            return new PredictiveSamples(mean.castTo(type), std.castTo(type), all, samples);
+        }
     }
 }

@@ -1,7 +1,7 @@
 package io.github.dl4jbayes.predict;
 
 import org.deeplearning4j.nn.conf.layers.BaseOutputLayer;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.api.Model;
 import org.nd4j.linalg.lossfunctions.ILossFunction;
 
 import io.github.dl4jbayes.likelihoods.LossGaussianNll;
@@ -45,16 +45,14 @@ public final class RegressionUncertainty {
     }
 
     /**
-     * @param net        a network whose output layer has the Gaussian likelihood ({@code LossGaussianNll}), which turns
+     * @param net        a network (a graph: its first output) whose output layer has the Gaussian likelihood ({@code LossGaussianNll}), which turns
      *                   the raw scales into standard deviations (its {@code minStd} included)
      * @param predictive the predictive of {@code net} (outputs: d means, then d raw scales), with the samples kept
      * @throws IllegalArgumentException if the network's output layer does not use {@code LossGaussianNll}
      */
-    public static RegressionUncertainty of(MultiLayerNetwork net, PredictiveSamples predictive) {
-        if (net == null) {
-            throw new IllegalArgumentException("net must not be null");
-        }
-        org.deeplearning4j.nn.conf.layers.Layer out = net.getOutputLayer().conf().getLayer();
+    public static RegressionUncertainty of(Model net, PredictiveSamples predictive) {
+        org.deeplearning4j.nn.conf.layers.Layer out = io.github.dl4jbayes.layers.NetworkAdapter.of(net).outputLayer(0)
+                .conf().getLayer();
         ILossFunction loss = out instanceof BaseOutputLayer ? ((BaseOutputLayer) out).getLossFn() : null;
         if (!(loss instanceof LossGaussianNll)) {
             throw new IllegalArgumentException("RegressionUncertainty.of(net, ...) needs an output layer with the "
@@ -69,7 +67,7 @@ public final class RegressionUncertainty {
      *                   then d raw scales), with the samples kept
      * @param likelihood the network's loss, which turns raw scales into standard deviations
      * @deprecated a likelihood other than the network's (another {@code minStd}) gives wrong sigmas without a word:
-     *             use {@link #of(MultiLayerNetwork, PredictiveSamples)}, which takes it from the network
+     *             use {@link #of(Model, PredictiveSamples)}, which takes it from the network
      */
     @Deprecated
     public static RegressionUncertainty of(PredictiveSamples predictive, LossGaussianNll likelihood) {

@@ -1,14 +1,17 @@
 package io.github.dl4jbayes.training;
 
 import io.github.dl4jbayes.layers.BayesianNetworks;
+import io.github.dl4jbayes.layers.NetworkAdapter;
 import io.github.dl4jbayes.training.fused.FusedDenseStack;
+import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.deeplearning4j.optimize.api.TrainingListener;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.DataSet;
+import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
+import org.nd4j.linalg.dataset.api.iterator.MultiDataSetIterator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,7 +21,8 @@ import java.util.List;
 import java.util.function.DoubleSupplier;
 
 /**
- * Automatic differentiation variational inference (mean-field ADVI) for a DL4J network with Bayesian layers:
+ * Automatic differentiation variational inference (mean-field ADVI) for a DL4J network with Bayesian layers, a
+ * {@code MultiLayerNetwork} or a {@code ComputationGraph} (one code path for both, {@link NetworkAdapter}):
  * maximizes the reparameterized ELBO with the network's own updater, full batch or on minibatches, and returns
  * the ELBO trace. {@code iterations} counts optimizer steps, like PyMC's {@code fit(n)}.
  *
@@ -71,11 +75,25 @@ public final class Advi {
      *
      * @return the ELBO trace of all fits made with this object (this fit appended)
      */
-    public ElboHistory fit(MultiLayerNetwork net, DataSet data) {
+    public ElboHistory fit(Model net, DataSet data) {
         if (data == null || data.getFeatures() == null || data.getLabels() == null) {
             throw new IllegalArgumentException("data must hold features and labels");
         }
-        return run(net, () -> data, true, "full batch of " + data.numExamples());
+        MultiDataSet batch = toMulti(data);
+        return run(net, () -> batch, true, "full batch of " + data.numExamples());
+    }
+
+    /**
+     * Runs {@code iterations} full-batch steps on {@code data}, whose arrays are the network's inputs and outputs
+     * (a {@code ComputationGraph} with several inputs or outputs).
+     *
+     * @return the ELBO trace of all fits made with this object (this fit appended)
+     */
+    public ElboHistory fit(Model net, MultiDataSet data) {
+        if (data == null || data.getFeatures() == null || data.getLabels() == null) {
+            throw new IllegalArgumentException("data must hold features and labels");
+        }
+        return run(net, () -> data, true, "full batch of " + data.getFeatures(0).size(0));
     }
 
     /**
@@ -88,105 +106,127 @@ public final class Advi {
      * @param batchSize the minibatch size (&gt; 0; the last minibatch of a pass may be smaller)
      * @return the ELBO trace of all fits made with this object (this fit appended)
      */
-    public ElboHistory fit(MultiLayerNetwork net, DataSet data, int batchSize) {
+    public ElboHistory fit(Model net, DataSet data, int batchSize) {
         if (data == null || data.getFeatures() == null || data.getLabels() == null) {
             throw new IllegalArgumentException("data must hold features and labels");
         }
         if (batchSize <= 0) {
             throw new IllegalArgumentException("batchSize must be > 0, got " + batchSize);
         }
-        if (net == null) {
-            throw new IllegalArgumentException("net must not be null");
-        }
-        ShuffledMinibatches minibatches = new ShuffledMinibatches(data, batchSize, shuffle,
-                net.getLayerWiseConfigurations().getConf(0).getSeed());
+        NetworkAdapter adapter = NetworkAdapter.of(net);
+        ShuffledMinibatches minibatches = new ShuffledMinibatches(data, batchSize, shuffle, adapter.seed());
         boolean[] started = {false};
         return run(net, () -> {
             if (minibatches.passDone()) {
                 if (started[0]) {
-                    net.incrementEpochCount();
+                    adapter.incrementEpochCount();
                 }
                 started[0] = true;
-                minibatches.newPass(net.getEpochCount());
+                minibatches.newPass(adapter.epochCount());
             }
-            return minibatches.next();
+            return toMulti(minibatches.next());
         }, false, "minibatches of " + batchSize + (shuffle ? ", shuffled every pass" : ""));
     }
 
     /**
      * Runs {@code iterations} minibatch steps, one per minibatch of {@code data}; the iterator is reset and
      * cycled as often as needed (each pass counts as one epoch), in the order it gives (for in-memory data,
-     * {@link #fit(MultiLayerNetwork, DataSet, int)} reshuffles between passes).
+     * {@link #fit(Model, DataSet, int)} reshuffles between passes).
      *
      * @return the ELBO trace of all fits made with this object (this fit appended)
      */
-    public ElboHistory fit(MultiLayerNetwork net, DataSetIterator data) {
+    public ElboHistory fit(Model net, DataSetIterator data) {
         if (data == null) {
             throw new IllegalArgumentException("data must not be null");
         }
-        if (!data.resetSupported()) {
+        return cycle(net, data::resetSupported, data::reset, data::hasNext, () -> toMulti(data.next()),
+                "minibatches of " + data.batch());
+    }
+
+    /**
+     * Runs {@code iterations} minibatch steps, one per minibatch of {@code data} (for a {@code ComputationGraph}
+     * with several inputs or outputs), cycling the iterator as {@link #fit(Model, DataSetIterator)} does.
+     *
+     * @return the ELBO trace of all fits made with this object (this fit appended)
+     */
+    public ElboHistory fit(Model net, MultiDataSetIterator data) {
+        if (data == null) {
+            throw new IllegalArgumentException("data must not be null");
+        }
+        return cycle(net, data::resetSupported, data::reset, data::hasNext, data::next, "minibatches");
+    }
+
+    private ElboHistory cycle(Model net, java.util.function.BooleanSupplier resetSupported, Runnable reset,
+                              java.util.function.BooleanSupplier hasNext, Batches next, String what) {
+        if (!resetSupported.getAsBoolean()) {
             throw new IllegalArgumentException("ADVI cycles through the data: the iterator must support reset()");
         }
-        data.reset();
+        NetworkAdapter adapter = NetworkAdapter.of(net);
+        reset.run();
         return run(net, () -> {
-            if (!data.hasNext()) {
-                net.incrementEpochCount();
-                data.reset();
-                if (!data.hasNext()) {
-                    throw new IllegalArgumentException("The DataSetIterator is empty");
+            if (!hasNext.getAsBoolean()) {
+                adapter.incrementEpochCount();
+                reset.run();
+                if (!hasNext.getAsBoolean()) {
+                    throw new IllegalArgumentException("The iterator is empty");
                 }
             }
-            return data.next();
-        }, false, "minibatches of " + data.batch());
+            return next.next();
+        }, false, what);
+    }
+
+    private static MultiDataSet toMulti(DataSet data) {
+        return new org.nd4j.linalg.dataset.MultiDataSet(data.getFeatures(), data.getLabels(),
+                data.getFeaturesMaskArray(), data.getLabelsMaskArray());
     }
 
     private interface Batches {
-        DataSet next();
+        MultiDataSet next();
     }
 
-    private ElboHistory run(MultiLayerNetwork net, Batches batches, boolean fixedBatch, String what) {
-        if (net == null) {
-            throw new IllegalArgumentException("net must not be null");
-        }
-        if (!BayesianNetworks.isBayesian(net)) {
+    private ElboHistory run(Model model, Batches batches, boolean fixedBatch, String what) {
+        NetworkAdapter net = NetworkAdapter.of(model);
+        if (!BayesianNetworks.isBayesian(model)) {
             throw new IllegalArgumentException("ADVI needs a network with Bayesian layers (BayesianDenseLayer, BayesianOutputLayer)");
         }
-        long n = datasetSize > 0 ? datasetSize : BayesianNetworks.getDatasetSize(net);
+        long n = datasetSize > 0 ? datasetSize : BayesianNetworks.getDatasetSize(model);
         if (n <= 0) {
             throw new IllegalStateException("The dataset size N is not set: the ELBO divides the KL term by the number "
                     + "of training examples. Use Advi.builder().datasetSize(N), or BayesianNetworks.setDatasetSize(net, N).");
         }
-        BayesianNetworks.setDatasetSize(net, n);
-        FusedDenseStack fusedStack = fusedStackFor(net);
+        BayesianNetworks.setDatasetSize(model, n);
+        FusedDenseStack fusedStack = fusedStackFor(model);
         ElboListener elbo = new ElboListener(printEvery, history).expectedIterations(iterations);
-        Collection<TrainingListener> original = new ArrayList<>(net.getListeners());
+        Collection<TrainingListener> original = new ArrayList<>(net.listeners());
         List<TrainingListener> withElbo = new ArrayList<>(original);
         withElbo.add(elbo);
         log.info("ADVI: {} iterations on {}, N = {}, {} Monte-Carlo sample(s) per step, {}", iterations, what, n,
                 mcSamples, fusedStack != null ? "fused Java step" : "DL4J's standard step");
         // The KL weight is this fit's to set (1 without annealing, t / K during a warm-up) and is restored at the
         // end, even when the fit throws: a warm-up never outlives its fit.
-        double klWeightBefore = BayesianNetworks.getKlWeight(net);
+        double klWeightBefore = BayesianNetworks.getKlWeight(model);
         long start = System.nanoTime();
         net.setListeners(withElbo);
         try {
             FusedDenseStack.Batch fixed = null;
-            int firstEpoch = net.getEpochCount();
+            int firstEpoch = net.epochCount();
             long seenInFirstEpoch = 0;
             boolean warned = false;
             for (int i = 0; i < iterations; i++) {
-                BayesianNetworks.setKlWeight(net, klWeightAt(stepsDone + 1));
-                DataSet batch = batches.next();
+                BayesianNetworks.setKlWeight(model, klWeightAt(stepsDone + 1));
+                MultiDataSet batch = batches.next();
+                int batchSize = (int) batch.getFeatures(0).size(0);
                 // one pass: the full batch, or the minibatches until the iterator is reset
-                if (!warned && (fixedBatch ? i == 0 : net.getEpochCount() == firstEpoch)) {
-                    seenInFirstEpoch += batch.getFeatures().size(0);
+                if (!warned && (fixedBatch ? i == 0 : net.epochCount() == firstEpoch)) {
+                    seenInFirstEpoch += batchSize;
                     warned = warnIfMoreThanN(seenInFirstEpoch, n);
                 }
                 // masked minibatches (rare for dense networks) take DL4J's step, which knows masks
-                boolean masked = batch.getFeaturesMaskArray() != null || batch.getLabelsMaskArray() != null;
+                boolean masked = batch.hasMaskArrays();
                 if (fusedStack != null && !masked) {
                     if (fixed == null || !fixedBatch) {
-                        fixed = fusedStack.prepare(batch);
+                        fixed = fusedStack.prepare(new org.nd4j.linalg.dataset.DataSet(batch.getFeatures(0),
+                                batch.getLabels(0)));
                     }
                     FusedDenseStack.Batch prepared = fixed;
                     step(net, prepared.size(), () -> fusedStack.computeGradientAndScore(prepared),
@@ -195,14 +235,14 @@ public final class Advi {
                 } else if (mcSamples == 1) {
                     net.fit(batch);
                 } else {
-                    step(net, (int) batch.getFeatures().size(0), () -> standardGradientAndScore(net, batch),
+                    step(net, batchSize, () -> net.computeGradientAndScore(batch),
                             (it, ep, b) -> dl4jUpdate(net, net.gradient(), it, ep, b));
                 }
                 stepsDone++;
             }
         } finally {
             net.setListeners(original);
-            BayesianNetworks.setKlWeight(net, klWeightBefore);
+            BayesianNetworks.setKlWeight(model, klWeightBefore);
             if (stepsDone < klAnnealingIterations) {
                 log.warn("ADVI stopped inside its KL warm-up (step {} of {}): it optimized a down-weighted KL term. "
                         + "The network's KL weight is back to {}; the next fit of this Advi continues the warm-up.",
@@ -230,26 +270,25 @@ public final class Advi {
         return true;
     }
 
-    /** @return the fused step for {@code net}, or null when it is off or does not cover the network (logged) */
-    private FusedDenseStack fusedStackFor(MultiLayerNetwork net) {
+    /**
+     * @return the fused step for {@code net}, or null when it is off or does not cover the network (logged): it
+     *         covers small stacks of Bayesian dense layers in a MultiLayerNetwork
+     */
+    private FusedDenseStack fusedStackFor(Model net) {
         if (!fused) {
             return null;
         }
-        String why = FusedDenseStack.whyNot(net);
+        if (!(net instanceof MultiLayerNetwork)) {
+            log.debug("ADVI: DL4J's standard step, as the fused step covers MultiLayerNetworks only");
+            return null;
+        }
+        MultiLayerNetwork mln = (MultiLayerNetwork) net;
+        String why = FusedDenseStack.whyNot(mln);
         if (why != null) {
             log.debug("ADVI: DL4J's standard step, as the fused step does not cover this network: {}", why);
             return null;
         }
-        return FusedDenseStack.of(net);
-    }
-
-    /** @return the score after DL4J's own forward and backward pass on {@code batch} (gradient in the view) */
-    private static double standardGradientAndScore(MultiLayerNetwork net, DataSet batch) {
-        net.setInput(batch.getFeatures());
-        net.setLabels(batch.getLabels());
-        net.setLayerMaskArrays(batch.getFeaturesMaskArray(), batch.getLabelsMaskArray());
-        net.computeGradientAndScore();
-        return net.score();
+        return FusedDenseStack.of(mln);
     }
 
     /** @return the KL weight of step {@code t} (counted from 1 over all fits): {@code min(1, t / K)}, or 1 */
@@ -265,9 +304,9 @@ public final class Advi {
      * @param gradientAndScore computes one draw's gradient into the network's gradient view and returns its score
      * @param update           applies the updater to the gradient and subtracts the update from the parameters
      */
-    private void step(MultiLayerNetwork net, int batchSize, DoubleSupplier gradientAndScore, Update update) {
+    private void step(NetworkAdapter net, int batchSize, DoubleSupplier gradientAndScore, Update update) {
         double score = gradientAndScore.getAsDouble();
-        INDArray gradientView = net.getGradientsViewArray();
+        INDArray gradientView = net.model().getGradientsViewArray();
         if (mcSamples > 1) {
             INDArray sum = gradientView.dup();
             for (int s = 1; s < mcSamples; s++) {
@@ -278,17 +317,17 @@ public final class Advi {
             score /= mcSamples;
         }
         net.setScore(score);
-        int iteration = net.getIterationCount();
-        int epoch = net.getEpochCount();
-        for (TrainingListener listener : net.getListeners()) {
-            listener.onGradientCalculation(net);
+        int iteration = net.iterationCount();
+        int epoch = net.epochCount();
+        for (TrainingListener listener : net.listeners()) {
+            listener.onGradientCalculation(net.model());
         }
         update.apply(iteration, epoch, batchSize);
-        for (TrainingListener listener : net.getListeners()) {
-            listener.iterationDone(net, iteration, epoch);
+        for (TrainingListener listener : net.listeners()) {
+            listener.iterationDone(net.model(), iteration, epoch);
         }
         net.setIterationCount(iteration + 1);
-        net.applyConstraints(iteration + 1, epoch);
+        net.model().applyConstraints(iteration + 1, epoch);
         net.clearLayerMaskArrays();
     }
 
@@ -298,10 +337,10 @@ public final class Advi {
     }
 
     /** DL4J's updater on {@code gradient} (over the network's gradient view), then {@code params -= update}. */
-    private static void dl4jUpdate(MultiLayerNetwork net, Gradient gradient, int iteration, int epoch, int batchSize) {
-        net.getUpdater().update(net, gradient, iteration, epoch, batchSize, LayerWorkspaceMgr.noWorkspaces());
-        INDArray params = net.params();
-        params.subi(net.getGradientsViewArray().reshape(params.shape()));
+    private static void dl4jUpdate(NetworkAdapter net, Gradient gradient, int iteration, int epoch, int batchSize) {
+        net.applyUpdater(gradient, iteration, epoch, batchSize);
+        INDArray params = net.model().params();
+        params.subi(net.model().getGradientsViewArray().reshape(params.shape()));
     }
 
     /** Builder for {@link Advi}. */
@@ -381,7 +420,7 @@ public final class Advi {
         }
 
         /**
-         * @param shuffle whether {@link Advi#fit(MultiLayerNetwork, DataSet, int)} shuffles the in-memory data before
+         * @param shuffle whether {@link Advi#fit(Model, DataSet, int)} shuffles the in-memory data before
          *                every pass (default true; reproducible from the network's seed). Iterators keep their order.
          */
         public Builder shuffle(boolean shuffle) {

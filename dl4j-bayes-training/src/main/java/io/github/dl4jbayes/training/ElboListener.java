@@ -1,8 +1,8 @@
 package io.github.dl4jbayes.training;
 
 import io.github.dl4jbayes.layers.BayesianNetworks;
+import io.github.dl4jbayes.layers.NetworkAdapter;
 import org.deeplearning4j.nn.api.Model;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.optimize.api.BaseTrainingListener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -10,7 +10,8 @@ import org.slf4j.LoggerFactory;
 import java.util.Locale;
 
 /**
- * Records the ELBO after every optimizer step of a Bayesian {@link MultiLayerNetwork}, logs progress every
+ * Records the ELBO after every optimizer step of a Bayesian {@code MultiLayerNetwork} or {@code ComputationGraph},
+ * logs progress every
  * {@code printEvery} steps ({@code Iteration 5000 [10%]: ELBO = -185.65 (mean of the last 1000: -190.02), 7,100 it/s,
  * 6.3 s left}), and stops training with a
  * {@link DivergenceException} when the ELBO becomes NaN or infinite.
@@ -89,11 +90,8 @@ public class ElboListener extends BaseTrainingListener {
 
     @Override
     public void iterationDone(Model model, int iteration, int epoch) {
-        if (!(model instanceof MultiLayerNetwork)) {
-            throw new IllegalArgumentException("ElboListener supports MultiLayerNetwork, got " + model.getClass().getName());
-        }
-        MultiLayerNetwork net = (MultiLayerNetwork) model;
-        double score = net.score();
+        NetworkAdapter net = NetworkAdapter.of(model);
+        double score = model.score();
         long step = iteration + 1L;
         if (!Double.isFinite(score)) {
             throw new DivergenceException("Training diverged at iteration " + step + ": the ELBO is " + (-score)
@@ -150,18 +148,18 @@ public class ElboListener extends BaseTrainingListener {
      * @param score the network's score (negative ELBO per example, KL weighted)
      * @return the ELBO of the whole dataset (minibatch-scaled estimate)
      */
-    static double elbo(MultiLayerNetwork net, double score) {
-        if (!BayesianNetworks.isBayesian(net)) {
+    static double elbo(NetworkAdapter net, double score) {
+        Model model = net.model();
+        if (!BayesianNetworks.isBayesian(model)) {
             throw new IllegalArgumentException("ElboListener needs a network with Bayesian layers");
         }
-        long n = BayesianNetworks.getDatasetSize(net);
-        double klWeight = BayesianNetworks.getKlWeight(net);
+        long n = BayesianNetworks.getDatasetSize(model);
+        double klWeight = BayesianNetworks.getKlWeight(model);
         // miniBatch(true): score = -ELBO / N; miniBatch(false): score = -ELBO * B / N (the loss is a sum over the batch)
-        double perExample = net.getLayerWiseConfigurations().getConf(0).isMiniBatch() ? score
-                : score / Math.max(1, net.batchSize());
+        double perExample = net.miniBatch() ? score : score / Math.max(1, net.batchSize());
         double elbo = -n * perExample;
         if (klWeight != 1.0) {
-            elbo -= (1.0 - klWeight) * BayesianNetworks.klDivergence(net);
+            elbo -= (1.0 - klWeight) * BayesianNetworks.klDivergence(model);
         }
         return elbo;
     }
