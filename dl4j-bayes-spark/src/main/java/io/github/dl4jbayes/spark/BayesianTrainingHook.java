@@ -1,0 +1,87 @@
+package io.github.dl4jbayes.spark;
+
+import io.github.dl4jbayes.layers.BayesianNetworks;
+import org.apache.spark.TaskContext;
+import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.spark.api.TrainingHook;
+import org.nd4j.linalg.dataset.api.DataSet;
+import org.nd4j.linalg.dataset.api.MultiDataSet;
+
+import java.util.SplittableRandom;
+
+/**
+ * Gives each worker's copy of a Bayesian network what DL4J's Spark training does not carry: the run-time state of its
+ * Bayesian layers. DL4J builds a fresh network on every worker for every averaging round, from the configuration and
+ * the averaged parameters; its Bayesian layers would start without the dataset size N and with the noise the
+ * configuration's seed gives, the same on every worker and in every round. Before a worker's first minibatch this hook
+ * sets the <b>global</b> N (the KL term is divided by the size of the whole dataset on every worker, however the data
+ * are partitioned) and reseeds the noise from the hook's seed, the Spark stage and the partition, so that workers and
+ * rounds draw independently and a run repeats.
+ *
+ * <p>{@link SparkAdvi} adds it; add it yourself to a {@code TrainingMaster} built by hand
+ * ({@code new ParameterAveragingTrainingMaster.Builder(...).trainingHooks(new BayesianTrainingHook(n, seed))}).
+ */
+public final class BayesianTrainingHook implements TrainingHook {
+    private static final long serialVersionUID = 1L;
+
+    private final long datasetSize;
+    private final long seed;
+    /** The worker network the hook last prepared (a hook is deserialized with each task). */
+    private transient Model prepared;
+    private transient long fallbackCount;
+
+    /**
+     * @param datasetSize N, the number of training examples in the whole dataset (&gt; 0)
+     * @param seed        the seed of the workers' noise
+     */
+    public BayesianTrainingHook(long datasetSize, long seed) {
+        if (datasetSize <= 0) {
+            throw new IllegalArgumentException("datasetSize must be > 0, got " + datasetSize);
+        }
+        this.datasetSize = datasetSize;
+        this.seed = seed;
+    }
+
+    /** @return N, the global dataset size the workers divide the KL term by */
+    public long datasetSize() {
+        return datasetSize;
+    }
+
+    @Override
+    public void preUpdate(DataSet minibatch, Model model) {
+        prepare(model);
+    }
+
+    @Override
+    public void preUpdate(MultiDataSet minibatch, Model model) {
+        prepare(model);
+    }
+
+    @Override
+    public void postUpdate(DataSet minibatch, Model model) {
+        // nothing to do after the update
+    }
+
+    @Override
+    public void postUpdate(MultiDataSet minibatch, Model model) {
+        // nothing to do after the update
+    }
+
+    private void prepare(Model model) {
+        if (model == prepared) {
+            return;
+        }
+        prepared = model;
+        BayesianNetworks.setDatasetSize(model, datasetSize);
+        TaskContext task = TaskContext.get();
+        long stage = task != null ? task.stageId() : -1 - fallbackCount++;
+        long partition = task != null ? task.partitionId() : 0;
+        BayesianNetworks.setNoiseSeed(model, workerSeed(seed, stage, partition));
+    }
+
+    /** @return the noise seed of one worker in one stage: unrelated streams for distinct (stage, partition) */
+    static long workerSeed(long seed, long stage, long partition) {
+        return new SplittableRandom(new SplittableRandom(seed ^ 0x632BE59BD9B4E019L * (stage + 1)).nextLong()
+                + 0x9E3779B97F4A7C15L * (partition + 1)).nextLong();
+    }
+}

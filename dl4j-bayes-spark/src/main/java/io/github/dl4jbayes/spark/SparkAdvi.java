@@ -1,0 +1,218 @@
+package io.github.dl4jbayes.spark;
+
+import io.github.dl4jbayes.layers.BayesianNetworks;
+import io.github.dl4jbayes.layers.NetworkAdapter;
+import io.github.dl4jbayes.training.DivergenceException;
+import io.github.dl4jbayes.training.ElboHistory;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.spark.api.RDDTrainingApproach;
+import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
+import org.deeplearning4j.spark.impl.multilayer.SparkDl4jMultiLayer;
+import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.dataset.api.MultiDataSet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.Locale;
+import java.util.function.DoubleSupplier;
+
+/**
+ * Distributed ADVI on Apache Spark with DL4J's own Spark integration (synchronous parameter averaging,
+ * {@link ParameterAveragingTrainingMaster}): every worker runs the network's own optimizer on its minibatches, the
+ * parameters (means and rhos of the Bayesian layers) and the optimizer's state are averaged every
+ * {@code averagingFrequency} minibatches, and each worker's score is the negative ELBO per example with the KL
+ * divided by the <b>global</b> dataset size N ({@link BayesianTrainingHook}). The trained parameters land in the
+ * network passed in, on the driver.
+ *
+ * <pre>{@code
+ * SparkAdvi advi = SparkAdvi.builder().epochs(20).batchSizePerWorker(50).build();
+ * ElboHistory elbo = advi.fit(sc, net, trainingRdd);   // N counted from the RDD unless datasetSize(N) is given
+ * }</pre>
+ *
+ * <p>With {@code averagingFrequency(1)} and the plain SGD updater, one averaging round is exactly one step with the
+ * gradient averaged over the workers' minibatches, the single-machine minibatch step (see {@code docs/math.md} for
+ * why the rhos, not the sigmas, are averaged); a larger frequency trades that exactness for fewer rounds.
+ * Limitations: one weight draw per worker and step (no {@code mcSamples}), no KL annealing, the scores of
+ * {@code miniBatch(true)} networks (DL4J's default).
+ */
+public final class SparkAdvi {
+    private static final Logger log = LoggerFactory.getLogger(SparkAdvi.class);
+
+    private final long datasetSize;
+    private final int epochs;
+    private final int batchSizePerWorker;
+    private final int averagingFrequency;
+    private final Long seed;
+    private final ElboHistory history = new ElboHistory();
+    private long epochsDone;
+
+    private SparkAdvi(Builder b) {
+        this.datasetSize = b.datasetSize;
+        this.epochs = b.epochs;
+        this.batchSizePerWorker = b.batchSizePerWorker;
+        this.averagingFrequency = b.averagingFrequency;
+        this.seed = b.seed;
+    }
+
+    /** @return a builder: 10 epochs, 32 examples per worker minibatch, averaging after every minibatch */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** @return the ELBO trace of all fits made with this object, one entry per epoch */
+    public ElboHistory history() {
+        return history;
+    }
+
+    /**
+     * Trains a {@link MultiLayerNetwork} on an RDD of {@link DataSet}s (of one or more examples each, all of the same
+     * size as the first).
+     *
+     * @return the ELBO trace (one estimate per epoch: {@code -N} times the workers' mean score in the epoch's last
+     *         averaging round)
+     */
+    public ElboHistory fit(JavaSparkContext sc, MultiLayerNetwork net, JavaRDD<DataSet> data) {
+        check(sc, net, data);
+        long n = datasetSize(data);
+        SparkDl4jMultiLayer spark = new SparkDl4jMultiLayer(sc, net, trainingMaster(net, n, data.first().numExamples()));
+        return run(net, n, () -> {
+            spark.fit(data);
+            return spark.getScore();
+        });
+    }
+
+    /** Trains a {@link ComputationGraph} of one input and one output on an RDD of {@link DataSet}s. */
+    public ElboHistory fit(JavaSparkContext sc, ComputationGraph graph, JavaRDD<DataSet> data) {
+        check(sc, graph, data);
+        long n = datasetSize(data);
+        SparkComputationGraph spark = new SparkComputationGraph(sc, graph,
+                trainingMaster(graph, n, data.first().numExamples()));
+        return run(graph, n, () -> {
+            spark.fit(data);
+            return spark.getScore();
+        });
+    }
+
+    /** Trains a {@link ComputationGraph} (several inputs or outputs) on an RDD of {@link MultiDataSet}s. */
+    public ElboHistory fitMultiDataSet(JavaSparkContext sc, ComputationGraph graph, JavaRDD<MultiDataSet> data) {
+        check(sc, graph, data);
+        long n = datasetSize > 0 ? datasetSize : data.map(m -> m.getFeatures(0).size(0)).reduce(Long::sum);
+        SparkComputationGraph spark = new SparkComputationGraph(sc, graph,
+                trainingMaster(graph, n, (int) data.first().getFeatures(0).size(0)));
+        return run(graph, n, () -> {
+            spark.fitMultiDataSet(data);
+            return spark.getScore();
+        });
+    }
+
+    private static void check(JavaSparkContext sc, Model net, JavaRDD<?> data) {
+        if (sc == null || data == null) {
+            throw new IllegalArgumentException("the Spark context and the data must not be null");
+        }
+        if (NetworkAdapter.of(net).bayesianLayers().isEmpty()) {
+            throw new IllegalArgumentException("SparkAdvi needs a network with Bayesian layers");
+        }
+    }
+
+    private long datasetSize(JavaRDD<DataSet> data) {
+        return datasetSize > 0 ? datasetSize : data.map(d -> (long) d.numExamples()).reduce(Long::sum);
+    }
+
+    private ParameterAveragingTrainingMaster trainingMaster(Model net, long n, int examplesPerRddElement) {
+        long s = seed != null ? seed : NetworkAdapter.of(net).seed();
+        return new ParameterAveragingTrainingMaster.Builder(examplesPerRddElement)
+                .batchSizePerWorker(batchSizePerWorker)
+                .averagingFrequency(averagingFrequency)
+                .workerPrefetchNumBatches(0)
+                .saveUpdater(true)
+                .rddTrainingApproach(RDDTrainingApproach.Direct)
+                .rngSeed(s)
+                .trainingHooks(new BayesianTrainingHook(n, s))
+                .build();
+    }
+
+    private ElboHistory run(Model net, long n, DoubleSupplier epoch) {
+        log.info("Spark ADVI: {} epoch(s), N = {}, minibatches of {} per worker, averaging every {}", epochs, n,
+                batchSizePerWorker, averagingFrequency);
+        long start = System.nanoTime();
+        for (int e = 0; e < epochs; e++) {
+            long epochStart = System.nanoTime();
+            double score = epoch.getAsDouble();
+            if (!Double.isFinite(score)) {
+                throw new DivergenceException("Spark ADVI diverged in epoch " + (epochsDone + 1) + ": the workers' mean "
+                        + "score (negative ELBO per example) is " + score + ". Lower the learning rate or check the data.");
+            }
+            epochsDone++;
+            history.add(epochsDone, -n * score);
+            log.info(String.format(Locale.ROOT, "Spark ADVI epoch %d/%d: ELBO = %.2f (last round's minibatches), %.1f s",
+                    e + 1, epochs, -n * score, (System.nanoTime() - epochStart) / 1e9));
+        }
+        BayesianNetworks.setDatasetSize(net, n);
+        log.info(String.format(Locale.ROOT, "Spark ADVI: %d epoch(s) in %.1f s", epochs, (System.nanoTime() - start) / 1e9));
+        return history;
+    }
+
+    /** Builder for {@link SparkAdvi}. */
+    public static final class Builder {
+        private long datasetSize;
+        private int epochs = 10;
+        private int batchSizePerWorker = 32;
+        private int averagingFrequency = 1;
+        private Long seed;
+
+        private Builder() {
+        }
+
+        /** @param datasetSize N, the global number of training examples; counted from the RDD when not given */
+        public Builder datasetSize(long datasetSize) {
+            if (datasetSize <= 0) {
+                throw new IllegalArgumentException("datasetSize must be > 0, got " + datasetSize);
+            }
+            this.datasetSize = datasetSize;
+            return this;
+        }
+
+        /** @param epochs passes over the data per {@code fit} (&gt; 0) */
+        public Builder epochs(int epochs) {
+            if (epochs <= 0) {
+                throw new IllegalArgumentException("epochs must be > 0, got " + epochs);
+            }
+            this.epochs = epochs;
+            return this;
+        }
+
+        /** @param batchSizePerWorker the examples in each worker's minibatch (&gt; 0) */
+        public Builder batchSizePerWorker(int batchSizePerWorker) {
+            if (batchSizePerWorker <= 0) {
+                throw new IllegalArgumentException("batchSizePerWorker must be > 0, got " + batchSizePerWorker);
+            }
+            this.batchSizePerWorker = batchSizePerWorker;
+            return this;
+        }
+
+        /** @param averagingFrequency minibatches each worker fits between two averagings (&gt; 0) */
+        public Builder averagingFrequency(int averagingFrequency) {
+            if (averagingFrequency <= 0) {
+                throw new IllegalArgumentException("averagingFrequency must be > 0, got " + averagingFrequency);
+            }
+            this.averagingFrequency = averagingFrequency;
+            return this;
+        }
+
+        /** @param seed the seed of the workers' noise and of DL4J's data partitioning (default: the network's) */
+        public Builder seed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        /** @return the configured {@link SparkAdvi} */
+        public SparkAdvi build() {
+            return new SparkAdvi(this);
+        }
+    }
+}
