@@ -254,6 +254,26 @@ class ComputationGraphAdviTest {
         assertTrue(mean(elbo, 360, 400) > mean(elbo, 0, 40) + 100);
     }
 
+    /** A graph of one input and output on a DataSetIterator: the same trace as the MultiLayerNetwork's. */
+    @Test
+    void dataSetIteratorOnAGraph() {
+        DataSet data = AdviTest.data(200);
+        MultiLayerNetwork net = notebookNet();
+        ComputationGraph graph = notebookGraph();
+        BayesianNetworks.setNoiseSeed(net, 5);
+        BayesianNetworks.setNoiseSeed(graph, 5);
+        double[][] traces = new double[2][];
+        for (int k = 0; k < 2; k++) {
+            // one list element (a minibatch of 40) per next(): ListDataSetIterator's second argument counts elements
+            org.deeplearning4j.datasets.iterator.utilty.ListDataSetIterator<DataSet> batches =
+                    new org.deeplearning4j.datasets.iterator.utilty.ListDataSetIterator<>(data.batchBy(40), 1);
+            traces[k] = Advi.builder().datasetSize(200).iterations(12).printEvery(0).fused(false).build()
+                    .fit(k == 0 ? net : graph, batches).elbos();
+        }
+        assertArrayEquals(traces[0], traces[1], 1e-9 * Math.abs(traces[0][0]));
+        assertEquals(2, graph.getEpochCount(), "12 steps over 5 minibatches: 2 completed passes");
+    }
+
     /** Draws are named as DL4J's parameter table names them: by vertex in a graph. */
     @Test
     void drawsAreNamedByVertex() {
