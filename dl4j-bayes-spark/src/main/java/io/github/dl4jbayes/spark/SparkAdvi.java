@@ -1,5 +1,6 @@
 package io.github.dl4jbayes.spark;
 
+import io.github.dl4jbayes.layers.ArgumentChecks;
 import io.github.dl4jbayes.layers.BayesianNetworks;
 import io.github.dl4jbayes.layers.NetworkAdapter;
 import io.github.dl4jbayes.training.DivergenceException;
@@ -170,37 +171,25 @@ public final class SparkAdvi {
 
         /** @param datasetSize N, the global number of training examples; counted from the RDD when not given */
         public Builder datasetSize(long datasetSize) {
-            if (datasetSize <= 0) {
-                throw new IllegalArgumentException("datasetSize must be > 0, got " + datasetSize);
-            }
-            this.datasetSize = datasetSize;
+            this.datasetSize = ArgumentChecks.positive("datasetSize", datasetSize);
             return this;
         }
 
         /** @param epochs passes over the data per {@code fit} (&gt; 0) */
         public Builder epochs(int epochs) {
-            if (epochs <= 0) {
-                throw new IllegalArgumentException("epochs must be > 0, got " + epochs);
-            }
-            this.epochs = epochs;
+            this.epochs = ArgumentChecks.positive("epochs", epochs);
             return this;
         }
 
         /** @param batchSizePerWorker the examples in each worker's minibatch (&gt; 0) */
         public Builder batchSizePerWorker(int batchSizePerWorker) {
-            if (batchSizePerWorker <= 0) {
-                throw new IllegalArgumentException("batchSizePerWorker must be > 0, got " + batchSizePerWorker);
-            }
-            this.batchSizePerWorker = batchSizePerWorker;
+            this.batchSizePerWorker = ArgumentChecks.positive("batchSizePerWorker", batchSizePerWorker);
             return this;
         }
 
         /** @param averagingFrequency minibatches each worker fits between two averagings (&gt; 0) */
         public Builder averagingFrequency(int averagingFrequency) {
-            if (averagingFrequency <= 0) {
-                throw new IllegalArgumentException("averagingFrequency must be > 0, got " + averagingFrequency);
-            }
-            this.averagingFrequency = averagingFrequency;
+            this.averagingFrequency = ArgumentChecks.positive("averagingFrequency", averagingFrequency);
             return this;
         }
 

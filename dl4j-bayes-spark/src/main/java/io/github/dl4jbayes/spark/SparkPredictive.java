@@ -1,5 +1,6 @@
 package io.github.dl4jbayes.spark;
 
+import io.github.dl4jbayes.layers.ArgumentChecks;
 import io.github.dl4jbayes.layers.BayesianNetworks;
 import io.github.dl4jbayes.layers.NetworkAdapter;
 import io.github.dl4jbayes.predict.ClassificationUncertainty;
@@ -96,19 +97,13 @@ public final class SparkPredictive implements Serializable {
 
     /** @param samples the posterior draws per row (&gt; 0; default 100) */
     public SparkPredictive samples(int samples) {
-        if (samples <= 0) {
-            throw new IllegalArgumentException("samples must be > 0, got " + samples);
-        }
-        this.samples = samples;
+        this.samples = ArgumentChecks.positive("samples", samples);
         return this;
     }
 
     /** @param rowsPerDraw rows predicted together, sharing each draw of the weights (&gt; 0; default 256) */
     public SparkPredictive rowsPerDraw(int rowsPerDraw) {
-        if (rowsPerDraw <= 0) {
-            throw new IllegalArgumentException("rowsPerDraw must be > 0, got " + rowsPerDraw);
-        }
-        this.rowsPerDraw = rowsPerDraw;
+        this.rowsPerDraw = ArgumentChecks.positive("rowsPerDraw", rowsPerDraw);
         return this;
     }
 

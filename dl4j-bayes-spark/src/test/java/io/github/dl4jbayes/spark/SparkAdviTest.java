@@ -4,10 +4,7 @@ import io.github.dl4jbayes.layers.BayesianNetworks;
 import io.github.dl4jbayes.training.ConjugateRegression;
 import io.github.dl4jbayes.training.ElboHistory;
 import org.apache.spark.api.java.JavaRDD;
-import org.apache.spark.api.java.JavaSparkContext;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.learning.config.Adam;
@@ -24,19 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Distributed ADVI on Spark {@code local[2]}: the conjugate regression's exact mean-field posterior, which
  * {@code ConjugateRegressionTest} recovers on one machine, within the same tolerance.
  */
-class SparkAdviTest {
-    private static JavaSparkContext sc;
-
-    @BeforeAll
-    static void startSpark() {
-        sc = LocalSpark.start(2);
-    }
-
-    @AfterAll
-    static void stopSpark() {
-        sc.close();
-    }
-
+class SparkAdviTest extends LocalSpark {
     @Test
     void recoversTheConjugatePosteriorOnTwoWorkers() {
         ConjugateRegression problem = new ConjugateRegression();

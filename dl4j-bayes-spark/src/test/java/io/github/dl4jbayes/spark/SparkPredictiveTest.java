@@ -7,13 +7,10 @@ import io.github.dl4jbayes.predict.PredictiveSamples;
 import io.github.dl4jbayes.training.Advi;
 import io.github.dl4jbayes.training.TestData;
 import org.apache.spark.api.java.JavaPairRDD;
-import org.apache.spark.api.java.JavaSparkContext;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -39,20 +36,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * the mean and standard deviation that {@link PosteriorPredictive} gives on one machine (within the Monte-Carlo
  * error of the two estimates), and the mutual information of classifiers.
  */
-class SparkPredictiveTest {
+class SparkPredictiveTest extends LocalSpark {
     private static final int SAMPLES = 400;
-    private static JavaSparkContext sc;
-
-    @BeforeAll
-    static void startSpark() {
-        sc = LocalSpark.start(2);
-    }
-
-    @AfterAll
-    static void stopSpark() {
-        sc.close();
-    }
-
     /** A 2-8-2 softmax classifier trained briefly on the sign of x1 + x2. */
     static MultiLayerNetwork classifier() {
         MultiLayerNetwork net = new MultiLayerNetwork(new NeuralNetConfiguration.Builder()
