@@ -99,7 +99,7 @@ public abstract class NetworkAdapter {
     /** @return the number of epochs completed */
     public abstract int epochCount();
 
-    /** Counts one more epoch (and tells the listeners, as DL4J does). */
+    /** Counts one more epoch (the counter only, as DL4J's own {@code incrementEpochCount} does). */
     public abstract void incrementEpochCount();
 
     /** @return the network's listeners */
@@ -237,18 +237,29 @@ public abstract class NetworkAdapter {
 
         @Override
         public void fit(MultiDataSet batch) {
-            net.fit(batch);
+            // as a DataSet with both masks: DL4J's fit(MultiDataSet) reads the labels mask only with a features mask
+            net.fit(new org.nd4j.linalg.dataset.DataSet(single(batch.getFeatures(), "features"),
+                    single(batch.getLabels(), "labels"), first(batch.getFeaturesMaskArrays()),
+                    first(batch.getLabelsMaskArrays())));
+        }
+
+        private static INDArray single(INDArray[] arrays, String what) {
+            if (arrays == null || arrays.length != 1) {
+                throw new IllegalArgumentException("A MultiLayerNetwork takes one " + what + " array, got "
+                        + (arrays == null ? 0 : arrays.length));
+            }
+            return arrays[0];
+        }
+
+        private static INDArray first(INDArray[] masks) {
+            return masks == null ? null : masks[0];
         }
 
         @Override
         public double computeGradientAndScore(MultiDataSet batch) {
-            if (batch.numFeatureArrays() != 1 || batch.numLabelsArrays() != 1) {
-                throw new IllegalArgumentException("A MultiLayerNetwork takes one features and one labels array, got "
-                        + batch.numFeatureArrays() + " and " + batch.numLabelsArrays());
-            }
-            net.setInput(batch.getFeatures(0));
-            net.setLabels(batch.getLabels(0));
-            net.setLayerMaskArrays(batch.getFeaturesMaskArray(0), batch.getLabelsMaskArray(0));
+            net.setInput(single(batch.getFeatures(), "features"));
+            net.setLabels(single(batch.getLabels(), "labels"));
+            net.setLayerMaskArrays(first(batch.getFeaturesMaskArrays()), first(batch.getLabelsMaskArrays()));
             net.computeGradientAndScore();
             return net.score();
         }

@@ -79,8 +79,7 @@ public final class Advi {
         if (data == null || data.getFeatures() == null || data.getLabels() == null) {
             throw new IllegalArgumentException("data must hold features and labels");
         }
-        MultiDataSet batch = toMulti(data);
-        return run(net, () -> batch, true, "full batch of " + data.numExamples());
+        return run(net, new FullBatch(toMulti(data)), "full batch of " + data.numExamples());
     }
 
     /**
@@ -93,7 +92,7 @@ public final class Advi {
         if (data == null || data.getFeatures() == null || data.getLabels() == null) {
             throw new IllegalArgumentException("data must hold features and labels");
         }
-        return run(net, () -> data, true, "full batch of " + data.getFeatures(0).size(0));
+        return run(net, new FullBatch(data), "full batch of " + data.getFeatures(0).size(0));
     }
 
     /**
@@ -115,17 +114,20 @@ public final class Advi {
         }
         NetworkAdapter adapter = NetworkAdapter.of(net);
         ShuffledMinibatches minibatches = new ShuffledMinibatches(data, batchSize, shuffle, adapter.seed());
-        boolean[] started = {false};
-        return run(net, () -> {
-            if (minibatches.passDone()) {
-                if (started[0]) {
-                    adapter.incrementEpochCount();
+        return run(net, new Batches() {
+            @Override
+            public MultiDataSet next() {
+                if (minibatches.passDone()) {
+                    minibatches.newPass(adapter.epochCount());   // each epoch its own order, also across fits
                 }
-                started[0] = true;
-                minibatches.newPass(adapter.epochCount());
+                return toMulti(minibatches.next());
             }
-            return toMulti(minibatches.next());
-        }, false, "minibatches of " + batchSize + (shuffle ? ", shuffled every pass" : ""));
+
+            @Override
+            public boolean endsPass() {
+                return minibatches.passDone();
+            }
+        }, "minibatches of " + batchSize + (shuffle ? ", shuffled every pass" : ""));
     }
 
     /**
@@ -157,22 +159,29 @@ public final class Advi {
     }
 
     private ElboHistory cycle(Model net, java.util.function.BooleanSupplier resetSupported, Runnable reset,
-                              java.util.function.BooleanSupplier hasNext, Batches next, String what) {
+                              java.util.function.BooleanSupplier hasNext,
+                              java.util.function.Supplier<MultiDataSet> next, String what) {
         if (!resetSupported.getAsBoolean()) {
             throw new IllegalArgumentException("ADVI cycles through the data: the iterator must support reset()");
         }
-        NetworkAdapter adapter = NetworkAdapter.of(net);
         reset.run();
-        return run(net, () -> {
-            if (!hasNext.getAsBoolean()) {
-                adapter.incrementEpochCount();
-                reset.run();
+        return run(net, new Batches() {
+            @Override
+            public MultiDataSet next() {
                 if (!hasNext.getAsBoolean()) {
-                    throw new IllegalArgumentException("The iterator is empty");
+                    reset.run();
+                    if (!hasNext.getAsBoolean()) {
+                        throw new IllegalArgumentException("The iterator is empty");
+                    }
                 }
+                return next.get();
             }
-            return next.next();
-        }, false, what);
+
+            @Override
+            public boolean endsPass() {
+                return !hasNext.getAsBoolean();
+            }
+        }, what);
     }
 
     private static MultiDataSet toMulti(DataSet data) {
@@ -180,11 +189,35 @@ public final class Advi {
                 data.getFeaturesMaskArray(), data.getLabelsMaskArray());
     }
 
+    /** The minibatches of a fit: the full batch again and again, or passes over the data. */
     private interface Batches {
         MultiDataSet next();
+
+        /** @return whether the minibatch last returned completed a pass over the data (one more epoch after its step) */
+        boolean endsPass();
     }
 
-    private ElboHistory run(Model model, Batches batches, boolean fixedBatch, String what) {
+    /** The full batch at every step: no passes, no epochs (as DL4J's own {@code fit(DataSet)}). */
+    private static final class FullBatch implements Batches {
+        private final MultiDataSet data;
+
+        FullBatch(MultiDataSet data) {
+            this.data = data;
+        }
+
+        @Override
+        public MultiDataSet next() {
+            return data;
+        }
+
+        @Override
+        public boolean endsPass() {
+            return false;
+        }
+    }
+
+    private ElboHistory run(Model model, Batches batches, String what) {
+        boolean fixedBatch = batches instanceof FullBatch;
         NetworkAdapter net = NetworkAdapter.of(model);
         if (!BayesianNetworks.isBayesian(model)) {
             throw new IllegalArgumentException("ADVI needs a network with Bayesian layers (BayesianDenseLayer, BayesianOutputLayer)");
@@ -216,7 +249,7 @@ public final class Advi {
                 BayesianNetworks.setKlWeight(model, klWeightAt(stepsDone + 1));
                 MultiDataSet batch = batches.next();
                 int batchSize = (int) batch.getFeatures(0).size(0);
-                // one pass: the full batch, or the minibatches until the iterator is reset
+                // one pass: the full batch, or the minibatches of the fit's first epoch
                 if (!warned && (fixedBatch ? i == 0 : net.epochCount() == firstEpoch)) {
                     seenInFirstEpoch += batchSize;
                     warned = warnIfMoreThanN(seenInFirstEpoch, n);
@@ -237,6 +270,9 @@ public final class Advi {
                 } else {
                     step(net, batchSize, () -> net.computeGradientAndScore(batch),
                             (it, ep, b) -> dl4jUpdate(net, net.gradient(), it, ep, b));
+                }
+                if (batches.endsPass()) {
+                    net.incrementEpochCount();                 // after the pass's last step, as DL4J's fit does
                 }
                 stepsDone++;
             }

@@ -62,7 +62,7 @@ public class AdviTest {
         ElboHistory history = advi.fit(net, iterator);
         assertEquals(120, history.size());
         assertEquals(120, net.getIterationCount());
-        assertEquals(23, net.getEpochCount(), "120 steps over 5 minibatches: 23 completed passes, the 24th ending");
+        assertEquals(24, net.getEpochCount(), "120 steps over 5 minibatches: 24 completed passes");
         assertEquals(100, BayesianNetworks.getDatasetSize(net));
         double early = history.meanOfLast(120);
         advi.fit(net, iterator);
@@ -78,6 +78,39 @@ public class AdviTest {
         List<String> lines = Files.readAllLines(csv);
         assertEquals("iteration,elbo", lines.get(0));
         assertEquals(241, lines.size());
+    }
+
+    /**
+     * Masks reach DL4J's step: a labels mask alone (DL4J's own fit(MultiDataSet) would drop it) gives the parameters
+     * of DL4J's fit(DataSet) with that mask, which differ from the unmasked ones; a features mask alone is accepted.
+     */
+    @Test
+    void masksReachTheStep() {
+        DataSet data = data(20);
+        INDArray labelsMask = org.nd4j.linalg.factory.Nd4j.ones(DataType.DOUBLE, 20, 1);
+        for (int i = 0; i < 10; i++) {
+            labelsMask.putScalar(i, 0, 0.0);
+        }
+        DataSet masked = new DataSet(data.getFeatures(), data.getLabels(), null, labelsMask);
+        MultiLayerNetwork viaAdvi = net(0.1, true);
+        MultiLayerNetwork viaDl4j = net(0.1, true);
+        MultiLayerNetwork unmasked = net(0.1, true);
+        for (MultiLayerNetwork n : new MultiLayerNetwork[]{viaAdvi, viaDl4j, unmasked}) {
+            BayesianNetworks.setDatasetSize(n, 20);
+            BayesianNetworks.setNoiseSeed(n, 8);
+        }
+        Advi.builder().datasetSize(20).iterations(1).printEvery(0).fused(false).build().fit(viaAdvi, masked);
+        viaDl4j.fit(masked);
+        unmasked.fit(data);
+        assertEquals(viaDl4j.params(), viaAdvi.params(), "Advi's step with the labels mask");
+        assertTrue(viaDl4j.params().sub(unmasked.params()).amaxNumber().doubleValue() > 1e-6,
+                "the mask should change the step");
+
+        DataSet featuresMaskOnly = new DataSet(data.getFeatures(), data.getLabels(),
+                org.nd4j.linalg.factory.Nd4j.ones(DataType.DOUBLE, 20, 1), null);
+        MultiLayerNetwork other = net(0.1, true);
+        Advi.builder().datasetSize(20).iterations(2).printEvery(0).build().fit(other, featuresMaskOnly);
+        assertEquals(2, other.getIterationCount());
     }
 
     @Test

@@ -249,7 +249,7 @@ class ComputationGraphAdviTest {
         ElboHistory history = Advi.builder().datasetSize(200).iterations(400).printEvery(0).build()
                 .fit(graph, iterator(batches));
         assertEquals(400, history.size());
-        assertEquals(99, graph.getEpochCount(), "400 steps over 4 minibatches: 99 completed passes");
+        assertEquals(100, graph.getEpochCount(), "400 steps over 4 minibatches: 100 completed passes");
         double[] elbo = history.elbos();
         assertTrue(mean(elbo, 360, 400) > mean(elbo, 0, 40) + 100);
     }
