@@ -94,18 +94,16 @@ public final class BayesianNetworks {
     }
 
     /**
-     * Restarts the weight noise of every Bayesian layer from {@code seed} (layer {@code i} from
-     * {@link MeanFieldState#layerSeed(long, int) layerSeed(seed, i)}). A new network does this itself with its
-     * configuration's {@code seed(...)}; call it to repeat a sequence of draws (e.g. to freeze the noise in a
-     * gradient check) or to give networks built from one configuration different noise.
+     * Restarts the weight noise of every Bayesian layer from {@code seed}: the layer of index {@code i} from
+     * {@link MeanFieldState#layerSeed(long, int) layerSeed(seed, i)}, with DL4J's layer index (the position in a
+     * MultiLayerNetwork, the vertex index in a ComputationGraph, as {@code Pruning.Report} and
+     * {@link #learnedPriorScales} number layers). A new network does this itself with its configuration's
+     * {@code seed(...)}; call it to repeat a sequence of draws (e.g. to freeze the noise in a gradient check) or to give
+     * networks built from one configuration different noise.
      */
     public static void setNoiseSeed(Model net, long seed) {
-        requireBayesian(net);
-        Layer[] layers = NetworkAdapter.of(net).layers();
-        for (int i = 0; i < layers.length; i++) {
-            if (layers[i] instanceof BayesianLayer) {
-                ((BayesianLayer) layers[i]).meanFieldState().setNoiseSeed(MeanFieldState.layerSeed(seed, i));
-            }
+        for (BayesianLayer layer : requireBayesian(net)) {
+            layer.meanFieldState().setNoiseSeed(MeanFieldState.layerSeed(seed, ((Layer) layer).getIndex()));
         }
     }
 

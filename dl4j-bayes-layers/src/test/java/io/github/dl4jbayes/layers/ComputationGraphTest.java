@@ -200,6 +200,14 @@ class ComputationGraphTest extends DoublePrecisionGradientCheck {
         assertEquals(first, graph.output(x)[0], "reseeding should repeat the draws");
         BayesianNetworks.setInferenceMode(graph, InferenceMode.MEAN);
         assertEquals(graph.output(x)[0], graph.output(x)[0]);
+
+        // the configuration's seed given to setNoiseSeed repeats a fresh graph's draws: one numbering of the layers
+        BayesianNetworks.setInferenceMode(graph, InferenceMode.SAMPLE);
+        ComputationGraph fresh = init(twoInputsWithSkip(Estimator.REPARAMETERIZATION, new GaussianPrior(0, 1),
+                KlEstimate.AUTO, DataType.DOUBLE, 5));
+        INDArray freshDraw = fresh.output(x)[0];
+        BayesianNetworks.setNoiseSeed(graph, 5);
+        assertEquals(freshDraw, graph.output(x)[0]);
     }
 
     /** A trained plain graph becomes Bayesian with priors at its weights: the mean outputs are the trained ones. */

@@ -16,7 +16,8 @@ import java.util.SplittableRandom;
  * configuration's seed gives, the same on every worker and in every round. Before a worker's first minibatch this hook
  * sets the <b>global</b> N (the KL term is divided by the size of the whole dataset on every worker, however the data
  * are partitioned) and reseeds the noise from the hook's seed, the Spark stage and the partition, so that workers and
- * rounds draw independently and a run repeats.
+ * rounds draw independently, and a program that runs the same Spark jobs in a fresh context repeats its draws (stage
+ * numbers count the context's jobs: a second fit in the same context draws differently).
  *
  * <p>{@link SparkAdvi} adds it; add it yourself to a {@code TrainingMaster} built by hand
  * ({@code new ParameterAveragingTrainingMaster.Builder(...).trainingHooks(new BayesianTrainingHook(n, seed))}).

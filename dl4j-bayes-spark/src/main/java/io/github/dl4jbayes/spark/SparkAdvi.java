@@ -35,11 +35,11 @@ import java.util.function.DoubleSupplier;
  * ElboHistory elbo = advi.fit(sc, net, trainingRdd);   // N counted from the RDD unless datasetSize(N) is given
  * }</pre>
  *
- * <p>With {@code averagingFrequency(1)} and the plain SGD updater, one averaging round is exactly one step with the
- * gradient averaged over the workers' minibatches, the single-machine minibatch step (see {@code docs/math.md} for
- * why the rhos, not the sigmas, are averaged); a larger frequency trades that exactness for fewer rounds.
- * Limitations: one weight draw per worker and step (no {@code mcSamples}), no KL annealing, the scores of
- * {@code miniBatch(true)} networks (DL4J's default).
+ * <p>With {@code averagingFrequency(1)} and the plain SGD updater, one averaging round is one step along the gradient
+ * averaged over the workers' minibatches, each with its own weight draw (see {@code docs/math.md}, also for why the
+ * rhos, not the sigmas, are averaged); a larger frequency means fewer rounds and some drift between them.
+ * Limitations: one weight draw per worker and step (no {@code mcSamples}), no KL annealing, and networks whose loss
+ * is a mean over the minibatch ({@code miniBatch(true)}, DL4J's default) only.
  */
 public final class SparkAdvi {
     private static final Logger log = LoggerFactory.getLogger(SparkAdvi.class);
@@ -79,7 +79,7 @@ public final class SparkAdvi {
      */
     public ElboHistory fit(JavaSparkContext sc, MultiLayerNetwork net, JavaRDD<DataSet> data) {
         check(sc, net, data);
-        long n = datasetSize(data);
+        long n = datasetSize(net, data);
         SparkDl4jMultiLayer spark = new SparkDl4jMultiLayer(sc, net, trainingMaster(net, n, data.first().numExamples()));
         return run(net, n, () -> {
             spark.fit(data);
@@ -90,7 +90,12 @@ public final class SparkAdvi {
     /** Trains a {@link ComputationGraph} of one input and one output on an RDD of {@link DataSet}s. */
     public ElboHistory fit(JavaSparkContext sc, ComputationGraph graph, JavaRDD<DataSet> data) {
         check(sc, graph, data);
-        long n = datasetSize(data);
+        if (graph.getNumInputArrays() != 1 || graph.getNumOutputArrays() != 1) {
+            throw new IllegalArgumentException("An RDD of DataSets trains graphs of one input and one output; the graph "
+                    + "has " + graph.getNumInputArrays() + " and " + graph.getNumOutputArrays()
+                    + ": use fitMultiDataSet with an RDD of MultiDataSets");
+        }
+        long n = datasetSize(graph, data);
         SparkComputationGraph spark = new SparkComputationGraph(sc, graph,
                 trainingMaster(graph, n, data.first().numExamples()));
         return run(graph, n, () -> {
@@ -102,7 +107,8 @@ public final class SparkAdvi {
     /** Trains a {@link ComputationGraph} (several inputs or outputs) on an RDD of {@link MultiDataSet}s. */
     public ElboHistory fitMultiDataSet(JavaSparkContext sc, ComputationGraph graph, JavaRDD<MultiDataSet> data) {
         check(sc, graph, data);
-        long n = datasetSize > 0 ? datasetSize : data.map(m -> m.getFeatures(0).size(0)).reduce(Long::sum);
+        long n = datasetSize > 0 ? datasetSize : networksOrCounted(graph,
+                () -> data.map(m -> m.getFeatures(0).size(0)).reduce(Long::sum));
         SparkComputationGraph spark = new SparkComputationGraph(sc, graph,
                 trainingMaster(graph, n, (int) data.first().getFeatures(0).size(0)));
         return run(graph, n, () -> {
@@ -115,13 +121,30 @@ public final class SparkAdvi {
         if (sc == null || data == null) {
             throw new IllegalArgumentException("the Spark context and the data must not be null");
         }
-        if (NetworkAdapter.of(net).bayesianLayers().isEmpty()) {
+        NetworkAdapter adapter = NetworkAdapter.of(net);
+        if (adapter.bayesianLayers().isEmpty()) {
             throw new IllegalArgumentException("SparkAdvi needs a network with Bayesian layers");
+        }
+        if (!adapter.miniBatch()) {
+            throw new IllegalArgumentException("SparkAdvi needs a network whose loss is a mean over the minibatch "
+                    + "(miniBatch(true), DL4J's default): the workers' scores are averaged as per-example ELBOs");
         }
     }
 
-    private long datasetSize(JavaRDD<DataSet> data) {
-        return datasetSize > 0 ? datasetSize : data.map(d -> (long) d.numExamples()).reduce(Long::sum);
+    /** @return N: the builder's, else the network's (as {@code Advi} takes it), else the examples in the RDD */
+    private long datasetSize(Model net, JavaRDD<DataSet> data) {
+        return datasetSize > 0 ? datasetSize
+                : networksOrCounted(net, () -> data.map(d -> (long) d.numExamples()).reduce(Long::sum));
+    }
+
+    private static long networksOrCounted(Model net, java.util.function.LongSupplier count) {
+        long own = BayesianNetworks.getDatasetSize(net);
+        if (own > 0) {
+            return own;
+        }
+        long counted = count.getAsLong();
+        log.info("Spark ADVI: N = {}, counted from the RDD (set datasetSize(N) if the RDD repeats examples)", counted);
+        return counted;
     }
 
     private ParameterAveragingTrainingMaster trainingMaster(Model net, long n, int examplesPerRddElement) {
@@ -169,7 +192,10 @@ public final class SparkAdvi {
         private Builder() {
         }
 
-        /** @param datasetSize N, the global number of training examples; counted from the RDD when not given */
+        /**
+         * @param datasetSize N, the global number of training examples; when not given, the network's own N
+         *                    ({@code BayesianNetworks.setDatasetSize}), else the examples in the RDD
+         */
         public Builder datasetSize(long datasetSize) {
             this.datasetSize = ArgumentChecks.positive("datasetSize", datasetSize);
             return this;

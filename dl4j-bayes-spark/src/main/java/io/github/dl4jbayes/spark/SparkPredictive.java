@@ -34,7 +34,7 @@ import java.util.List;
 /**
  * The posterior predictive of a Bayesian network for every row of a keyed RDD of feature vectors: for each row, the
  * mean and standard deviation of the network's output over {@code samples} posterior draws, and for classifiers
- * (softmax or sigmoid output) the mutual information between the prediction and the weights (BALD's score, the
+ * (softmax output, or one sigmoid output) the mutual information between the prediction and the weights (BALD's score, the
  * epistemic part of the uncertainty). The network is broadcast once (as {@code ModelSerializer} bytes); each
  * partition restores it once and predicts its rows in chunks of {@code rowsPerDraw}, every chunk with {@code samples}
  * fresh whole-network draws (as {@link PosteriorPredictive} does), the noise seeded from the seed and the partition.
@@ -58,6 +58,14 @@ public final class SparkPredictive implements Serializable {
         this.graph = graph;
         this.classifier = classifier;
         this.seed = seed;
+    }
+
+    /** @return a copy with the current settings, for a job: later settings must not change a lazy result */
+    private SparkPredictive frozen() {
+        SparkPredictive copy = new SparkPredictive(network, graph, classifier, seed);
+        copy.samples = samples;
+        copy.rowsPerDraw = rowsPerDraw;
+        return copy;
     }
 
     /**
@@ -91,8 +99,11 @@ public final class SparkPredictive implements Serializable {
 
     private static boolean isClassifier(Layer output) {
         org.deeplearning4j.nn.conf.layers.Layer conf = output.conf().getLayer();
+        // softmax: class probabilities; sigmoid with one output: a Bernoulli probability (several sigmoid outputs
+        // are independent labels, not one categorical distribution, and get no mutual information here)
         return conf instanceof BaseOutputLayer && (((BaseOutputLayer) conf).getActivationFn() instanceof ActivationSoftmax
-                || ((BaseOutputLayer) conf).getActivationFn() instanceof ActivationSigmoid);
+                || ((BaseOutputLayer) conf).getActivationFn() instanceof ActivationSigmoid
+                && ((BaseOutputLayer) conf).getNOut() == 1);
     }
 
     /** @param samples the posterior draws per row (&gt; 0; default 100) */
@@ -122,7 +133,7 @@ public final class SparkPredictive implements Serializable {
         if (rows == null) {
             throw new IllegalArgumentException("rows must not be null");
         }
-        return rows.mapPartitionsToPair(this::predictPartition);
+        return rows.mapPartitionsToPair(frozen()::predictPartition);
     }
 
     private <K> Iterator<Tuple2<K, Row>> predictPartition(Iterator<Tuple2<K, INDArray>> input) throws IOException {
@@ -192,7 +203,7 @@ public final class SparkPredictive implements Serializable {
             return std.clone();
         }
 
-        /** @return the mutual information (nats) for a softmax or sigmoid classifier, else NaN */
+        /** @return the mutual information (nats) for a softmax or single-sigmoid classifier, else NaN */
         public double mutualInformation() {
             return mutualInformation;
         }

@@ -7,7 +7,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * the Java-loop kernel of small layers ({@link JavaLoopKernel}), the Java noise sampler ({@link JavaNoise}) and the
  * fused training step. Those paths are fast on the CPU backend, whose arrays live in host memory, and wrong on a GPU
  * backend (CUDA), where every access from Java is a transfer between host and device: there the layers use ND4J
- * operations whatever their size, and noise from ND4J's own generator ({@link Noise}).
+ * operations whatever their size (layers with pruned parameters excepted: only the Java loops skip them), noise from
+ * ND4J's own generator ({@link Noise}), and priors without ND4J forms bulk copies instead of element-wise access.
  *
  * <p>Detected from ND4J's backend ({@code Nd4j.getEnvironment().isCPU()}). The system property
  * {@code dl4jbayes.hostLoops=false} (or {@link #override}) makes the CPU backend take the GPU's paths, so that they

@@ -31,8 +31,8 @@ import java.util.function.Supplier;
  * small layers ({@link JavaLoopKernel}: no native call at all, which matters when each ND4J call costs more than the
  * arithmetic), ND4J operations over whole blocks for large ones ({@link Nd4jKernel}: vectorized and multi-threaded).
  * Blocks of at least {@link #nativeThreshold()} parameters use ND4J; the system property
- * {@code dl4jbayes.nativeThreshold} sets it. On a GPU backend every block uses ND4J ({@link HostLoops},
- * {@link #usesNd4jKernel(long, boolean, boolean)}).
+ * {@code dl4jbayes.nativeThreshold} sets it. On a GPU backend every block without pruned parameters uses ND4J
+ * ({@link HostLoops}, {@link #usesNd4jKernel(long, boolean, boolean)}).
  *
  * <p>One draw is made per forward pass: the implementations call {@link #newInput} on every new input and draw
  * lazily, so the forward pass, the backward pass and the score of one step all see the same weights. The noise comes
@@ -48,6 +48,8 @@ public final class MeanFieldPosterior {
     /** Default block size from which the ND4J kernel is used. */
     static final int DEFAULT_NATIVE_THRESHOLD = 2048;
     private static volatile int nativeThreshold = Integer.getInteger("dl4jbayes.nativeThreshold", DEFAULT_NATIVE_THRESHOLD);
+    /** Whether the warning about pruned layers on a GPU was given (once per JVM: every worker rebinds its layers). */
+    private static volatile boolean warnedPrunedOnDevice;
 
     private final Supplier<BayesianLayerConfig> config;
     private final LongSupplier defaultNoiseSeed;
@@ -141,10 +143,11 @@ public final class MeanFieldPosterior {
     public void refreshPruning() {
         hasPruned = rhoBlock.minNumber().doubleValue() <= Pruning.PRUNED_RHO_LIMIT;
         boolean hostLoops = HostLoops.allowed();
-        if (hasPruned && !hostLoops) {
+        if (hasPruned && !hostLoops && !warnedPrunedOnDevice) {
+            warnedPrunedOnDevice = true;
             log.warn("Bayesian layer '{}' has pruned parameters: only the Java-loop kernel skips them, so it runs on "
                     + "the host although the ND4J backend is not the CPU backend (every step copies its parameters "
-                    + "between host and device)", config.get().getLayerName());
+                    + "between host and device; said once)", config.get().getLayerName());
         }
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
             this.kernel = usesNd4jKernel(size, hasPruned, hostLoops) ? new Nd4jKernel(block, muBlock.dataType())

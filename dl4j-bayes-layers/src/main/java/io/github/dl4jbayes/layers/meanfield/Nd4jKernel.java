@@ -22,8 +22,8 @@ import java.util.SplittableRandom;
  * {@link MeanFieldKernel} with ND4J operations over whole blocks, for large layers: vectorized and multi-threaded,
  * a couple of dozen native calls per layer and step, into buffers allocated once. The noise comes from
  * {@link Noise} (Java's sampler on the CPU backend, ND4J's generator on a GPU). On the CPU backend a layer with
- * pruned parameters uses {@link JavaLoopKernel} instead, whatever its size; on a GPU backend every layer uses this
- * kernel (see {@link MeanFieldPosterior}).
+ * pruned parameters uses {@link JavaLoopKernel} instead, whatever its size (on a GPU too); on a GPU backend every
+ * other layer uses this kernel (see {@link MeanFieldPosterior}).
  *
  * <p>{@code sigma = max(softplus(rho), StableMath.sigmaFloor(type))}, with softplus computed stably in the layer's
  * data type as {@code max(rho, 0) + log1p(exp(-|rho|))}: {@code exp} never overflows (its argument is at most 0),

@@ -47,6 +47,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * the same amplification), on parameters of order 1.
  */
 class FusedDenseStackTest {
+
+    /** The fused step is the CPU backend's: on a GPU backend (mvn -Pcuda) these tests are skipped. */
+    @org.junit.jupiter.api.BeforeAll
+    static void cpuBackendOnly() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(io.github.dl4jbayes.layers.meanfield.HostLoops.allowed(),
+                "the fused step runs on the CPU backend only");
+    }
+
     private static final int STEPS = 40;
 
     private static double tolerance(DataType type) {
