@@ -20,6 +20,25 @@ public final class PredictiveSamples {
         this.count = count;
     }
 
+    /**
+     * The "predictive" of a plain (non-Bayesian) network, a single point estimate: its output as the one draw, a
+     * standard deviation of zero. Scores baselines with the same metrics as Bayesian networks, e.g.
+     * {@code RegressionMetrics.of(RegressionUncertainty.ofMeans(PredictiveSamples.pointEstimate(plain.output(x)), noiseStd), y)}
+     * for the predictive log-likelihood under a given noise, or {@code ClassificationMetrics.of(pointEstimate(p).mean(), y)}.
+     *
+     * @param output the network's output, {@code [rows, outputs]}
+     * @throws IllegalArgumentException if {@code output} is null or empty
+     */
+    public static PredictiveSamples pointEstimate(INDArray output) {
+        if (output == null || output.isEmpty()) {
+            throw new IllegalArgumentException("output must be a non-empty array");
+        }
+        long[] shape = new long[output.rank() + 1];
+        shape[0] = 1;
+        System.arraycopy(output.shape(), 0, shape, 1, output.rank());
+        return new PredictiveSamples(output, output.mul(0.0), output.dup().reshape(shape), 1);
+    }
+
     /** @return the predictive mean of each output, shape of the network output */
     public INDArray mean() {
         return mean;

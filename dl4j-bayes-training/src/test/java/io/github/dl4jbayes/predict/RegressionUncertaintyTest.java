@@ -13,6 +13,37 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 /** Hand-computed cases: two draws predicting N(0, 1) and N(2, 1) for one observation. */
 class RegressionUncertaintyTest {
 
+    /**
+     * A plain DL4J network scored with the same metrics as a Bayesian one: its output as a point-estimate predictive,
+     * the log-likelihood under a given noise equal to the Gaussian formula.
+     */
+    @Test
+    void plainNetworkAsAPointEstimate() {
+        org.deeplearning4j.nn.multilayer.MultiLayerNetwork plain = new org.deeplearning4j.nn.multilayer.MultiLayerNetwork(
+                new org.deeplearning4j.nn.conf.NeuralNetConfiguration.Builder().seed(1)
+                        .dataType(org.nd4j.linalg.api.buffer.DataType.DOUBLE).list()
+                        .layer(new org.deeplearning4j.nn.conf.layers.OutputLayer.Builder(
+                                org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction.MSE).nIn(2).nOut(1)
+                                .activation(org.nd4j.linalg.activations.Activation.IDENTITY).build())
+                        .build());
+        plain.init();
+        INDArray x = io.github.dl4jbayes.training.TestData.randn(3, org.nd4j.linalg.api.buffer.DataType.DOUBLE, 25, 2);
+        INDArray y = io.github.dl4jbayes.training.TestData.randn(4, org.nd4j.linalg.api.buffer.DataType.DOUBLE, 25, 1);
+        INDArray out = plain.output(x);
+        PredictiveSamples point = PredictiveSamples.pointEstimate(out);
+        assertEquals(1, point.count());
+        assertEquals(0.0, point.std().amaxNumber().doubleValue(), 0.0);
+        double sigma = 0.7;
+        RegressionMetrics m = RegressionMetrics.of(RegressionUncertainty.ofMeans(point, sigma), y);
+        double expected = 0;
+        for (int i = 0; i < 25; i++) {
+            double r = y.getDouble(i, 0) - out.getDouble(i, 0);
+            expected += -0.5 * Math.log(2 * Math.PI * sigma * sigma) - r * r / (2 * sigma * sigma);
+        }
+        assertEquals(expected / 25, m.meanLogLikelihood(), 1e-12);
+        assertThrows(IllegalArgumentException.class, () -> PredictiveSamples.pointEstimate(null));
+    }
+
     private static PredictiveSamples samples(double[][][] s) {
         INDArray all = Nd4j.createFromArray(s);
         return new PredictiveSamples(all.mean(0), all.std(true, 0), all, s.length);
