@@ -47,6 +47,7 @@ public final class Advi {
     private final int klAnnealingIterations;
     private final boolean fused;
     private final boolean shuffle;
+    private final EarlyStopping earlyStopping;
     private final ElboHistory history = new ElboHistory();
     private long stepsDone;
 
@@ -58,6 +59,7 @@ public final class Advi {
         this.klAnnealingIterations = b.klAnnealingIterations;
         this.fused = b.fused;
         this.shuffle = b.shuffle;
+        this.earlyStopping = b.earlyStopping;
     }
 
     /** @return a builder with 10,000 iterations, progress every 1,000, one Monte-Carlo sample, no annealing */
@@ -238,7 +240,9 @@ public final class Advi {
         // The KL weight is this fit's to set (1 without annealing, t / K during a warm-up) and is restored at the
         // end, even when the fit throws: a warm-up never outlives its fit.
         double klWeightBefore = BayesianNetworks.getKlWeight(model);
+        EarlyStopping.Monitor monitor = earlyStopping != null ? earlyStopping.start(model) : null;
         long start = System.nanoTime();
+        int done = 0;
         net.setListeners(withElbo);
         try {
             FusedDenseStack.Batch fixed = null;
@@ -275,6 +279,15 @@ public final class Advi {
                     net.incrementEpochCount();                 // after the pass's last step, as DL4J's fit does
                 }
                 stepsDone++;
+                done++;
+                if (monitor != null && monitor.afterStep(done, stepsDone, history)) {
+                    log.info("ADVI: early stopping after {} of {} iterations (best at step {})", done, iterations,
+                            monitor.bestStep());
+                    break;
+                }
+            }
+            if (monitor != null) {
+                monitor.finish();
             }
         } finally {
             net.setListeners(original);
@@ -285,7 +298,7 @@ public final class Advi {
                         stepsDone, klAnnealingIterations, klWeightBefore);
             }
         }
-        log.info(String.format(java.util.Locale.ROOT, "ADVI: %d iterations in %.2f s, final ELBO = %.2f", iterations,
+        log.info(String.format(java.util.Locale.ROOT, "ADVI: %d iterations in %.2f s, final ELBO = %.2f", done,
                 (System.nanoTime() - start) / 1e9, history.size() > 0 ? history.last() : Double.NaN));
         return history;
     }
@@ -388,8 +401,18 @@ public final class Advi {
         private int klAnnealingIterations;
         private boolean fused = true;
         private boolean shuffle = true;
+        private EarlyStopping earlyStopping;
 
         private Builder() {
+        }
+
+        /**
+         * @param earlyStopping when to stop before {@code iterations} ({@link EarlyStopping}: on a validation set's
+         *                      predictive NLL, or on the training ELBO's plateau); null (the default) for never
+         */
+        public Builder earlyStopping(EarlyStopping earlyStopping) {
+            this.earlyStopping = earlyStopping;
+            return this;
         }
 
         /**
