@@ -12,22 +12,27 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.dataset.DataSet;
-import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
+
+import org.datavec.api.records.reader.impl.csv.CSVRecordReader;
+import org.datavec.api.split.FileSplit;
+import org.deeplearning4j.datasets.datavec.RecordReaderDataSetIterator;
+import org.nd4j.linalg.dataset.SplitTestAndTrain;
+import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
+import org.nd4j.linalg.dataset.api.preprocessor.NormalizerStandardize;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
-import java.util.Random;
 
 /**
  * Bayesian regression on a table the user brings: a CSV file with a header and numeric columns, one of them the
- * target. Features and target are standardized on the training part (80%, shuffled with the seed); a Bayesian
+ * target, read with DataVec ({@code CSVRecordReader}, {@code RecordReaderDataSetIterator}). Features and target are
+ * standardized with ND4J's {@code NormalizerStandardize} fitted on the training part (80%, shuffled with the seed;
+ * {@code fitLabel(true)}); a Bayesian
  * {@code d-32-2} ReLU network with the Gaussian likelihood (heteroscedastic, or {@code --noise homoscedastic} for one
  * learned noise level) is fitted with minibatch ADVI; the test RMSE, predictive log-likelihood and interval coverage
  * are reported in the target's own units.
@@ -47,58 +52,44 @@ final class TabularRegressionExample {
             throw new IllegalArgumentException("--data FILE.csv is required. " + OPTIONS);
         }
         Path file = Path.of(o.string("data", ""));
-        List<String> lines = Files.readAllLines(file);
-        if (lines.size() < 3) {
-            throw new IllegalArgumentException(file + ": need a header and at least two rows");
+        List<String> header;
+        try (java.util.stream.Stream<String> lines = Files.lines(file)) {
+            header = Arrays.asList(lines.findFirst().orElse("").trim().split(","));
         }
-        List<String> header = Arrays.asList(lines.get(0).trim().split(","));
         int target = o.has("target") ? header.indexOf(o.string("target", "")) : header.size() - 1;
         if (target < 0) {
             throw new IllegalArgumentException(file + ": no column named '" + o.string("target", "") + "' in " + header);
         }
-        List<double[]> rows = new ArrayList<>();
-        for (int i = 1; i < lines.size(); i++) {
-            if (lines.get(i).isBlank()) {
-                continue;
+        int columns = header.size();
+        // DataVec reads the CSV (header skipped), the target column becomes the regression label
+        DataSet all;
+        try (CSVRecordReader reader = new CSVRecordReader(1, ',')) {
+            reader.initialize(new FileSplit(file.toFile()));
+            DataSetIterator rows = new RecordReaderDataSetIterator(reader, Integer.MAX_VALUE, target, target, true);
+            if (!rows.hasNext()) {
+                throw new IllegalArgumentException(file + ": need a header and at least two rows");
             }
-            String[] f = lines.get(i).trim().split(",");
-            if (f.length != header.size()) {
-                throw new IllegalArgumentException(file + " line " + (i + 1) + ": " + f.length + " fields, header has "
-                        + header.size());
-            }
-            double[] row = new double[f.length];
-            for (int j = 0; j < f.length; j++) {
-                try {
-                    row[j] = Double.parseDouble(f[j]);
-                } catch (NumberFormatException e) {
-                    throw new IllegalArgumentException(file + " line " + (i + 1) + ": '" + f[j] + "' is not a number");
-                }
-            }
-            rows.add(row);
+            all = rows.next();
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(file + ": every column must be numeric (" + e.getMessage() + ")", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(e);
+        }
+        if (all.numExamples() < 2) {
+            throw new IllegalArgumentException(file + ": need a header and at least two rows");
         }
         long seed = o.integer("seed", 0);
-        Collections.shuffle(rows, new Random(seed));
-        int trainRows = (int) Math.round(0.8 * rows.size());
-        List<double[]> train = rows.subList(0, trainRows);
-        List<double[]> test = rows.subList(trainRows, rows.size());
-        int columns = header.size();
-        double[] mean = new double[columns];
-        double[] std = new double[columns];
-        for (int j = 0; j < columns; j++) {
-            for (double[] r : train) {
-                mean[j] += r[j];
-            }
-            mean[j] /= train.size();
-            for (double[] r : train) {
-                std[j] += (r[j] - mean[j]) * (r[j] - mean[j]);
-            }
-            std[j] = Math.sqrt(std[j] / train.size());
-            if (std[j] == 0) {
-                std[j] = 1;
-            }
-        }
-        DataSet trainSet = toDataSet(train, target, mean, std);
-        DataSet testSet = toDataSet(test, target, mean, std);
+        all.shuffle(seed);
+        SplitTestAndTrain split = all.splitTestAndTrain(0.8);
+        DataSet trainSet = split.getTrain();
+        DataSet testSet = split.getTest();
+        // ND4J's standardization, fitted on the training split only, the target too: the network sees z-scores
+        NormalizerStandardize normalizer = new NormalizerStandardize();
+        normalizer.fitLabel(true);
+        normalizer.fit(trainSet);
+        normalizer.transform(trainSet);
+        normalizer.transform(testSet);
 
         boolean homoscedastic = "homoscedastic".equals(o.string("noise", "heteroscedastic"));
         LossGaussianNll likelihood = new LossGaussianNll(1e-3);
@@ -114,39 +105,22 @@ final class TabularRegressionExample {
         int iterations = o.integer("iterations", 3000);
         int batch = o.integer("batch", 64);
         System.out.printf(Locale.ROOT, "Tabular regression on %s: target '%s', %d features, %d train / %d test rows, %s noise%n",
-                file.getFileName(), header.get(target), columns - 1, train.size(), test.size(),
+                file.getFileName(), header.get(target), columns - 1, trainSet.numExamples(), testSet.numExamples(),
                 homoscedastic ? "homoscedastic" : "heteroscedastic");
-        Advi.builder().datasetSize(train.size()).iterations(iterations).printEvery(Math.max(1, iterations / 5))
+        Advi.builder().datasetSize(trainSet.numExamples()).iterations(iterations).printEvery(Math.max(1, iterations / 5))
                 .klAnnealingIterations(iterations / 4).build()
                 .fit(net, trainSet, batch);               // minibatches, reshuffled every pass
 
         RegressionUncertainty u = RegressionUncertainty.of(net,
                 PosteriorPredictive.of(net).samples(200).predict(testSet.getFeatures()));
         RegressionMetrics m = RegressionMetrics.of(u, testSet.getLabels());
-        double scale = std[target];
-        // back to the target's units: RMSE scales by its std, the log-density shifts by -log(std)
+        double scale = normalizer.getLabelStd().getDouble(0);
+        // back to the target's units: y = mean + std z, so RMSE scales by std and the density of y is that of z
+        // divided by std (the Jacobian): the log-likelihood shifts by -log(std); interval coverage is unchanged
         Result result = new Result(m.rmse() * scale, m.meanLogLikelihood() - Math.log(scale), m.coverage(0.9), scale,
-                train.size(), test.size());
+                trainSet.numExamples(), testSet.numExamples());
         System.out.printf(Locale.ROOT, "Test RMSE = %.4g (target std %.4g), log-likelihood per point = %.3f, "
                 + "90%% interval coverage = %.1f%%%n", result.rmse(), scale, result.logLikelihood(), 100 * result.coverage90());
         return result;
-    }
-
-    private static DataSet toDataSet(List<double[]> rows, int target, double[] mean, double[] std) {
-        int columns = mean.length;
-        double[][] x = new double[rows.size()][columns - 1];
-        double[][] y = new double[rows.size()][1];
-        for (int i = 0; i < rows.size(); i++) {
-            int k = 0;
-            for (int j = 0; j < columns; j++) {
-                double v = (rows.get(i)[j] - mean[j]) / std[j];
-                if (j == target) {
-                    y[i][0] = v;
-                } else {
-                    x[i][k++] = v;
-                }
-            }
-        }
-        return new DataSet(Nd4j.createFromArray(x).castTo(DataType.FLOAT), Nd4j.createFromArray(y).castTo(DataType.FLOAT));
     }
 }

@@ -53,5 +53,10 @@ class TabularRegressionExampleTest {
         assertThrows(IllegalArgumentException.class, () -> TabularRegressionExample.run(Options.parse(new String[]{})));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> TabularRegressionExample.run(Options.parse(
                 new String[]{"--data", file.toString(), "--target", "nope"}))).getMessage().contains("nope"));
+        Path text = dir.resolve("text.csv");
+        Files.write(text, List.of("a,b", "1,2", "3,x", "5,6"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TabularRegressionExample.run(
+                Options.parse(new String[]{"--data", text.toString()})));
+        assertTrue(e.getMessage().contains("numeric"), e.getMessage());
     }
 }
