@@ -13,6 +13,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.DataSet;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
+import org.nd4j.linalg.dataset.api.preprocessor.DataNormalization;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
@@ -40,6 +41,7 @@ import java.util.List;
 public final class PredictiveEvaluation {
     private final Model net;
     private int samples = 100;
+    private DataNormalization normalizer;
 
     private PredictiveEvaluation(Model net) {
         this.net = net;
@@ -59,6 +61,16 @@ public final class PredictiveEvaluation {
     /** @param samples the posterior draws per minibatch (&gt; 0; default 100) */
     public PredictiveEvaluation samples(int samples) {
         this.samples = ArgumentChecks.positive("samples", samples);
+        return this;
+    }
+
+    /**
+     * @param normalizer the normalizer the test iterator applies (its pre-processor), or null: regression predictions
+     *                   and labels are reverted to the target's own units ({@code revertLabels}) before DL4J's
+     *                   evaluation, when the normalizer scales labels ({@code fitLabel(true)})
+     */
+    public PredictiveEvaluation normalizer(DataNormalization normalizer) {
+        this.normalizer = normalizer;
         return this;
     }
 
@@ -107,7 +119,8 @@ public final class PredictiveEvaluation {
 
     /**
      * Regression: DL4J's {@link RegressionEvaluation} of the predictive mean of the network's mean outputs (the first
-     * {@code labels.columns()} outputs: a network with a learned or predicted noise scale outputs the means first).
+     * {@code labels.columns()} outputs: a network with a learned or predicted noise scale outputs the means first), in
+     * the target's units when the {@link #normalizer} scales labels.
      */
     public RegressionEvaluation regression(DataSetIterator test) {
         RegressionEvaluation[] evaluation = {null};
@@ -120,8 +133,14 @@ public final class PredictiveEvaluation {
             if (evaluation[0] == null) {
                 evaluation[0] = new RegressionEvaluation(y.columns());
             }
-            evaluation[0].eval(y, mean.get(NDArrayIndex.all(), NDArrayIndex.interval(0, y.columns()))
-                    .castTo(DataType.DOUBLE));
+            INDArray predicted = mean.get(NDArrayIndex.all(), NDArrayIndex.interval(0, y.columns()))
+                    .castTo(DataType.DOUBLE).dup();
+            if (normalizer != null) {
+                y = y.dup();
+                normalizer.revertLabels(y);            // both back to the target's units (no-op without fitLabel)
+                normalizer.revertLabels(predicted);
+            }
+            evaluation[0].eval(y, predicted);
         });
         return evaluation[0];
     }

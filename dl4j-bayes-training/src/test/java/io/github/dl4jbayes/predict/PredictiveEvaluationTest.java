@@ -128,6 +128,24 @@ class PredictiveEvaluationTest {
             squared += error.mul(error).sumNumber().doubleValue();
         }
         assertEquals(squared / 90, evaluation.meanSquaredError(0), 1e-12);
+
+        // with a label-scaling normalizer on the iterator: the errors in the target's units, s^2 times those of z
+        org.nd4j.linalg.dataset.api.preprocessor.NormalizerStandardize normalizer =
+                new org.nd4j.linalg.dataset.api.preprocessor.NormalizerStandardize();
+        normalizer.fitLabel(true);
+        normalizer.fit(test);
+        // (a pre-processor normalizes the iterator's DataSets in place: one fresh iterator over copies per pass)
+        ListDataSetIterator<DataSet> scaled = minibatches(test.copy(), 30);
+        scaled.setPreProcessor(normalizer);
+        BayesianNetworks.setNoiseSeed(net, 2);
+        double inZ = PredictiveEvaluation.of(net).samples(30).regression(scaled).meanSquaredError(0);
+        scaled = minibatches(test.copy(), 30);
+        scaled.setPreProcessor(normalizer);
+        BayesianNetworks.setNoiseSeed(net, 2);
+        double inY = PredictiveEvaluation.of(net).samples(30).normalizer(normalizer).regression(scaled)
+                .meanSquaredError(0);
+        double s = normalizer.getLabelStd().getDouble(0);
+        assertEquals(inZ * s * s, inY, 1e-9 * inY);
     }
 
     @Test
