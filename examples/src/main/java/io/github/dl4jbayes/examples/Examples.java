@@ -29,6 +29,9 @@ public final class Examples {
             case "regression":
                 TabularRegressionExample.run(Options.parse(rest));
                 break;
+            case "classification":
+                TabularClassificationExample.run(Options.parse(rest));
+                break;
             case "fashion":
                 FashionExample.run(Options.parse(rest));
                 break;
@@ -99,6 +102,9 @@ public final class Examples {
         System.out.println("              " + Regression1dExample.OPTIONS);
         System.out.println("  regression  Bayesian regression on your CSV table (numeric columns, one the target).");
         System.out.println("              " + TabularRegressionExample.OPTIONS);
+        System.out.println("  classification  Bayesian classification on your CSV table (numeric, classes 0..K-1):");
+        System.out.println("              DataVec, normalizer, early stopping, DL4J's evaluation of the predictive.");
+        System.out.println("              " + TabularClassificationExample.OPTIONS);
         System.out.println("  fashion     Fashion-MNIST with classes held out: a plain and a Bayesian LeNet-style CNN,");
         System.out.println("              accuracy, NLL, calibration, and detection of the held-out classes (AUROC).");
         System.out.println("              " + FashionExample.OPTIONS);
