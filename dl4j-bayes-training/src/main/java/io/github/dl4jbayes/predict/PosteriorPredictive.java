@@ -114,6 +114,41 @@ public final class PosteriorPredictive {
         }
     }
 
+    /** What {@link #forEach} hands over for each minibatch. */
+    public interface BatchConsumer {
+        /**
+         * @param batch      the minibatch as the iterator gave it (its pre-processor applied)
+         * @param predictive the posterior predictive of its features
+         */
+        void accept(org.nd4j.linalg.dataset.api.DataSet batch, PredictiveSamples predictive);
+    }
+
+    /**
+     * Streams a test set: the posterior predictive of every minibatch of {@code data} (reset first where it can be),
+     * handed to {@code consumer} one minibatch at a time, so that a large test set never sits in one array.
+     *
+     * @return the number of examples seen
+     * @throws IllegalArgumentException if {@code data} or {@code consumer} is null, or the iterator is empty
+     */
+    public long forEach(org.nd4j.linalg.dataset.api.iterator.DataSetIterator data, BatchConsumer consumer) {
+        if (data == null || consumer == null) {
+            throw new IllegalArgumentException("data and consumer must not be null");
+        }
+        if (data.resetSupported()) {
+            data.reset();
+        }
+        long examples = 0;
+        while (data.hasNext()) {
+            org.nd4j.linalg.dataset.api.DataSet batch = data.next();
+            consumer.accept(batch, predict(batch.getFeatures()));
+            examples += batch.getFeatures().size(0);
+        }
+        if (examples == 0) {
+            throw new IllegalArgumentException("The iterator is empty");
+        }
+        return examples;
+    }
+
     private PredictiveSamples[] sample(INDArray[] inputs) {
         long start = System.nanoTime();
         INDArray[] first = net.output(inputs);

@@ -145,27 +145,16 @@ public final class PredictiveEvaluation {
         return evaluation[0];
     }
 
-    private interface BatchConsumer {
+    private interface MeanConsumer {
         void accept(DataSet batch, INDArray predictiveMean);
     }
 
-    private void forEach(DataSetIterator test, BatchConsumer consumer) {
+    private void forEach(DataSetIterator test, MeanConsumer consumer) {
         if (test == null) {
             throw new IllegalArgumentException("test must not be null");
         }
-        if (test.resetSupported()) {
-            test.reset();
-        }
-        PosteriorPredictive predictive = PosteriorPredictive.of(net).samples(samples).keepSamples(false);
-        boolean any = false;
-        while (test.hasNext()) {
-            DataSet batch = test.next();
-            consumer.accept(batch, predictive.predict(batch.getFeatures()).mean());
-            any = true;
-        }
-        if (!any) {
-            throw new IllegalArgumentException("The test iterator is empty");
-        }
+        PosteriorPredictive.of(net).samples(samples).keepSamples(false)
+                .forEach(test, (batch, predictive) -> consumer.accept(batch, predictive.mean()));
     }
 
     /** DL4J's classification evaluations of the predictive mean, and the library's Bayesian metrics. */

@@ -148,6 +148,25 @@ class PredictiveEvaluationTest {
         assertEquals(inZ * s * s, inY, 1e-9 * inY);
     }
 
+    /** PosteriorPredictive streams an iterator: every example once, each minibatch's predictive as predict gives it. */
+    @Test
+    void predictiveStreamsAnIterator() {
+        MultiLayerNetwork net = classifier(2);
+        DataSet test = data(130, 2, 7);
+        List<INDArray> streamed = new ArrayList<>();
+        BayesianNetworks.setNoiseSeed(net, 4);
+        long seen = PosteriorPredictive.of(net).samples(20).forEach(minibatches(test, 50),
+                (batch, predictive) -> streamed.add(predictive.mean()));
+        assertEquals(130, seen);
+        assertEquals(3, streamed.size());
+        BayesianNetworks.setNoiseSeed(net, 4);
+        PosteriorPredictive predictive = PosteriorPredictive.of(net).samples(20);
+        List<DataSet> batches = test.batchBy(50);
+        for (int b = 0; b < 3; b++) {
+            assertEquals(predictive.predict(batches.get(b).getFeatures()).mean(), streamed.get(b), "minibatch " + b);
+        }
+    }
+
     @Test
     void badInput() {
         MultiLayerNetwork net = classifier(2);
