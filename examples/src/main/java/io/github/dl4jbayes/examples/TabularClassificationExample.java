@@ -5,8 +5,6 @@ import io.github.dl4jbayes.layers.BayesianOutputLayer;
 import io.github.dl4jbayes.predict.PredictiveEvaluation;
 import io.github.dl4jbayes.training.Advi;
 import io.github.dl4jbayes.training.EarlyStopping;
-import org.datavec.api.records.reader.impl.csv.CSVRecordReader;
-import org.datavec.api.split.FileSplit;
 import org.datavec.api.writable.Writable;
 import org.deeplearning4j.datasets.datavec.RecordReaderDataSetIterator;
 import org.deeplearning4j.datasets.iterator.utilty.ListDataSetIterator;
@@ -21,7 +19,6 @@ import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -50,11 +47,7 @@ final class TabularClassificationExample {
             throw new IllegalArgumentException("--data FILE.csv is required. " + OPTIONS);
         }
         Path file = Path.of(o.string("data", ""));
-        String first;
-        try (java.util.stream.Stream<String> lines = Files.lines(file)) {
-            first = lines.findFirst().orElse("");
-        }
-        String[] fields = first.trim().split(",");
+        String[] fields = CsvTables.firstLine(file);
         boolean header = !isNumber(fields[0]);
         int columns = fields.length;
         int label = o.integer("label", columns - 1);
@@ -62,11 +55,9 @@ final class TabularClassificationExample {
             throw new IllegalArgumentException("--label must be a column index in [0, " + (columns - 1) + "], got " + label);
         }
         long seed = o.integer("seed", 0);
-        int classes = 0;
-        DataSet all;
-        try (CSVRecordReader reader = new CSVRecordReader(header ? 1 : 0, ',')) {
-            reader.initialize(new FileSplit(file.toFile()));
+        DataSet all = CsvTables.read(file, header ? 1 : 0, reader -> {
             // one pass for the number of classes (the largest class index + 1), then the data
+            int classes = 0;
             while (reader.hasNext()) {
                 List<Writable> record = reader.next();
                 classes = Math.max(classes, record.get(label).toInt() + 1);
@@ -75,13 +66,9 @@ final class TabularClassificationExample {
             if (classes < 2) {
                 throw new IllegalArgumentException(file + ": column " + label + " must hold classes 0..K-1 with K >= 2");
             }
-            all = new RecordReaderDataSetIterator(reader, Integer.MAX_VALUE, label, classes).next();
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(file + ": every column must be numeric (" + e.getMessage() + ")", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException(e);
-        }
+            return new RecordReaderDataSetIterator(reader, Integer.MAX_VALUE, label, classes).next();
+        });
+        int classes = all.getLabels().columns();
         all.shuffle(seed);
         SplitTestAndTrain trainAndRest = all.splitTestAndTrain(0.6);
         SplitTestAndTrain validationAndTest = trainAndRest.getTest().splitTestAndTrain(0.5);

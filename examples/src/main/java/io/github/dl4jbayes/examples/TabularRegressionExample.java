@@ -14,15 +14,12 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.learning.config.Adam;
 
-import org.datavec.api.records.reader.impl.csv.CSVRecordReader;
-import org.datavec.api.split.FileSplit;
 import org.deeplearning4j.datasets.datavec.RecordReaderDataSetIterator;
 import org.nd4j.linalg.dataset.SplitTestAndTrain;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 import org.nd4j.linalg.dataset.api.preprocessor.NormalizerStandardize;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -52,30 +49,20 @@ final class TabularRegressionExample {
             throw new IllegalArgumentException("--data FILE.csv is required. " + OPTIONS);
         }
         Path file = Path.of(o.string("data", ""));
-        List<String> header;
-        try (java.util.stream.Stream<String> lines = Files.lines(file)) {
-            header = Arrays.asList(lines.findFirst().orElse("").trim().split(","));
-        }
+        List<String> header = Arrays.asList(CsvTables.firstLine(file));
         int target = o.has("target") ? header.indexOf(o.string("target", "")) : header.size() - 1;
         if (target < 0) {
             throw new IllegalArgumentException(file + ": no column named '" + o.string("target", "") + "' in " + header);
         }
         int columns = header.size();
         // DataVec reads the CSV (header skipped), the target column becomes the regression label
-        DataSet all;
-        try (CSVRecordReader reader = new CSVRecordReader(1, ',')) {
-            reader.initialize(new FileSplit(file.toFile()));
+        DataSet all = CsvTables.read(file, 1, reader -> {
             DataSetIterator rows = new RecordReaderDataSetIterator(reader, Integer.MAX_VALUE, target, target, true);
             if (!rows.hasNext()) {
                 throw new IllegalArgumentException(file + ": need a header and at least two rows");
             }
-            all = rows.next();
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(file + ": every column must be numeric (" + e.getMessage() + ")", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException(e);
-        }
+            return rows.next();
+        });
         if (all.numExamples() < 2) {
             throw new IllegalArgumentException(file + ": need a header and at least two rows");
         }
