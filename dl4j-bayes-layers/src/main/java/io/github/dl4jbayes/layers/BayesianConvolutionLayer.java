@@ -45,7 +45,7 @@ public class BayesianConvolutionLayer extends ConvolutionLayer implements Bayesi
 
     private BayesianConvolutionLayer(Builder builder) {
         super(builder);
-        this.meanField = builder.meanField.copy();
+        this.meanField = builder.meanField.copyFor(builder);
         if (builder.dataFormat != null) {
             this.cnn2dDataFormat = builder.dataFormat;
         }

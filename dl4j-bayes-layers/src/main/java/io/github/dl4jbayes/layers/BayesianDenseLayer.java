@@ -44,7 +44,7 @@ public class BayesianDenseLayer extends FeedForwardLayer implements BayesianLaye
     private BayesianDenseLayer(Builder builder) {
         super(builder);
         this.hasBias = builder.hasBias;
-        this.meanField = builder.meanField.copy();
+        this.meanField = builder.meanField.copyFor(builder);
         initializeConstraints(builder);
     }
 

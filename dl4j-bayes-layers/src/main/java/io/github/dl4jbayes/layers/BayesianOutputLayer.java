@@ -46,7 +46,7 @@ public class BayesianOutputLayer extends BaseOutputLayer implements BayesianLaye
 
     private BayesianOutputLayer(Builder builder) {
         super(builder);
-        this.meanField = builder.meanField.copy();
+        this.meanField = builder.meanField.copyFor(builder);
         this.initialNoiseStd = builder.initialNoiseStd;
         if (initialNoiseStd > 0 && !(getLossFn() instanceof LossGaussianNll)) {
             throw new IllegalArgumentException("learnedNoise needs the Gaussian likelihood: use "

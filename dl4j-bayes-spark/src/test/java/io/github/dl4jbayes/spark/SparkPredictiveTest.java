@@ -39,18 +39,25 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class SparkPredictiveTest extends LocalSpark {
     private static final int SAMPLES = 400;
     /** A 2-8-2 softmax classifier trained briefly on the sign of x1 + x2. */
+    /**
+     * A small trained classifier whose outputs stay away from 0 and 1 (Xavier means on the layers, no warm-up): the
+     * variance check below takes the fourth moment from the local draws, which underestimates it, and with it the
+     * tolerance, where saturated outputs make a rare draw dominate (seen with the library's wider default means).
+     */
     static MultiLayerNetwork classifier() {
         MultiLayerNetwork net = new MultiLayerNetwork(new NeuralNetConfiguration.Builder()
                 .seed(12).dataType(DataType.DOUBLE).updater(new Adam(0.02)).list()
-                .layer(new BayesianDenseLayer.Builder().nIn(2).nOut(8).activation(Activation.TANH).build())
+                .layer(new BayesianDenseLayer.Builder().nIn(2).nOut(8).activation(Activation.TANH)
+                        .weightInit(org.deeplearning4j.nn.weights.WeightInit.XAVIER).build())
                 .layer(new BayesianOutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(8).nOut(2)
-                        .activation(Activation.SOFTMAX).build())
+                        .weightInit(org.deeplearning4j.nn.weights.WeightInit.XAVIER).activation(Activation.SOFTMAX).build())
                 .build());
         net.init();
         INDArray x = TestData.randn(5, DataType.DOUBLE, 100, 2);
         INDArray positive = x.sum(true, 1).gt(0).castTo(DataType.DOUBLE);
         INDArray y = org.nd4j.linalg.factory.Nd4j.hstack(positive.rsub(1.0), positive);
-        Advi.builder().datasetSize(100).iterations(300).printEvery(0).build().fit(net, new DataSet(x, y));
+        Advi.builder().datasetSize(100).iterations(300).printEvery(0).klAnnealingIterations(0).build()
+                .fit(net, new DataSet(x, y));
         return net;
     }
 

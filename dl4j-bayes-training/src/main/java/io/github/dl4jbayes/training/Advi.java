@@ -34,7 +34,7 @@ import java.util.function.DoubleSupplier;
  *
  * <p>Each step minimizes the network's score, {@code mean loss over the minibatch + klWeight * KL / N}, the
  * negative ELBO per example (see {@code docs/math.md}). Options: KL annealing (the KL weight rises linearly from
- * {@code 1 / klAnnealingIterations} to 1), several Monte-Carlo samples of the weights per step (their gradients
+ * {@code 1 / klAnnealingIterations} to 1; by default over the first quarter of the iterations), several Monte-Carlo samples of the weights per step (their gradients
  * averaged), and a {@link DivergenceException} as soon as the ELBO becomes NaN or infinite.
  */
 public final class Advi {
@@ -45,6 +45,8 @@ public final class Advi {
     private final int printEvery;
     private final int mcSamples;
     private final int klAnnealingIterations;
+    /** The default KL warm-up lasts {@code iterations / DEFAULT_WARM_UP_FRACTION} steps. */
+    static final int DEFAULT_WARM_UP_FRACTION = 4;
     private final boolean fused;
     private final boolean shuffle;
     private final EarlyStopping earlyStopping;
@@ -56,13 +58,17 @@ public final class Advi {
         this.iterations = b.iterations;
         this.printEvery = b.printEvery;
         this.mcSamples = b.mcSamples;
-        this.klAnnealingIterations = b.klAnnealingIterations;
+        this.klAnnealingIterations = b.klAnnealingIterations >= 0 ? b.klAnnealingIterations
+                : b.iterations / DEFAULT_WARM_UP_FRACTION;
         this.fused = b.fused;
         this.shuffle = b.shuffle;
         this.earlyStopping = b.earlyStopping;
     }
 
-    /** @return a builder with 10,000 iterations, progress every 1,000, one Monte-Carlo sample, no annealing */
+    /**
+     * @return a builder with 10,000 iterations, progress every 1,000, one Monte-Carlo sample, a KL warm-up over the
+     * first quarter of the iterations
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -332,6 +338,11 @@ public final class Advi {
             return null;
         }
         MultiLayerNetwork mln = (MultiLayerNetwork) net;
+        if (!mln.getListeners().isEmpty()) {
+            // listeners such as DL4J's StatsListener read the network's Gradient object, which DL4J's step fills
+            log.debug("ADVI: DL4J's standard step, as the network has training listeners that may read its gradient");
+            return null;
+        }
         String why = FusedDenseStack.whyNot(mln);
         if (why != null) {
             log.debug("ADVI: DL4J's standard step, as the fused step does not cover this network: {}", why);
@@ -398,7 +409,7 @@ public final class Advi {
         private int iterations = 10_000;
         private int printEvery = 1_000;
         private int mcSamples = 1;
-        private int klAnnealingIterations;
+        private int klAnnealingIterations = -1;               // -1: a quarter of the iterations
         private boolean fused = true;
         private boolean shuffle = true;
         private EarlyStopping earlyStopping;
@@ -456,7 +467,10 @@ public final class Advi {
 
         /**
          * @param klAnnealingIterations warm-up length: the KL weight is {@code min(1, t / klAnnealingIterations)} at
-         *                              step {@code t} (counted over all fits of this object); 0 for no annealing
+         *                              step {@code t} (counted over all fits of this object); 0 for no annealing.
+         *                              Default: a quarter of {@link #iterations}, chosen in the defaults study of
+         *                              {@code docs/user-guide.md} (without it the notebook's network with Xavier
+         *                              means ends near-linear in 7-8 of 20 seeds)
          *                              (the weight is then 1). Either way each fit restores the network's KL weight
          *                              when it ends, even by an exception.
          */
@@ -471,7 +485,8 @@ public final class Advi {
         /**
          * @param fused whether small stacks of Bayesian dense layers train with the fused Java step
          *              ({@link FusedDenseStack}: the same arithmetic as DL4J's step, several times faster on small
-         *              networks; default true). Networks it does not cover take DL4J's standard step either way.
+         *              networks; default true). Networks it does not cover, and networks with training listeners of
+         *              their own (which may read DL4J's gradient object), take DL4J's standard step either way.
          */
         public Builder fused(boolean fused) {
             this.fused = fused;

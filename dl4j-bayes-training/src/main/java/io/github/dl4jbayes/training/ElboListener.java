@@ -148,6 +148,15 @@ public class ElboListener extends BaseTrainingListener {
      * @param score the network's score (negative ELBO per example, KL weighted)
      * @return the ELBO of the whole dataset (minibatch-scaled estimate)
      */
+    /**
+     * @param model a network with Bayesian layers, after a training step
+     * @return the ELBO that step's score stands for (the whole training set's, with the KL at full weight even
+     * during a warm-up): what {@link #history()} records
+     */
+    public static double elbo(Model model) {
+        return elbo(NetworkAdapter.of(model), model.score());
+    }
+
     static double elbo(NetworkAdapter net, double score) {
         Model model = net.model();
         if (!BayesianNetworks.isBayesian(model)) {

@@ -50,6 +50,9 @@ public final class Examples {
             case "bench":
                 Benchmarks.run(Options.parse(rest));
                 break;
+            case "defaults":
+                DefaultsStudy.run(Options.parse(rest));
+                break;
             case "timefit":
                 TimedFit.run(Options.parse(rest));
                 break;
@@ -124,6 +127,7 @@ public final class Examples {
         System.out.println("  bench       The benchmark table: step time Bayesian vs plain DL4J (seed net, 784-400-400-10),");
         System.out.println("              predictive throughput, time to 94% on moons, memory over many steps.");
         System.out.println("              " + Benchmarks.OPTIONS);
+        System.out.println("  defaults    The defaults study: the quick start's network over many seeds (" + DefaultsStudy.OPTIONS + ")");
         System.out.println("  timefit     The notebook's workload timed as a user runs it: Advi.fit of the seed network");
         System.out.println("              on the notebook's data (run in a fresh JVM for the cold figure).");
         System.out.println("              " + TimedFit.OPTIONS);

@@ -13,8 +13,6 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.dataset.DataSet;
-import org.nd4j.linalg.dataset.SplitTestAndTrain;
-import org.nd4j.linalg.dataset.api.preprocessor.NormalizerStandardize;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
@@ -33,7 +31,8 @@ import java.util.Locale;
  */
 final class TabularClassificationExample {
     static final String OPTIONS = "Options: --data FILE.csv (required) --label COLUMN-INDEX (last) --iterations N "
-            + "(10000, early stopping usually ends sooner) --batch B (64) --lr R (0.01) --seed S (0) --samples P (200)";
+            + "(10000, early stopping usually ends sooner) --batch B (64) --lr R (0.01) --seed S (0) --samples P (200) "
+            + TrainingUi.OPTION + "; for the defaults study: " + DefaultsStudy.TABULAR_OPTIONS;
 
     private TabularClassificationExample() {
     }
@@ -69,31 +68,27 @@ final class TabularClassificationExample {
             return new RecordReaderDataSetIterator(reader, Integer.MAX_VALUE, label, classes).next();
         });
         int classes = all.getLabels().columns();
-        all.shuffle(seed);
-        SplitTestAndTrain trainAndRest = all.splitTestAndTrain(0.6);
-        SplitTestAndTrain validationAndTest = trainAndRest.getTest().splitTestAndTrain(0.5);
-        DataSet train = trainAndRest.getTrain();
-        DataSet validation = validationAndTest.getTrain();
-        DataSet test = validationAndTest.getTest();
-        NormalizerStandardize normalizer = new NormalizerStandardize();
-        normalizer.fit(train);                 // the training part's statistics only
-        for (DataSet part : new DataSet[]{train, validation, test}) {
-            normalizer.transform(part);        // once, in place (not as a pre-processor of a re-used iterator)
-        }
+        CsvTables.Split split = CsvTables.split(all, seed, false);
+        DataSet train = split.train();
+        DataSet validation = split.validation();
+        DataSet test = split.test();
         int features = columns - 1;
         MultiLayerNetwork net = new MultiLayerNetwork(new NeuralNetConfiguration.Builder()
                 .seed(seed).dataType(DataType.FLOAT).updater(new Adam(o.number("lr", 0.01))).list()
-                .layer(new BayesianDenseLayer.Builder().nIn(features).nOut(32).activation(Activation.RELU).build())
-                .layer(new BayesianOutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(32).nOut(classes)
-                        .activation(Activation.SOFTMAX).build())
+                .layer(DefaultsStudy.tabular(o, new BayesianDenseLayer.Builder().nIn(features).nOut(32)
+                        .activation(Activation.RELU)).build())
+                .layer(DefaultsStudy.tabular(o, new BayesianOutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
+                        .nIn(32).nOut(classes).activation(Activation.SOFTMAX)).build())
                 .build());
         net.init();
+        TrainingUi.attachIfAsked(o, net);
         int iterations = o.integer("iterations", 10_000);
         System.out.printf(Locale.ROOT, "Tabular classification on %s: %d features, %d classes, %d train / %d validation "
                 + "/ %d test rows%n", file.getFileName(), features, classes, train.numExamples(),
                 validation.numExamples(), test.numExamples());
-        Advi.builder().datasetSize(train.numExamples()).iterations(iterations).printEvery(Math.max(1, iterations / 10))
-                .earlyStopping(EarlyStopping.onValidationNll(validation).every(250).patience(8)).build()
+        DefaultsStudy.tabular(o, Advi.builder().datasetSize(train.numExamples()).iterations(iterations)
+                .printEvery(Math.max(1, iterations / 10))
+                .earlyStopping(EarlyStopping.onValidationNll(validation).every(250).patience(8))).build()
                 .fit(net, train, o.integer("batch", 64));
 
         PredictiveEvaluation.Classification eval = PredictiveEvaluation.of(net).samples(o.integer("samples", 200))
@@ -107,6 +102,7 @@ final class TabularClassificationExample {
                 + "(posterior predictive mean, %d draws); %d ADVI iterations%n", 100 * result.accuracy(),
                 classes == 2 ? "" : " (one-vs-all mean)", auc, result.nll(), result.ece(), o.integer("samples", 200),
                 result.iterations());
+        TrainingUi.waitIfAttached(o);
         return result;
     }
 

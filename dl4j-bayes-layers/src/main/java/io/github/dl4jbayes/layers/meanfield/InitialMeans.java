@@ -1,5 +1,7 @@
 package io.github.dl4jbayes.layers.meanfield;
 
+import io.github.dl4jbayes.layers.BayesianLayerConfig;
+import io.github.dl4jbayes.layers.MeanFieldSettings;
 import org.deeplearning4j.nn.conf.distribution.Distribution;
 import org.deeplearning4j.nn.conf.distribution.NormalDistribution;
 import org.deeplearning4j.nn.conf.distribution.UniformDistribution;
@@ -25,6 +27,19 @@ import java.util.SplittableRandom;
  */
 final class InitialMeans {
     private InitialMeans() {
+    }
+
+    /**
+     * @return the layer's weight initialization, except that DL4J's default {@code XAVIER}, when it was not set on the
+     * layer itself, becomes {@code RELU_UNIFORM} (He: U(-sqrt(6 / fanIn), sqrt(6 / fanIn))) for the posterior means
+     * (see {@link MeanFieldSettings#isWeightInitOnLayer()})
+     */
+    static IWeightInit forMeans(BayesianLayerConfig layer) {
+        IWeightInit init = layer.getWeightInitFn();
+        if (init != null && init.getClass() == WeightInitXavier.class && !layer.getMeanField().isWeightInitOnLayer()) {
+            return new WeightInitReluUniform();
+        }
+        return init;
     }
 
     /**

@@ -91,7 +91,7 @@ public final class MeanFieldParamInitializer implements ParamInitializer {
         MeanFieldLayout layout = new MeanFieldLayout(layer);
         Map<String, INDArray> params = Collections.synchronizedMap(layout.views(paramsView));
         if (initializeParams) {
-            IWeightInit init = layer.getWeightInitFn();
+            IWeightInit init = InitialMeans.forMeans(layer);
             INDArray wMu = params.get(MeanFieldLayout.WEIGHT_MU);
             // reproducible from the configuration's seed where the law is known (ND4J's RNG does not repeat)
             // the layer's name, unique in a network (or, unnamed, its position among the network's parameters)

@@ -1,0 +1,104 @@
+package io.github.dl4jbayes.ui;
+
+import io.github.dl4jbayes.layers.BayesianLayer;
+import io.github.dl4jbayes.layers.BayesianNetworks;
+import io.github.dl4jbayes.layers.MeanFieldLayout;
+import io.github.dl4jbayes.layers.StableMath;
+import io.github.dl4jbayes.training.ElboListener;
+import org.deeplearning4j.core.storage.StatsStorageRouter;
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.optimize.api.BaseTrainingListener;
+import org.deeplearning4j.ui.model.stats.StatsListener;
+import org.deeplearning4j.ui.model.storage.impl.SbeStorageMetaData;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Sends the Bayesian side of training to DL4J's stats storage, in the same session as DL4J's own
+ * {@link StatsListener} (whose score chart shows the negative ELBO per example): every {@code frequency} steps a
+ * {@link BayesianStatsReport} with the ELBO, its KL and expected log-likelihood parts, the KL weight and each
+ * Bayesian layer's mean posterior standard deviation. {@link BayesianUIModule} charts them on the UI's
+ * {@code /bayes} page.
+ *
+ * <pre>{@code
+ * UIServer ui = UIServer.getInstance();                 // http://localhost:9000
+ * StatsStorage storage = new InMemoryStatsStorage();
+ * ui.attach(storage);
+ * StatsListener stats = new StatsListener(storage);
+ * net.setListeners(stats, new BayesianStatsListener(storage, stats));
+ * advi.fit(net, data, 64);      // DL4J's pages at /train, the ELBO parts and posterior stds at /bayes
+ * }</pre>
+ */
+public class BayesianStatsListener extends BaseTrainingListener {
+    private final StatsStorageRouter router;
+    private final StatsListener session;
+    private final String workerId;
+    private final int frequency;
+    private long lastTimeStamp;
+    private boolean started;
+
+    /** Reports every step, in {@code session}'s session and worker. */
+    public BayesianStatsListener(StatsStorageRouter router, StatsListener session) {
+        this(router, session, 1);
+    }
+
+    /**
+     * @param router    where the reports go (the storage attached to the UI)
+     * @param session   DL4J's stats listener on the same network: the reports join its session
+     * @param frequency report every this many steps (&gt; 0)
+     */
+    public BayesianStatsListener(StatsStorageRouter router, StatsListener session, int frequency) {
+        this.router = Objects.requireNonNull(router, "router must not be null");
+        this.session = Objects.requireNonNull(session, "session must not be null");
+        if (frequency <= 0) {
+            throw new IllegalArgumentException("frequency must be > 0, got " + frequency);
+        }
+        this.frequency = frequency;
+        this.workerId = "worker_0";
+    }
+
+    @Override
+    public void iterationDone(Model model, int iteration, int epoch) {
+        long step = iteration + 1L;
+        if (step % frequency != 0) {
+            return;
+        }
+        double elbo = ElboListener.elbo(model);
+        double kl = BayesianNetworks.klDivergence(model);
+        // stats storage keys a worker's updates by time stamp: strictly increasing, or a fast step overwrites one
+        long now = Math.max(System.currentTimeMillis(), lastTimeStamp + 1);
+        lastTimeStamp = now;
+        BayesianStatsReport report = new BayesianStatsReport(session.getSessionID(), workerId, now, step, elbo, kl,
+                BayesianNetworks.getKlWeight(model), meanPosteriorStd(model));
+        if (!started) {
+            // the storage lists a session's workers of a type from its static info; the metadata names the class
+            // a file-backed storage decodes the records into
+            router.putStorageMetaData(new SbeStorageMetaData(now, session.getSessionID(), BayesianStatsReport.TYPE_ID,
+                    workerId, BayesianStatsReport.class, BayesianStatsReport.class));
+            router.putStaticInfo(report);
+            started = true;
+        }
+        router.putUpdate(report);
+    }
+
+    /** @return per Bayesian layer (its name, else its index), the mean posterior std of its weights */
+    static Map<String, Double> meanPosteriorStd(Model model) {
+        Map<String, Double> out = new LinkedHashMap<>();
+        for (BayesianLayer b : BayesianNetworks.bayesianLayers(model)) {
+            Layer layer = (Layer) b;
+            String name = layer.conf().getLayer().getLayerName();
+            INDArray rho = layer.getParam(MeanFieldLayout.WEIGHT_RHO);
+            double floor = StableMath.sigmaFloor(rho.dataType());
+            double sum = 0;
+            for (double r : rho.dup().data().asDouble()) {
+                sum += StableMath.sigma(r, floor);       // the layer's own sigma = max(softplus(rho), floor)
+            }
+            out.put(name != null ? name : String.valueOf(layer.getIndex()), sum / rho.length());
+        }
+        return out;
+    }
+}
