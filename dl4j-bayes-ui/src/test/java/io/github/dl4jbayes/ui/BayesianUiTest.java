@@ -8,20 +8,26 @@ import org.deeplearning4j.core.storage.StatsStorage;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.ui.VertxUIServer;
 import org.deeplearning4j.ui.model.stats.StatsListener;
+import org.deeplearning4j.ui.model.storage.FileStatsStorage;
 import org.deeplearning4j.ui.model.storage.InMemoryStatsStorage;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.shade.jackson.databind.JsonNode;
 import org.nd4j.shade.jackson.databind.ObjectMapper;
 
+import java.io.File;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.function.Predicate;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -94,6 +100,36 @@ class BayesianUiTest {
         HttpResponse<String> page = get(base + "/bayes");
         assertEquals(200, page.statusCode());
         assertTrue(page.body().contains("/bayes/data"));
+    }
+
+    /** A file-backed storage keeps the reports: reopened later, the page's data are the training's. */
+    @Test
+    void reportsLastInAFileStatsStorage(@TempDir Path dir) throws Exception {
+        File file = dir.resolve("stats.dl4j").toFile();
+        ConjugateRegression problem = new ConjugateRegression();
+        MultiLayerNetwork net = problem.network(new Adam(0.05));
+        FileStatsStorage storage = new FileStatsStorage(file);
+        StatsListener stats = new StatsListener(storage, 1);
+        net.setListeners(stats, new BayesianStatsListener(storage, stats, 5));
+        ElboHistory history = Advi.builder().datasetSize(ConjugateRegression.N).iterations(STEPS).printEvery(0).build()
+                .fit(net, problem.data());
+        storage.close();
+
+        FileStatsStorage reopened = new FileStatsStorage(file);
+        try {
+            BayesianUIModule module = new BayesianUIModule();
+            module.onAttach(reopened);
+            Map<String, Object> data = module.series(stats.getSessionID());
+            assertEquals(List.of(stats.getSessionID()), data.get("sessions"));
+            assertEquals(List.of(5L, 10L, 15L, 20L, 25L), data.get("iterations"), "every 5th step");
+            @SuppressWarnings("unchecked")
+            List<Double> elbo = (List<Double>) data.get("elbo");
+            for (int k = 0; k < 5; k++) {
+                assertEquals(history.elbos()[5 * k + 4], elbo.get(k), 0.0);
+            }
+        } finally {
+            reopened.close();
+        }
     }
 
     @Test
