@@ -34,8 +34,9 @@ import java.util.function.DoubleSupplier;
  *
  * <p>Each step minimizes the network's score, {@code mean loss over the minibatch + klWeight * KL / N}, the
  * negative ELBO per example (see {@code docs/math.md}). Options: KL annealing (the KL weight rises linearly from
- * {@code 1 / klAnnealingIterations} to 1; by default over the first quarter of the iterations), several Monte-Carlo samples of the weights per step (their gradients
- * averaged), and a {@link DivergenceException} as soon as the ELBO becomes NaN or infinite.
+ * {@code 1 / klAnnealingIterations} to 1; by default over the first quarter of the iterations), several Monte-Carlo
+ * samples of the weights per step (their gradients averaged), and a {@link DivergenceException} as soon as the ELBO
+ * becomes NaN or infinite.
  */
 public final class Advi {
     private static final Logger log = LoggerFactory.getLogger(Advi.class);
@@ -467,12 +468,12 @@ public final class Advi {
 
         /**
          * @param klAnnealingIterations warm-up length: the KL weight is {@code min(1, t / klAnnealingIterations)} at
-         *                              step {@code t} (counted over all fits of this object); 0 for no annealing.
-         *                              Default: a quarter of {@link #iterations}, chosen in the defaults study of
-         *                              {@code docs/user-guide.md} (without it the notebook's network with Xavier
-         *                              means ends near-linear in 7-8 of 20 seeds)
-         *                              (the weight is then 1). Either way each fit restores the network's KL weight
-         *                              when it ends, even by an exception.
+         *                              step {@code t} (counted over all fits of this object); 0 for no annealing
+         *                              (the weight is then 1). Default: a quarter of {@link #iterations}, chosen in
+         *                              the defaults study of {@code docs/user-guide.md} (without it and with Xavier
+         *                              means the notebook's network ended near-linear in 7-8 of 20 seeds). Either
+         *                              way each fit restores the network's KL weight when it ends, even by an
+         *                              exception.
          */
         public Builder klAnnealingIterations(int klAnnealingIterations) {
             if (klAnnealingIterations < 0) {
