@@ -28,7 +28,8 @@ import java.util.Locale;
 public final class MoonsExample {
     static final String OPTIONS = "Options: --out DIR (moons-output) --iterations N (10000) --minibatch-iterations N "
             + "(10000) --batch B (50) --lr R (0.01) --seed S (0) --bias --data FILE.csv|notebook --draws D (5000) "
-            + "--ppc-samples P (500) --grid G (100) --print-every K (1000) --kl-warmup W (2000)";
+            + "--ppc-samples P (500) --grid G (100) --print-every K (1000) --kl-warmup W (2000) "
+            + TrainingUi.OPTION;
 
     private MoonsExample() {
     }
@@ -72,6 +73,7 @@ public final class MoonsExample {
         // Cell: model + full-batch ADVI, then the posterior predictive on the test set
         System.out.printf(Locale.ROOT, "%nFull-batch ADVI: %d iterations, Adam(%s)%n", iterations, learningRate);
         MultiLayerNetwork net = SeedNetwork.build(true, bias, learningRate, seed);
+        TrainingUi.attachIfAsked(o, net);
         Run full = fitAndEvaluate("Full-batch ADVI", net, iterations, advi -> advi.fit(net, train), test, ppcSamples,
                 out.resolve("elbo_fullbatch.csv"), n, printEvery, klWarmup);
 
@@ -79,6 +81,7 @@ public final class MoonsExample {
         System.out.printf(Locale.ROOT, "%nMinibatch ADVI: %d iterations, batches of %d, N = %d%n", minibatchIterations,
                 batchSize, n);
         MultiLayerNetwork miniNet = SeedNetwork.build(true, bias, learningRate, seed + 1);
+        TrainingUi.attachIfAsked(o, miniNet);                 // a second session in the UI
         // minibatches of the training data, reshuffled before every pass (from the network's seed)
         Run mini = fitAndEvaluate("Minibatch ADVI", miniNet, minibatchIterations,
                 advi -> advi.fit(miniNet, train, batchSize),
@@ -151,6 +154,7 @@ public final class MoonsExample {
         for (Path p : pictures) {
             System.out.println("  " + p.getFileName());
         }
+        TrainingUi.waitIfAttached(o);
         return new Result(fullAccuracy, miniAccuracy, fullSeconds, miniSeconds, pictures);
     }
 
