@@ -30,7 +30,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * that {@link BayesianStatsListener} stores; {@code /bayes/data} serves them as JSON
  * ({@code {"sessions": [...], "session": id, "iterations": [...], "elbo": [...], "kl": [...],
  * "expectedLogLikelihood": [...], "klWeight": [...], "posteriorStd": {layer: [...]}}}; {@code ?session=ID} picks a
- * session, else the one updated last).
+ * session, else the one updated last, else the last listed).
  */
 public class BayesianUIModule implements UIModule {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -98,13 +98,18 @@ public class BayesianUIModule implements UIModule {
     /** @return the JSON object of {@code session}'s reports (all sessions listed; no series for an unknown one) */
     Map<String, Object> series(String session) {
         List<String> sessions = new ArrayList<>();
-        List<BayesianStatsReport> reports = new ArrayList<>();
         for (StatsStorage storage : storages) {
             for (String id : storage.listSessionIDs()) {
                 if (!storage.listWorkerIDsForSessionAndType(id, BayesianStatsReport.TYPE_ID).isEmpty()) {
                     sessions.add(id);
                 }
             }
+        }
+        if (session == null && !sessions.isEmpty()) {
+            session = sessions.get(sessions.size() - 1);       // a storage attached after its training: no events
+        }
+        List<BayesianStatsReport> reports = new ArrayList<>();
+        for (StatsStorage storage : storages) {
             if (session != null) {
                 for (Persistable p : storage.getAllUpdatesAfter(session, BayesianStatsReport.TYPE_ID, 0)) {
                     if (p instanceof BayesianStatsReport) {

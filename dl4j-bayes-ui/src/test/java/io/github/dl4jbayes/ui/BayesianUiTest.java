@@ -119,8 +119,9 @@ class BayesianUiTest {
         try {
             BayesianUIModule module = new BayesianUIModule();
             module.onAttach(reopened);
-            Map<String, Object> data = module.series(stats.getSessionID());
+            Map<String, Object> data = module.series(null);      // no events from a reopened file: the last session
             assertEquals(List.of(stats.getSessionID()), data.get("sessions"));
+            assertEquals(stats.getSessionID(), data.get("session"));
             assertEquals(List.of(5L, 10L, 15L, 20L, 25L), data.get("iterations"), "every 5th step");
             @SuppressWarnings("unchecked")
             List<Double> elbo = (List<Double>) data.get("elbo");
