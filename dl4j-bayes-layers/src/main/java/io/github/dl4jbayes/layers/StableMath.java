@@ -1,6 +1,7 @@
 package io.github.dl4jbayes.layers;
 
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Numerically stable scalar functions for the softplus parameterization {@code sigma = softplus(rho)}, and the
@@ -54,6 +55,20 @@ public final class StableMath {
     /** @return {@code max(softplus(rho), floor)}: the posterior standard deviation of a parameter */
     public static double sigma(double rho, double floor) {
         return Math.max(softplus(rho), floor);
+    }
+
+    /**
+     * @param rho a parameter array of rhos, in any order
+     * @return the posterior standard deviations {@link #sigma(double, double)} of its elements in C order, with the
+     * floor of its data type
+     */
+    public static double[] sigmas(INDArray rho) {
+        double[] sigma = rho.dup('c').data().asDouble();
+        double floor = sigmaFloor(rho.dataType());
+        for (int j = 0; j < sigma.length; j++) {
+            sigma[j] = sigma(sigma[j], floor);
+        }
+        return sigma;
     }
 
     /** @return {@code 1 / (1 + exp(-x))}, the derivative of {@link #softplus(double)}, without overflow */

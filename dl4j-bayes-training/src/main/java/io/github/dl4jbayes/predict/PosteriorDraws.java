@@ -76,7 +76,6 @@ public final class PosteriorDraws {
         outShape[0] = draws;
         System.arraycopy(shape, 0, outShape, 1, shape.length);
         INDArray muC = mu.dup('c');
-        INDArray rhoC = rho.dup('c');
         long total = (long) draws * muC.length();
         if (total > Integer.MAX_VALUE - 8) {
             throw new IllegalArgumentException("draws = " + draws + " of a parameter with " + muC.length()
@@ -84,11 +83,7 @@ public final class PosteriorDraws {
         }
         int n = (int) muC.length();
         double[] m = muC.data().asDouble();
-        double[] sigma = rhoC.data().asDouble();
-        double floor = StableMath.sigmaFloor(rho.dataType());
-        for (int j = 0; j < n; j++) {
-            sigma[j] = StableMath.sigma(sigma[j], floor);
-        }
+        double[] sigma = StableMath.sigmas(rho);
         double[] values = new double[(int) total];
         for (int d = 0; d < draws; d++) {
             for (int j = 0; j < n; j++) {

@@ -11,7 +11,6 @@ import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.optimize.api.BaseTrainingListener;
 import org.deeplearning4j.ui.model.stats.StatsListener;
 import org.deeplearning4j.ui.model.storage.impl.SbeStorageMetaData;
-import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -91,13 +90,9 @@ public class BayesianStatsListener extends BaseTrainingListener {
         for (BayesianLayer b : BayesianNetworks.bayesianLayers(model)) {
             Layer layer = (Layer) b;
             String name = layer.conf().getLayer().getLayerName();
-            INDArray rho = layer.getParam(MeanFieldLayout.WEIGHT_RHO);
-            double floor = StableMath.sigmaFloor(rho.dataType());
-            double sum = 0;
-            for (double r : rho.dup().data().asDouble()) {
-                sum += StableMath.sigma(r, floor);       // the layer's own sigma = max(softplus(rho), floor)
-            }
-            out.put(name != null ? name : String.valueOf(layer.getIndex()), sum / rho.length());
+            double[] sigma = StableMath.sigmas(layer.getParam(MeanFieldLayout.WEIGHT_RHO));   // the layer's own sigmas
+            out.put(name != null ? name : String.valueOf(layer.getIndex()),
+                    java.util.Arrays.stream(sigma).average().orElse(Double.NaN));
         }
         return out;
     }
