@@ -31,6 +31,44 @@ public final class StableMath {
     }
 
     /**
+     * The sum of the logarithms of positive numbers without a logarithm per number: their product is accumulated
+     * with its binary exponent kept apart (exact rescaling by powers of two whenever it leaves [1e-100, 1e100]), and
+     * one logarithm is taken at the end. The relative rounding error of the product grows by at most one unit
+     * (1.1e-16) per number, so the sum is accurate to {@code n * 1.1e-16} absolutely for {@code n} numbers. Numbers
+     * outside [1e-100, 1e100] (rare: a posterior standard deviation near a type's floor) are added as logarithms.
+     * Several times faster than {@code Math.log} per element, which matters for the KL term of large layers.
+     */
+    public static final class LogSum {
+        private static final double LOW = 1e-100;
+        private static final double HIGH = 1e100;
+        private double mantissa = 1.0;
+        private long exponent;
+        private double direct;
+
+        /** Adds {@code log(x)} for {@code x > 0}. */
+        public void add(double x) {
+            if (x < LOW || x > HIGH) {
+                direct += Math.log(x);
+                return;
+            }
+            double m = mantissa * x;
+            if (m < LOW || m > HIGH) {
+                int k = Math.getExponent(m);
+                exponent += k;
+                m = Math.scalb(m, -k);
+            }
+            mantissa = m;
+        }
+
+        /** @return the sum of the logarithms added so far */
+        public double value() {
+            return Math.log(mantissa) + exponent * LN2 + direct;
+        }
+
+        private static final double LN2 = Math.log(2.0);
+    }
+
+    /**
      * The smallest posterior standard deviation a layer of this data type uses: its smallest positive normal number
      * (HALF 6.1e-5 = softplus(-9.7), FLOAT and BFLOAT16 1.2e-38 = softplus(-87.3), DOUBLE 2.2e-308). Both kernels
      * use {@code sigma = max(softplus(rho), sigmaFloor)}, so that sigma never rounds to zero, and {@code log sigma}

@@ -1,5 +1,7 @@
 package io.github.dl4jbayes.priors;
 
+import io.github.dl4jbayes.layers.StableMath;
+
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -202,14 +204,21 @@ public final class GaussianPrior implements Prior {
     @Override
     public double klDivergence(MeanFieldSample q) {
         double sum = 0.0;
+        StableMath.LogSum logSigma = new StableMath.LogSum();
+        StableMath.LogSum logStd = new StableMath.LogSum();
         for (int i = 0; i < q.size(); i++) {
             int p = q.position(i);
             double s = std(p);
             double sigma = q.sigma(i);
             double diff = q.mu(i) - mean(p);
-            sum += Math.log(s) - Math.log(sigma) + (sigma * sigma + diff * diff) / (2.0 * s * s) - 0.5;
+            logSigma.add(sigma);
+            if (stdValues != null) {
+                logStd.add(s);
+            }
+            sum += (sigma * sigma + diff * diff) / (2.0 * s * s);
         }
-        return sum;
+        double sumLogStd = stdValues != null ? logStd.value() : q.size() * Math.log(std);
+        return sum + sumLogStd - logSigma.value() - 0.5 * q.size();
     }
 
     @Override

@@ -27,22 +27,31 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class GradientCheckTest extends DoublePrecisionGradientCheck {
 
     /** Kernels: Java loops (the default for these small layers) and ND4J operations (forced by threshold 0). */
-    @ParameterizedTest(name = "bias={0}, miniBatch={1}, batch={2}, N={3}, nd4jKernel={4}")
+    /**
+     * Every kernel: {@code java} (small layers on the CPU), {@code nativeSoftplus} (large layers on the CPU: the
+     * threshold at 0 puts these small ones on that path), {@code nd4j} (a GPU's path, taken on the CPU by
+     * overriding {@link io.github.dl4jbayes.layers.meanfield.HostLoops}).
+     */
+    @ParameterizedTest(name = "bias={0}, miniBatch={1}, batch={2}, N={3}, kernel={4}")
     @CsvSource({
-            "true, true, 10, 10, false",
-            "true, true, 5, 200, false",
-            "false, true, 5, 200, false",
-            "true, false, 8, 50, false",
-            "false, false, 8, 8, false",
+            "true, true, 10, 10, java",
+            "true, true, 5, 200, java",
+            "false, true, 5, 200, java",
+            "true, false, 8, 50, java",
+            "false, false, 8, 8, java",
             // N = 1 makes the KL term dominate the score, so its gradient is checked on its own terms
-            "true, true, 4, 1, false",
-            "true, true, 5, 200, true",
-            "false, false, 8, 8, true",
-            "true, true, 4, 1, true"
+            "true, true, 4, 1, java",
+            "true, true, 5, 200, nativeSoftplus",
+            "false, false, 8, 8, nativeSoftplus",
+            "true, true, 4, 1, nativeSoftplus",
+            "true, true, 5, 200, nd4j",
+            "false, false, 8, 8, nd4j",
+            "true, true, 4, 1, nd4j"
     })
-    void bayesianClassifier(boolean hasBias, boolean miniBatch, int batch, long datasetSize, boolean nd4jKernel) {
+    void bayesianClassifier(boolean hasBias, boolean miniBatch, int batch, long datasetSize, String kernel) {
         int threshold = MeanFieldPosterior.nativeThreshold();
-        MeanFieldPosterior.setNativeThreshold(nd4jKernel ? 0 : Integer.MAX_VALUE);
+        MeanFieldPosterior.setNativeThreshold(kernel.equals("java") ? Integer.MAX_VALUE : 0);
+        io.github.dl4jbayes.layers.meanfield.HostLoops.override(kernel.equals("nd4j") ? Boolean.FALSE : null);
         try {
             MultiLayerNetwork net = TestNets.init(TestNets.classifier(hasBias, miniBatch, DataType.DOUBLE, new NoOp()));
             BayesianNetworks.setDatasetSize(net, datasetSize);
@@ -51,6 +60,7 @@ class GradientCheckTest extends DoublePrecisionGradientCheck {
             assertTrue(check(net, x, y), "gradient check failed");
         } finally {
             MeanFieldPosterior.setNativeThreshold(threshold);
+            io.github.dl4jbayes.layers.meanfield.HostLoops.override(null);
         }
     }
 

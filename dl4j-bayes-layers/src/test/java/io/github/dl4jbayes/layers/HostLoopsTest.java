@@ -29,12 +29,17 @@ class HostLoopsTest extends DoublePrecisionGradientCheck {
     @Test
     void kernelChoiceBySizeBackendAndPruning() {
         int threshold = MeanFieldPosterior.nativeThreshold();
-        assertFalse(MeanFieldPosterior.usesNd4jKernel(threshold - 1, false, true), "small block on the CPU");
-        assertTrue(MeanFieldPosterior.usesNd4jKernel(threshold, false, true), "large block on the CPU");
-        assertTrue(MeanFieldPosterior.usesNd4jKernel(1, false, false), "small block on a GPU");
-        assertTrue(MeanFieldPosterior.usesNd4jKernel(threshold, false, false), "large block on a GPU");
-        assertFalse(MeanFieldPosterior.usesNd4jKernel(threshold, true, true), "pruned block on the CPU");
-        assertFalse(MeanFieldPosterior.usesNd4jKernel(threshold, true, false), "pruned block on a GPU");
+        DataType f = DataType.FLOAT;
+        DataType h = DataType.HALF;
+        assertFalse(MeanFieldPosterior.usesNd4jKernel(threshold - 1, false, true, f), "small block on the CPU");
+        assertFalse(MeanFieldPosterior.usesNd4jKernel(threshold, false, true, f), "large FLOAT block on the CPU");
+        assertFalse(MeanFieldPosterior.usesNd4jKernel(threshold, false, true, DataType.DOUBLE), "large DOUBLE block");
+        assertFalse(MeanFieldPosterior.usesNd4jKernel(threshold - 1, false, true, h), "small HALF block on the CPU");
+        assertTrue(MeanFieldPosterior.usesNd4jKernel(threshold, false, true, h), "large HALF block on the CPU");
+        assertTrue(MeanFieldPosterior.usesNd4jKernel(1, false, false, f), "small block on a GPU");
+        assertTrue(MeanFieldPosterior.usesNd4jKernel(threshold, false, false, f), "large block on a GPU");
+        assertFalse(MeanFieldPosterior.usesNd4jKernel(threshold, true, true, h), "pruned block on the CPU");
+        assertFalse(MeanFieldPosterior.usesNd4jKernel(threshold, true, false, f), "pruned block on a GPU");
     }
 
     /** The detection itself: on ND4J's CPU backend host loops are allowed (skipped on other backends). */

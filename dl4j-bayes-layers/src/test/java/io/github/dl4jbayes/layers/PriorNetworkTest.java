@@ -78,16 +78,18 @@ class PriorNetworkTest extends DoublePrecisionGradientCheck {
         assertTrue(check(net, x, y), "gradient check failed");
     }
 
-    /** The same checks through the ND4J kernel (the bulk bridge of the priors), which large layers use. */
+    /**
+     * The same checks through the ND4J kernel (the bulk bridge of the priors), which a GPU backend and large HALF
+     * layers use: taken here on the CPU by overriding {@link io.github.dl4jbayes.layers.meanfield.HostLoops}.
+     */
     @ParameterizedTest(name = "{0}, {1}")
     @MethodSource("kernelCases")
     void denseGradientCheckThroughTheNd4jKernel(Prior prior, KlEstimate kl) {
-        int threshold = io.github.dl4jbayes.layers.meanfield.MeanFieldPosterior.nativeThreshold();
-        io.github.dl4jbayes.layers.meanfield.MeanFieldPosterior.setNativeThreshold(0);
+        io.github.dl4jbayes.layers.meanfield.HostLoops.override(false);
         try {
             denseGradientCheck(prior, Estimator.REPARAMETERIZATION, kl);
         } finally {
-            io.github.dl4jbayes.layers.meanfield.MeanFieldPosterior.setNativeThreshold(threshold);
+            io.github.dl4jbayes.layers.meanfield.HostLoops.override(null);
         }
     }
 
@@ -102,13 +104,18 @@ class PriorNetworkTest extends DoublePrecisionGradientCheck {
         return cases.stream();
     }
 
-    /** Per-parameter Gaussian priors (informed priors) on both layers, through both kernels, analytic and Monte Carlo. */
-    @ParameterizedTest(name = "nd4jKernel={0}, {1}")
-    @org.junit.jupiter.params.provider.CsvSource({"false, ANALYTIC", "true, ANALYTIC", "false, MONTE_CARLO",
-            "true, MONTE_CARLO"})
-    void perParameterGaussianGradientCheck(boolean nd4jKernel, KlEstimate kl) {
+    /**
+     * Per-parameter Gaussian priors (informed priors) on both layers, through every kernel (see
+     * {@code GradientCheckTest}), analytic and Monte Carlo.
+     */
+    @ParameterizedTest(name = "kernel={0}, {1}")
+    @org.junit.jupiter.params.provider.CsvSource({"java, ANALYTIC", "nativeSoftplus, ANALYTIC", "nd4j, ANALYTIC",
+            "java, MONTE_CARLO", "nativeSoftplus, MONTE_CARLO", "nd4j, MONTE_CARLO"})
+    void perParameterGaussianGradientCheck(String kernel, KlEstimate kl) {
         int threshold = io.github.dl4jbayes.layers.meanfield.MeanFieldPosterior.nativeThreshold();
-        io.github.dl4jbayes.layers.meanfield.MeanFieldPosterior.setNativeThreshold(nd4jKernel ? 0 : Integer.MAX_VALUE);
+        io.github.dl4jbayes.layers.meanfield.MeanFieldPosterior.setNativeThreshold(
+                kernel.equals("java") ? Integer.MAX_VALUE : 0);
+        io.github.dl4jbayes.layers.meanfield.HostLoops.override(kernel.equals("nd4j") ? Boolean.FALSE : null);
         try {
             MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder()
                     .seed(5).dataType(DataType.DOUBLE).updater(new NoOp())
@@ -129,6 +136,7 @@ class PriorNetworkTest extends DoublePrecisionGradientCheck {
             assertTrue(check(net, x, y), "gradient check failed");
         } finally {
             io.github.dl4jbayes.layers.meanfield.MeanFieldPosterior.setNativeThreshold(threshold);
+            io.github.dl4jbayes.layers.meanfield.HostLoops.override(null);
         }
     }
 

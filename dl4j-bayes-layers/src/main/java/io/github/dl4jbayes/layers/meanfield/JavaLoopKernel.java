@@ -6,7 +6,6 @@ import io.github.dl4jbayes.layers.StableMath;
 import io.github.dl4jbayes.priors.KlTerm;
 import io.github.dl4jbayes.priors.MeanFieldSample;
 import io.github.dl4jbayes.priors.ParameterBlock;
-import org.nd4j.linalg.api.buffer.DataBuffer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -15,11 +14,17 @@ import org.nd4j.linalg.factory.Nd4j;
 import java.util.SplittableRandom;
 
 /**
- * {@link MeanFieldKernel} in plain Java loops over the parameter buffers, for small layers (and for layers with pruned
- * parameters, of any size): no ND4J call per step at all. One pass per draw computes sigma and {@code sigmoid(rho)}
- * from one {@code exp} and one {@code log} per parameter; one pass completes the gradient. The arithmetic is in double
- * precision with the stable {@link StableMath} functions, sigma floored at {@link StableMath#sigmaFloor} of the layer's
- * data type (as in {@link Nd4jKernel}).
+ * {@link MeanFieldKernel} in plain Java loops over the parameters, copied in and out of ND4J's buffers in bulk
+ * ({@link HostArrays}), for every layer on the CPU backend (of FLOAT and DOUBLE type; small layers of other types too):
+ * no ND4J call per step for small layers. One pass per draw computes sigma and {@code sigmoid(rho)}; one pass
+ * completes the gradient. The arithmetic is in double precision with the stable {@link StableMath} functions, sigma
+ * floored at {@link StableMath#sigmaFloor} of the layer's data type (as in {@link Nd4jKernel}).
+ *
+ * <p>Large blocks (from {@link MeanFieldPosterior#nativeThreshold()} parameters) take the two transcendental functions
+ * of the softplus, {@code exp(-|rho|)} and {@code log(1 + exp(-|rho|))}, from ND4J's vectorized operations in the
+ * layer's data type ({@link NativeSoftplus}: several times faster than {@code Math.exp} and {@code Math.log} per
+ * element) and draw the noise on a second thread meanwhile ({@link HostThreads}), from the same generator in the same
+ * order, so that the draws are the same function of the seed whatever the block size.
  *
  * <p>Pruned parameters ({@link Pruning}) are read as mean 0 and sigma 0 (their mean is written back to 0 if an
  * optimizer's momentum moved it), so they are drawn as exactly 0 and get no gradient; the KL term sees a sample of the
@@ -39,6 +44,13 @@ final class JavaLoopKernel implements MeanFieldKernel {
     private final MeanFieldSample sample;
     private final ParameterBlock block;
     private final INDArray sampled;
+    /** The drawn weights before they are copied into {@link #sampled}. */
+    private final double[] drawnValues;
+    /** ND4J's part of the softplus for large blocks, or null (small blocks: {@code Math.exp} and {@code Math.log}). */
+    private final NativeSoftplus nativeSoftplus;
+    /** {@code exp(-|rho|)} and {@code log(1 + exp(-|rho|))} (rounded) from {@link #nativeSoftplus}, or null. */
+    private final double[] expNegAbs;
+    private final double[] logOnePlus;
     /** sigma as an ND4J vector, for the local reparameterization; allocated on first use. */
     private INDArray sigmaArray;
     /** Number of pruned parameters at the last read. */
@@ -47,7 +59,11 @@ final class JavaLoopKernel implements MeanFieldKernel {
     private int[] positions;
     private double[][] compact;
 
-    JavaLoopKernel(ParameterBlock block, DataType dataType) {
+    /**
+     * @param nativeSoftplus whether ND4J computes the softplus's {@code exp} and {@code log} (large blocks) and the
+     *                       noise is drawn on a second thread
+     */
+    JavaLoopKernel(ParameterBlock block, DataType dataType, boolean nativeSoftplus) {
         this.block = block;
         this.size = (int) block.size();
         this.sigmaFloor = StableMath.sigmaFloor(dataType);
@@ -60,6 +76,10 @@ final class JavaLoopKernel implements MeanFieldKernel {
         this.gradSigma = new double[size];
         this.sample = new MeanFieldSample(block, mu, sigma, eps, null, size);
         this.sampled = Nd4j.create(dataType, size);
+        this.drawnValues = new double[size];
+        this.nativeSoftplus = nativeSoftplus ? new NativeSoftplus(dataType) : null;
+        this.expNegAbs = nativeSoftplus ? new double[size] : null;
+        this.logOnePlus = nativeSoftplus ? new double[size] : null;
     }
 
     @Override
@@ -69,17 +89,30 @@ final class JavaLoopKernel implements MeanFieldKernel {
 
     @Override
     public void draw(INDArray muBlock, INDArray rhoBlock, SplittableRandom noise, boolean includeMean) {
-        read(muBlock, rhoBlock);
-        DataBuffer out = sampled.data();
-        for (int i = 0; i < size; i++) {
-            double e = noise.nextGaussian();
-            eps[i] = e;
-            out.put(i, (includeMean ? mu[i] : 0.0) + sigma[i] * e);
+        Runnable fill = () -> fillNoise(noise);
+        HostThreads.Task pending = nativeSoftplus != null ? HostThreads.start(fill) : null;
+        if (pending == null) {
+            fill.run();
         }
+        try {
+            read(muBlock, rhoBlock);
+        } finally {
+            if (pending != null) {
+                pending.await();
+            }
+        }
+        for (int i = 0; i < size; i++) {
+            drawnValues[i] = (includeMean ? mu[i] : 0.0) + sigma[i] * eps[i];
+        }
+        HostArrays.write(drawnValues, sampled, size);
     }
 
     @Override
     public void drawNoise(SplittableRandom noise) {
+        fillNoise(noise);
+    }
+
+    private void fillNoise(SplittableRandom noise) {
         for (int i = 0; i < size; i++) {
             eps[i] = noise.nextGaussian();
         }
@@ -93,10 +126,7 @@ final class JavaLoopKernel implements MeanFieldKernel {
                 sigmaArray = Nd4j.create(sampled.dataType(), size);
             }
         }
-        DataBuffer out = sigmaArray.data();
-        for (int i = 0; i < size; i++) {
-            out.put(i, sigma[i]);
-        }
+        HostArrays.write(sigma, sigmaArray, size);
         return sigmaArray;
     }
 
@@ -105,29 +135,83 @@ final class JavaLoopKernel implements MeanFieldKernel {
      * parameters read as mu = sigma = sigmoid = 0, with their mean pinned at 0 in the parameters.
      */
     private void read(INDArray muBlock, INDArray rhoBlock) {
-        DataBuffer muData = muBlock.data();
-        DataBuffer rhoData = rhoBlock.data();
-        int prunedNow = 0;
-        for (int i = 0; i < size; i++) {
-            double r = rhoData.getDouble(i);
-            rho[i] = r;
-            if (Pruning.isPruned(r)) {
-                if (muData.getDouble(i) != 0.0) {
-                    muData.put(i, 0.0);
+        HostArrays.read(muBlock, mu, size);
+        HostArrays.read(rhoBlock, rho, size);
+        boolean single = sampled.dataType() != DataType.DOUBLE;
+        int prunedNow;
+        if (nativeSoftplus != null) {
+            nativeSoftplus.compute(rho, 0, size, expNegAbs, logOnePlus);
+            prunedNow = softplusFromNative(rho, expNegAbs, logOnePlus, single, sigmaFloor, sigma, sigmoid, 0, size);
+        } else {
+            prunedNow = softplus(rho, sigmaFloor, sigma, sigmoid, size);
+        }
+        boolean muPinned = false;
+        if (prunedNow > 0) {
+            for (int i = 0; i < size; i++) {
+                if (Pruning.isPruned(rho[i]) && mu[i] != 0.0) {
+                    mu[i] = 0.0;
+                    muPinned = true;
                 }
-                mu[i] = 0.0;
-                sigma[i] = 0.0;
-                sigmoid[i] = 0.0;
-                prunedNow++;
-                continue;
             }
-            mu[i] = muData.getDouble(i);
-            double e = Math.exp(-Math.abs(r));                       // in (0, 1]
-            double u = 1.0 + e;
-            sigma[i] = Math.max(Math.max(r, 0.0) + StableMath.log1pOfRounded(e, u), sigmaFloor);
-            sigmoid[i] = (r >= 0 ? 1.0 : e) / u;
+        }
+        if (muPinned) {
+            HostArrays.write(mu, muBlock, size);
         }
         pruned = prunedNow;
+    }
+
+    /**
+     * sigma = max(softplus(rho), floor) and sigmoid(rho) with Java's exp and log; pruned parameters get 0 for both.
+     *
+     * @return the number of pruned parameters
+     */
+    private static int softplus(double[] rho, double floor, double[] sigma, double[] sigmoid, int n) {
+        int pruned = 0;
+        for (int i = 0; i < n; i++) {
+            double r = rho[i];
+            if (Pruning.isPruned(r)) {
+                sigma[i] = 0.0;
+                sigmoid[i] = 0.0;
+                pruned++;
+                continue;
+            }
+            double e = Math.exp(-Math.abs(r));                       // in (0, 1]
+            double u = 1.0 + e;
+            sigma[i] = Math.max(Math.max(r, 0.0) + StableMath.log1pOfRounded(e, u), floor);
+            sigmoid[i] = (r >= 0 ? 1.0 : e) / u;
+        }
+        return pruned;
+    }
+
+    /**
+     * As {@link #softplus(double[], double, double[], double[], int)} over {@code [from, to)}, from
+     * {@code e = exp(-|rho|)} and {@code log(fl(1 + e))} computed by ND4J in the layer's type ({@code single}: FLOAT,
+     * else DOUBLE).
+     */
+    private static int softplusFromNative(double[] rho, double[] expNegAbs, double[] logOnePlus, boolean single,
+                                          double floor, double[] sigma, double[] sigmoid, int from, int to) {
+        int pruned = 0;
+        for (int i = from; i < to; i++) {
+            double r = rho[i];
+            if (Pruning.isPruned(r)) {
+                sigma[i] = 0.0;
+                sigmoid[i] = 0.0;
+                pruned++;
+                continue;
+            }
+            double e = expNegAbs[i];
+            double u = 1.0 + e;
+            double rounded = single ? (double) (1.0f + (float) e) : u;     // 1 + e as ND4J rounded it
+            // log1p(e) by Kahan's method (StableMath.log1pOfRounded), written without a branch around the
+            // division (which made this loop twice as slow): e where 1 + e rounded to 1
+            double d = rounded - 1.0;
+            double log1p = logOnePlus[i] * e / d;
+            log1p = d == 0.0 ? e : log1p;
+            double s = (r > 0.0 ? r : 0.0) + log1p;
+            sigma[i] = s < floor ? floor : s;                              // NaN stays NaN
+            sigmoid[i] = (r >= 0 ? 1.0 : e) / u;
+        }
+        return pruned;
     }
 
     /** @return the sample the KL term sees: the whole block, or its unpruned parameters compacted */
@@ -167,20 +251,14 @@ final class JavaLoopKernel implements MeanFieldKernel {
     @Override
     public void completeGradient(KlTerm term, double klScale, INDArray muBlock, INDArray rhoBlock,
                                  INDArray gradMuBlock, INDArray gradRhoBlock, SigmaGradient form) {
-        DataBuffer gMu = gradMuBlock.data();
-        DataBuffer gRho = gradRhoBlock.data();
-        for (int i = 0; i < size; i++) {
-            double g = gMu.getDouble(i);
-            gradMu[i] = g;
-            switch (form) {
-                case FROM_MEAN_GRADIENT:
-                    gradSigma[i] = g * eps[i];
-                    break;
-                case FROM_PERTURBATION_GRADIENT:
-                    gradSigma[i] = gRho.getDouble(i) * eps[i];
-                    break;
-                default:
-                    gradSigma[i] = gRho.getDouble(i);
+        HostArrays.read(gradMuBlock, gradMu, size);
+        if (form != SigmaGradient.FROM_MEAN_GRADIENT) {
+            HostArrays.read(gradRhoBlock, gradSigma, size);
+        }
+        if (form != SigmaGradient.DIRECT) {
+            double[] dataGradient = form == SigmaGradient.FROM_MEAN_GRADIENT ? gradMu : gradSigma;
+            for (int i = 0; i < size; i++) {
+                gradSigma[i] = dataGradient[i] * eps[i];
             }
         }
         if (klScale != 0.0) {
@@ -188,9 +266,13 @@ final class JavaLoopKernel implements MeanFieldKernel {
         }
         for (int i = 0; i < size; i++) {
             boolean live = pruned == 0 || !Pruning.isPruned(rho[i]);
-            gMu.put(i, live ? gradMu[i] : 0.0);
-            gRho.put(i, live ? gradSigma[i] * sigmoid[i] : 0.0);
+            if (!live) {
+                gradMu[i] = 0.0;
+            }
+            gradSigma[i] = live ? gradSigma[i] * sigmoid[i] : 0.0;
         }
+        HostArrays.write(gradMu, gradMuBlock, size);
+        HostArrays.write(gradSigma, gradRhoBlock, size);
     }
 
     private void addKlGradient(KlTerm term, double klScale) {

@@ -27,12 +27,12 @@ import java.util.function.Supplier;
  * sigma, as the layer's estimator asks), turns the data gradients the estimator wrote into the gradients for
  * {@code mu} and {@code rho} ({@link #completeGradient}), and adds the prior's KL term, scaled here and nowhere else.
  *
- * <p>The element-wise work is done by a {@link MeanFieldKernel} chosen by the layer's size: plain Java loops for
- * small layers ({@link JavaLoopKernel}: no native call at all, which matters when each ND4J call costs more than the
- * arithmetic), ND4J operations over whole blocks for large ones ({@link Nd4jKernel}: vectorized and multi-threaded).
- * Blocks of at least {@link #nativeThreshold()} parameters use ND4J; the system property
- * {@code dl4jbayes.nativeThreshold} sets it. On a GPU backend every block without pruned parameters uses ND4J
- * ({@link HostLoops}, {@link #usesNd4jKernel(long, boolean, boolean)}).
+ * <p>The element-wise work is done by a {@link MeanFieldKernel}: on the CPU backend Java loops over bulk copies of
+ * the parameters ({@link JavaLoopKernel}: no native call at all for small layers, which matters when each ND4J call
+ * costs more than the arithmetic; from {@link #nativeThreshold()} parameters the softplus's {@code exp} and
+ * {@code log} by ND4J and the noise on a second thread); ND4J operations over whole blocks ({@link Nd4jKernel}) on a
+ * GPU backend and for large HALF and BFLOAT16 layers. The system property {@code dl4jbayes.nativeThreshold} sets the
+ * threshold ({@link HostLoops}, {@link #usesNd4jKernel(long, boolean, boolean, org.nd4j.linalg.api.buffer.DataType)}).
  *
  * <p>One draw is made per forward pass: the implementations call {@link #newInput} on every new input and draw
  * lazily, so the forward pass, the backward pass and the score of one step all see the same weights. The noise comes
@@ -45,7 +45,10 @@ import java.util.function.Supplier;
  */
 public final class MeanFieldPosterior {
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(MeanFieldPosterior.class);
-    /** Default block size from which the ND4J kernel is used. */
+    /**
+     * Default block size from which ND4J computes the softplus's transcendental functions (and, for HALF and BFLOAT16
+     * layers, the whole kernel).
+     */
     static final int DEFAULT_NATIVE_THRESHOLD = 2048;
     private static volatile int nativeThreshold = Integer.getInteger("dl4jbayes.nativeThreshold", DEFAULT_NATIVE_THRESHOLD);
     /** Whether the warning about pruned layers on a GPU was given (once per JVM: every worker rebinds its layers). */
@@ -113,12 +116,12 @@ public final class MeanFieldPosterior {
         return KlTerm.of(settings.getPrior(), settings.getKlEstimate());
     }
 
-    /** @return the block size from which layers use ND4J operations instead of Java loops */
+    /** @return the block size from which layers take the softplus's exp and log from ND4J (see the class comment) */
     public static int nativeThreshold() {
         return nativeThreshold;
     }
 
-    /** Sets the block size from which layers bound afterwards use ND4J operations (for tests and benchmarks). */
+    /** Sets {@link #nativeThreshold()} for layers bound afterwards (for tests and benchmarks). */
     public static void setNativeThreshold(int threshold) {
         nativeThreshold = threshold;
     }
@@ -150,8 +153,9 @@ public final class MeanFieldPosterior {
                     + "between host and device; said once)", config.get().getLayerName());
         }
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-            this.kernel = usesNd4jKernel(size, hasPruned, hostLoops) ? new Nd4jKernel(block, muBlock.dataType())
-                    : new JavaLoopKernel(block, muBlock.dataType());
+            org.nd4j.linalg.api.buffer.DataType type = muBlock.dataType();
+            this.kernel = usesNd4jKernel(size, hasPruned, hostLoops, type) ? new Nd4jKernel(block, type)
+                    : new JavaLoopKernel(block, type, hostLoops && size >= nativeThreshold);
         }
         this.sampledWeights = layout.weights(kernel.sampled());
         this.sampledBias = layout.bias(kernel.sampled());
@@ -159,17 +163,22 @@ public final class MeanFieldPosterior {
     }
 
     /**
-     * The kernel choice: ND4J operations for blocks of at least {@link #nativeThreshold()} parameters, and for every
-     * block where Java loops over ND4J arrays are not allowed (a GPU backend, {@link HostLoops}); Java loops for
-     * small blocks on the CPU backend and for blocks with pruned parameters (only they skip them).
+     * The kernel choice. Where Java loops over ND4J arrays are allowed (the CPU backend, {@link HostLoops}), FLOAT
+     * and DOUBLE layers use the Java-loop kernel at every size (from {@link #nativeThreshold()} parameters with the
+     * softplus's {@code exp} and {@code log} from ND4J and the noise drawn on a second thread), and so do layers with
+     * pruned parameters (only Java loops skip them); HALF and BFLOAT16 blocks of at least the threshold use ND4J
+     * operations. Where Java loops are not allowed (a GPU backend), every block without pruned parameters uses ND4J
+     * operations.
      *
      * @param size      the block size
      * @param hasPruned whether the block has pruned parameters
      * @param hostLoops whether Java loops over ND4J arrays are allowed ({@link HostLoops#allowed()})
+     * @param type      the parameters' data type
      * @return whether the layer uses the ND4J kernel
      */
-    public static boolean usesNd4jKernel(long size, boolean hasPruned, boolean hostLoops) {
-        return !hasPruned && (size >= nativeThreshold || !hostLoops);
+    public static boolean usesNd4jKernel(long size, boolean hasPruned, boolean hostLoops,
+                                         org.nd4j.linalg.api.buffer.DataType type) {
+        return !hasPruned && (!hostLoops || (size >= nativeThreshold && !HostArrays.bulk(type)));
     }
 
     /** @return whether this layer uses the ND4J kernel (else Java loops), as chosen when its parameters were bound */

@@ -28,13 +28,29 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class KernelNumericsTest {
     private static final int SIZE = 64;
+    /**
+     * The kernels: Java loops with Java's exp and log (small layers), Java loops with ND4J's exp and log and the
+     * noise on a second thread (large layers), ND4J operations (GPU, large HALF layers).
+     */
+    private static final String[] KERNELS = {"java", "javaNativeSoftplus", "nd4j"};
+
+    static MeanFieldKernel kernel(String name, int size, DataType type) {
+        switch (name) {
+            case "java":
+                return new JavaLoopKernel(ParameterBlock.flat(size), type, false);
+            case "javaNativeSoftplus":
+                return new JavaLoopKernel(ParameterBlock.flat(size), type, true);
+            default:
+                return new Nd4jKernel(ParameterBlock.flat(size), type);
+        }
+    }
 
     static Stream<Arguments> cases() {
         List<Arguments> out = new ArrayList<>();
-        for (boolean nd4j : new boolean[]{false, true}) {
+        for (String kernel : KERNELS) {
             for (DataType type : new DataType[]{DataType.HALF, DataType.FLOAT, DataType.DOUBLE}) {
                 for (double rho : new double[]{-100, -20, 10, 12, 29, 31}) {
-                    out.add(Arguments.of(nd4j, type, rho));
+                    out.add(Arguments.of(kernel, type, rho));
                 }
             }
         }
@@ -46,11 +62,10 @@ class KernelNumericsTest {
         return type == DataType.HALF ? 3e-3 : type == DataType.FLOAT ? 1e-6 : 1e-12;
     }
 
-    @ParameterizedTest(name = "nd4jKernel={0}, {1}, rho={2}")
+    @ParameterizedTest(name = "{0}, {1}, rho={2}")
     @MethodSource("cases")
-    void sigmaStaysFiniteAndPositive(boolean nd4jKernel, DataType type, double rho) {
-        MeanFieldKernel kernel = nd4jKernel ? new Nd4jKernel(ParameterBlock.flat(SIZE), type)
-                : new JavaLoopKernel(ParameterBlock.flat(SIZE), type);
+    void sigmaStaysFiniteAndPositive(String kernelName, DataType type, double rho) {
+        MeanFieldKernel kernel = kernel(kernelName, SIZE, type);
         INDArray mu = Nd4j.zeros(type, SIZE);
         INDArray rhos = Nd4j.valueArrayOf(new long[]{SIZE}, rho, type);
         KlTerm prior = KlTerm.of(GaussianPrior.standardNormal(), KlEstimate.AUTO);
@@ -77,16 +92,16 @@ class KernelNumericsTest {
      * sigma is checked element by element against double precision, rho from -40 to 40 (ND4J's own log1p is
      * log(1 + x), which once gave softplus(-14) 15% too small in FLOAT).
      */
-    @ParameterizedTest(name = "nd4jKernel={0}, {1}")
-    @org.junit.jupiter.params.provider.CsvSource({"false, FLOAT", "true, FLOAT", "false, DOUBLE", "true, DOUBLE"})
-    void sigmaIsAccurateToTheDataType(boolean nd4jKernel, DataType type) {
+    @ParameterizedTest(name = "{0}, {1}")
+    @org.junit.jupiter.params.provider.CsvSource({"java, FLOAT", "javaNativeSoftplus, FLOAT", "nd4j, FLOAT",
+            "java, DOUBLE", "javaNativeSoftplus, DOUBLE", "nd4j, DOUBLE"})
+    void sigmaIsAccurateToTheDataType(String kernelName, DataType type) {
         int n = 801;
         double[] rho = new double[n];
         for (int i = 0; i < n; i++) {
             rho[i] = -40 + 0.1 * i;
         }
-        MeanFieldKernel kernel = nd4jKernel ? new Nd4jKernel(ParameterBlock.flat(n), type)
-                : new JavaLoopKernel(ParameterBlock.flat(n), type);
+        MeanFieldKernel kernel = kernel(kernelName, n, type);
         INDArray rhos = Nd4j.createFromArray(rho).castTo(type);
         kernel.draw(Nd4j.zeros(type, n), rhos, new SplittableRandom(11), true);
         double[] drawn = kernel.sampled().castTo(DataType.DOUBLE).toDoubleVector();

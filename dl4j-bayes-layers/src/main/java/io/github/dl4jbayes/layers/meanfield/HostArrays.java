@@ -1,0 +1,90 @@
+package io.github.dl4jbayes.layers.meanfield;
+
+import org.nd4j.linalg.api.buffer.DataBuffer;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.nio.ByteBuffer;
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
+
+/**
+ * Copies between contiguous ND4J vectors in host memory and Java {@code double[]} arrays, for the Java-loop kernel.
+ * FLOAT and DOUBLE vectors are read and written through their NIO view (a few tenths of a nanosecond per element);
+ * other types (HALF, BFLOAT16) element by element through {@link DataBuffer} (much slower: the kernel choice in
+ * {@link MeanFieldPosterior} keeps large blocks of those types on ND4J operations). Only valid where
+ * {@link HostLoops#allowed()}: a GPU backend's arrays are not in host memory.
+ */
+final class HostArrays {
+    private HostArrays() {
+    }
+
+    /**
+     * Reads the first {@code n} elements of {@code vector} (a contiguous vector, possibly a view) into {@code dst}.
+     */
+    static void read(INDArray vector, double[] dst, int n) {
+        read(vector, dst, 0, n);
+    }
+
+    /** Reads the first {@code n} elements of {@code vector} into {@code dst[at, at + n)}. */
+    static void read(INDArray vector, double[] dst, int at, int n) {
+        DataBuffer data = vector.data();
+        int offset = (int) data.offset();
+        DataType type = vector.dataType();
+        if (type == DataType.FLOAT && contiguous(vector)) {
+            FloatBuffer f = nio(data).asFloatBuffer();
+            for (int i = 0; i < n; i++) {
+                dst[at + i] = f.get(offset + i);
+            }
+        } else if (type == DataType.DOUBLE && contiguous(vector)) {
+            DoubleBuffer d = nio(data).asDoubleBuffer();
+            d.position(offset);
+            d.get(dst, at, n);
+        } else {
+            for (int i = 0; i < n; i++) {
+                dst[at + i] = vector.getDouble(i);
+            }
+        }
+    }
+
+    /** Writes {@code src[0..n)} into the first {@code n} elements of {@code vector} (contiguous, possibly a view). */
+    static void write(double[] src, INDArray vector, int n) {
+        write(src, 0, vector, n);
+    }
+
+    /** Writes {@code src[at, at + n)} into the first {@code n} elements of {@code vector}. */
+    static void write(double[] src, int at, INDArray vector, int n) {
+        DataBuffer data = vector.data();
+        int offset = (int) data.offset();
+        DataType type = vector.dataType();
+        if (type == DataType.FLOAT && contiguous(vector)) {
+            FloatBuffer f = nio(data).asFloatBuffer();
+            for (int i = 0; i < n; i++) {
+                f.put(offset + i, (float) src[at + i]);
+            }
+        } else if (type == DataType.DOUBLE && contiguous(vector)) {
+            DoubleBuffer d = nio(data).asDoubleBuffer();
+            d.position(offset);
+            d.put(src, at, n);
+        } else {
+            for (int i = 0; i < n; i++) {
+                vector.putScalar(i, src[at + i]);
+            }
+        }
+    }
+
+    /** @return whether the fast paths apply to arrays of this type */
+    static boolean bulk(DataType type) {
+        return type == DataType.FLOAT || type == DataType.DOUBLE;
+    }
+
+    private static boolean contiguous(INDArray vector) {
+        return Nd4j.getEnvironment().isCPU() && vector.rank() <= 2 && vector.elementWiseStride() == 1 && vector.isVectorOrScalar();
+    }
+
+    /** The NIO view of the whole underlying allocation (ND4J's {@code asNio} starts at its first element). */
+    private static ByteBuffer nio(DataBuffer data) {
+        return data.asNio();
+    }
+}
