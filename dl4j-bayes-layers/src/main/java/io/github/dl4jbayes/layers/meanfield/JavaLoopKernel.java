@@ -48,7 +48,7 @@ final class JavaLoopKernel implements MeanFieldKernel {
     private final double[] drawnValues;
     /** ND4J's part of the softplus for large blocks, or null (small blocks: {@code Math.exp} and {@code Math.log}). */
     private final NativeSoftplus nativeSoftplus;
-    /** {@code exp(-|rho|)} and {@code log(1 + exp(-|rho|))} (rounded) from {@link #nativeSoftplus}, or null. */
+    /** {@code exp(-|rho|)} and {@code log(1 + exp(-|rho|))} (rounded), from {@link #nativeSoftplus} or Java. */
     private final double[] expNegAbs;
     private final double[] logOnePlus;
     /** sigma as an ND4J vector, for the local reparameterization; allocated on first use. */
@@ -78,8 +78,8 @@ final class JavaLoopKernel implements MeanFieldKernel {
         this.sampled = Nd4j.create(dataType, size);
         this.drawnValues = new double[size];
         this.nativeSoftplus = nativeSoftplus ? new NativeSoftplus(dataType) : null;
-        this.expNegAbs = nativeSoftplus ? new double[size] : null;
-        this.logOnePlus = nativeSoftplus ? new double[size] : null;
+        this.expNegAbs = new double[size];
+        this.logOnePlus = new double[size];
     }
 
     @Override
@@ -141,10 +141,11 @@ final class JavaLoopKernel implements MeanFieldKernel {
         int prunedNow;
         if (nativeSoftplus != null) {
             nativeSoftplus.compute(rho, 0, size, expNegAbs, logOnePlus);
-            prunedNow = softplusFromNative(rho, expNegAbs, logOnePlus, single, sigmaFloor, sigma, sigmoid, 0, size);
         } else {
-            prunedNow = softplus(rho, sigmaFloor, sigma, sigmoid, size);
+            javaTranscendentals(rho, expNegAbs, logOnePlus, size);
         }
+        prunedNow = softplus(rho, expNegAbs, logOnePlus, single && nativeSoftplus != null, sigmaFloor, sigma,
+                sigmoid, 0, size);
         boolean muPinned = false;
         if (prunedNow > 0) {
             for (int i = 0; i < size; i++) {
@@ -160,36 +161,24 @@ final class JavaLoopKernel implements MeanFieldKernel {
         pruned = prunedNow;
     }
 
-    /**
-     * sigma = max(softplus(rho), floor) and sigmoid(rho) with Java's exp and log; pruned parameters get 0 for both.
-     *
-     * @return the number of pruned parameters
-     */
-    private static int softplus(double[] rho, double floor, double[] sigma, double[] sigmoid, int n) {
-        int pruned = 0;
+    /** The small blocks' {@code exp(-|rho|)} and {@code log(1 + exp(-|rho|))}, from Java's functions in double. */
+    private static void javaTranscendentals(double[] rho, double[] expNegAbs, double[] logOnePlus, int n) {
         for (int i = 0; i < n; i++) {
-            double r = rho[i];
-            if (Pruning.isPruned(r)) {
-                sigma[i] = 0.0;
-                sigmoid[i] = 0.0;
-                pruned++;
-                continue;
-            }
-            double e = Math.exp(-Math.abs(r));                       // in (0, 1]
-            double u = 1.0 + e;
-            sigma[i] = Math.max(Math.max(r, 0.0) + StableMath.log1pOfRounded(e, u), floor);
-            sigmoid[i] = (r >= 0 ? 1.0 : e) / u;
+            double e = Math.exp(-Math.abs(rho[i]));                  // in (0, 1]
+            expNegAbs[i] = e;
+            logOnePlus[i] = Math.log(1.0 + e);
         }
-        return pruned;
     }
 
     /**
-     * As {@link #softplus(double[], double, double[], double[], int)} over {@code [from, to)}, from
-     * {@code e = exp(-|rho|)} and {@code log(fl(1 + e))} computed by ND4J in the layer's type ({@code single}: FLOAT,
-     * else DOUBLE).
+     * sigma = max(softplus(rho), floor) and sigmoid(rho) over {@code [from, to)} from {@code e = exp(-|rho|)} and
+     * {@code log(fl(1 + e))}, computed by ND4J in the layer's type ({@code single}: FLOAT, its {@code 1 + e} rounded
+     * in single precision) or by Java in double; pruned parameters get 0 for both.
+     *
+     * @return the number of pruned parameters
      */
-    private static int softplusFromNative(double[] rho, double[] expNegAbs, double[] logOnePlus, boolean single,
-                                          double floor, double[] sigma, double[] sigmoid, int from, int to) {
+    private static int softplus(double[] rho, double[] expNegAbs, double[] logOnePlus, boolean single,
+                                double floor, double[] sigma, double[] sigmoid, int from, int to) {
         int pruned = 0;
         for (int i = from; i < to; i++) {
             double r = rho[i];
@@ -201,7 +190,7 @@ final class JavaLoopKernel implements MeanFieldKernel {
             }
             double e = expNegAbs[i];
             double u = 1.0 + e;
-            double rounded = single ? (double) (1.0f + (float) e) : u;     // 1 + e as ND4J rounded it
+            double rounded = single ? (double) (1.0f + (float) e) : u;     // 1 + e as its log saw it
             // log1p(e) by Kahan's method (StableMath.log1pOfRounded), written without a branch around the
             // division (which made this loop twice as slow): e where 1 + e rounded to 1
             double d = rounded - 1.0;
