@@ -155,7 +155,8 @@ public final class MeanFieldPosterior {
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
             org.nd4j.linalg.api.buffer.DataType type = muBlock.dataType();
             this.kernel = usesNd4jKernel(size, hasPruned, hostLoops, type) ? new Nd4jKernel(block, type)
-                    : new JavaLoopKernel(block, type, hostLoops && size >= nativeThreshold);
+                    : new JavaLoopKernel(block, type,
+                            hostLoops && size >= nativeThreshold && HostArrays.bulk(type));
         }
         this.sampledWeights = layout.weights(kernel.sampled());
         this.sampledBias = layout.bias(kernel.sampled());
