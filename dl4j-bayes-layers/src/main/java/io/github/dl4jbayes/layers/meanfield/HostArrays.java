@@ -5,13 +5,13 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
-import java.nio.ByteBuffer;
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
 
 /**
  * Copies between contiguous ND4J vectors in host memory and Java {@code double[]} arrays, for the Java-loop kernel.
- * FLOAT and DOUBLE vectors are read and written through their NIO view (a few tenths of a nanosecond per element);
+ * FLOAT and DOUBLE vectors are read and written through their NIO view (a few tenths of a nanosecond per element;
+ * ND4J's {@code asNio()} covers the whole underlying allocation, so a view starts at its buffer's offset);
  * other types (HALF, BFLOAT16) element by element through {@link DataBuffer} (much slower: the kernel choice in
  * {@link MeanFieldPosterior} keeps large blocks of those types on ND4J operations). Only valid where
  * {@link HostLoops#allowed()}: a GPU backend's arrays are not in host memory.
@@ -24,52 +24,42 @@ final class HostArrays {
      * Reads the first {@code n} elements of {@code vector} (a contiguous vector, possibly a view) into {@code dst}.
      */
     static void read(INDArray vector, double[] dst, int n) {
-        read(vector, dst, 0, n);
-    }
-
-    /** Reads the first {@code n} elements of {@code vector} into {@code dst[at, at + n)}. */
-    static void read(INDArray vector, double[] dst, int at, int n) {
         DataBuffer data = vector.data();
         int offset = (int) data.offset();
         DataType type = vector.dataType();
         if (type == DataType.FLOAT && contiguous(vector)) {
-            FloatBuffer f = nio(data).asFloatBuffer();
+            FloatBuffer f = data.asNio().asFloatBuffer();
             for (int i = 0; i < n; i++) {
-                dst[at + i] = f.get(offset + i);
+                dst[i] = f.get(offset + i);
             }
         } else if (type == DataType.DOUBLE && contiguous(vector)) {
-            DoubleBuffer d = nio(data).asDoubleBuffer();
+            DoubleBuffer d = data.asNio().asDoubleBuffer();
             d.position(offset);
-            d.get(dst, at, n);
+            d.get(dst, 0, n);
         } else {
             for (int i = 0; i < n; i++) {
-                dst[at + i] = vector.getDouble(i);
+                dst[i] = vector.getDouble(i);
             }
         }
     }
 
     /** Writes {@code src[0..n)} into the first {@code n} elements of {@code vector} (contiguous, possibly a view). */
     static void write(double[] src, INDArray vector, int n) {
-        write(src, 0, vector, n);
-    }
-
-    /** Writes {@code src[at, at + n)} into the first {@code n} elements of {@code vector}. */
-    static void write(double[] src, int at, INDArray vector, int n) {
         DataBuffer data = vector.data();
         int offset = (int) data.offset();
         DataType type = vector.dataType();
         if (type == DataType.FLOAT && contiguous(vector)) {
-            FloatBuffer f = nio(data).asFloatBuffer();
+            FloatBuffer f = data.asNio().asFloatBuffer();
             for (int i = 0; i < n; i++) {
-                f.put(offset + i, (float) src[at + i]);
+                f.put(offset + i, (float) src[i]);
             }
         } else if (type == DataType.DOUBLE && contiguous(vector)) {
-            DoubleBuffer d = nio(data).asDoubleBuffer();
+            DoubleBuffer d = data.asNio().asDoubleBuffer();
             d.position(offset);
-            d.put(src, at, n);
+            d.put(src, 0, n);
         } else {
             for (int i = 0; i < n; i++) {
-                vector.putScalar(i, src[at + i]);
+                vector.putScalar(i, src[i]);
             }
         }
     }
@@ -80,11 +70,7 @@ final class HostArrays {
     }
 
     private static boolean contiguous(INDArray vector) {
-        return Nd4j.getEnvironment().isCPU() && vector.rank() <= 2 && vector.elementWiseStride() == 1 && vector.isVectorOrScalar();
-    }
-
-    /** The NIO view of the whole underlying allocation (ND4J's {@code asNio} starts at its first element). */
-    private static ByteBuffer nio(DataBuffer data) {
-        return data.asNio();
+        return Nd4j.getEnvironment().isCPU() && vector.rank() <= 2 && vector.elementWiseStride() == 1
+                && vector.isVectorOrScalar();
     }
 }

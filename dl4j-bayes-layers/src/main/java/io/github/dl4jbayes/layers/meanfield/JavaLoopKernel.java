@@ -77,7 +77,7 @@ final class JavaLoopKernel implements MeanFieldKernel {
         this.sample = new MeanFieldSample(block, mu, sigma, eps, null, size);
         this.sampled = Nd4j.create(dataType, size);
         this.drawnValues = new double[size];
-        this.nativeSoftplus = nativeSoftplus ? new NativeSoftplus(dataType) : null;
+        this.nativeSoftplus = nativeSoftplus ? new NativeSoftplus(dataType, size) : null;
         this.expNegAbs = new double[size];
         this.logOnePlus = new double[size];
     }
@@ -137,15 +137,13 @@ final class JavaLoopKernel implements MeanFieldKernel {
     private void read(INDArray muBlock, INDArray rhoBlock) {
         HostArrays.read(muBlock, mu, size);
         HostArrays.read(rhoBlock, rho, size);
-        boolean single = sampled.dataType() != DataType.DOUBLE;
-        int prunedNow;
         if (nativeSoftplus != null) {
-            nativeSoftplus.compute(rho, 0, size, expNegAbs, logOnePlus);
+            nativeSoftplus.compute(rho, expNegAbs, logOnePlus);
         } else {
             javaTranscendentals(rho, expNegAbs, logOnePlus, size);
         }
-        prunedNow = softplus(rho, expNegAbs, logOnePlus, single && nativeSoftplus != null, sigmaFloor, sigma,
-                sigmoid, 0, size);
+        boolean single = nativeSoftplus != null && sampled.dataType() != DataType.DOUBLE;
+        int prunedNow = softplus(rho, expNegAbs, logOnePlus, single, sigmaFloor, sigma, sigmoid, size);
         boolean muPinned = false;
         if (prunedNow > 0) {
             for (int i = 0; i < size; i++) {
@@ -171,16 +169,16 @@ final class JavaLoopKernel implements MeanFieldKernel {
     }
 
     /**
-     * sigma = max(softplus(rho), floor) and sigmoid(rho) over {@code [from, to)} from {@code e = exp(-|rho|)} and
+     * sigma = max(softplus(rho), floor) and sigmoid(rho) from {@code e = exp(-|rho|)} and
      * {@code log(fl(1 + e))}, computed by ND4J in the layer's type ({@code single}: FLOAT, its {@code 1 + e} rounded
      * in single precision) or by Java in double; pruned parameters get 0 for both.
      *
      * @return the number of pruned parameters
      */
     private static int softplus(double[] rho, double[] expNegAbs, double[] logOnePlus, boolean single,
-                                double floor, double[] sigma, double[] sigmoid, int from, int to) {
+                                double floor, double[] sigma, double[] sigmoid, int n) {
         int pruned = 0;
-        for (int i = from; i < to; i++) {
+        for (int i = 0; i < n; i++) {
             double r = rho[i];
             if (Pruning.isPruned(r)) {
                 sigma[i] = 0.0;
@@ -191,8 +189,9 @@ final class JavaLoopKernel implements MeanFieldKernel {
             double e = expNegAbs[i];
             double u = 1.0 + e;
             double rounded = single ? (double) (1.0f + (float) e) : u;     // 1 + e as its log saw it
-            // log1p(e) by Kahan's method (StableMath.log1pOfRounded), written without a branch around the
-            // division (which made this loop twice as slow): e where 1 + e rounded to 1
+            // log1p(e) by Kahan's method (StableMath.log1pOfRounded), written here without a branch around the
+            // division: with the branch, or through a branch-free helper method, this loop took twice as long
+            // (2.6-2.8 ms against 1.2 ms for 313,600 weights); e where 1 + e rounded to 1
             double d = rounded - 1.0;
             double log1p = logOnePlus[i] * e / d;
             log1p = d == 0.0 ? e : log1p;

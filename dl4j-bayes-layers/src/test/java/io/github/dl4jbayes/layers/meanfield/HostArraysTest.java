@@ -22,14 +22,14 @@ class HostArraysTest {
         INDArray whole = Nd4j.arange(20).castTo(type).reshape(1, 20);
         INDArray view = whole.get(NDArrayIndex.interval(0, 1), NDArrayIndex.interval(5, 12));
         double[] read = new double[9];
-        HostArrays.read(view, read, 2, 7);
-        assertArrayEquals(new double[]{0, 0, 5, 6, 7, 8, 9, 10, 11}, read, 0.0);
+        HostArrays.read(view, read, 7);
+        assertArrayEquals(new double[]{5, 6, 7, 8, 9, 10, 11, 0, 0}, read, 0.0);
 
         double[] values = {-1, -2, -3, -4, -5, -6, -7, -8};
-        HostArrays.write(values, 1, view, 7);
+        HostArrays.write(values, view, 7);
         double[] after = whole.castTo(DataType.DOUBLE).toDoubleVector();
         for (int i = 0; i < 20; i++) {
-            double expected = i >= 5 && i < 12 ? values[1 + i - 5] : i;
+            double expected = i >= 5 && i < 12 ? values[i - 5] : i;
             assertEquals(expected, after[i], 0.0, "element " + i);
         }
     }
