@@ -62,6 +62,27 @@ class HierarchicalAndActiveExamplesTest {
         assertTrue(Files.exists(out.resolve("moons_bald_seed0.csv")));
     }
 
+    /** The Fashion subset's model: a plain hidden layer under a Bayesian output layer by default, or both Bayesian. */
+    @Test
+    void fashionModelIsLastLayerOrFullyBayesian() {
+        org.deeplearning4j.nn.multilayer.MultiLayerNetwork last = ActiveExample.fashionMlp(0,
+                ActiveExample.fashionModel("last"), org.deeplearning4j.nn.weights.WeightInit.XAVIER).get();
+        org.deeplearning4j.nn.multilayer.MultiLayerNetwork full = ActiveExample.fashionMlp(0,
+                ActiveExample.fashionModel("full"), org.deeplearning4j.nn.weights.WeightInit.XAVIER).get();
+        assertTrue(last.getLayerWiseConfigurations().getConf(0).getLayer()
+                instanceof org.deeplearning4j.nn.conf.layers.DenseLayer);
+        assertTrue(full.getLayerWiseConfigurations().getConf(0).getLayer()
+                instanceof io.github.dl4jbayes.layers.BayesianDenseLayer);
+        for (org.deeplearning4j.nn.multilayer.MultiLayerNetwork net : List.of(last, full)) {
+            assertTrue(net.getLayerWiseConfigurations().getConf(1).getLayer()
+                    instanceof io.github.dl4jbayes.layers.BayesianOutputLayer);
+            assertEquals(10, net.output(Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, 3, 784)).size(1));
+        }
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> ActiveExample.fashionModel("deep"));
+        assertTrue(e.getMessage().contains("--fashion-model"), e.getMessage());
+    }
+
     /** The initial labelled set takes the classes in turn, distinct rows. */
     @Test
     void balancedStartTakesEveryClass() {
