@@ -211,12 +211,12 @@ public final class GaussianPrior implements Prior {
             double s = std(p);
             double sigma = q.sigma(i);
             double diff = q.mu(i) - mean(p);
-            logSigma.add(sigma);
             if (stdValues != null) {
                 logStd.add(s);
             }
             sum += (sigma * sigma + diff * diff) / (2.0 * s * s);
         }
+        logSigma.addAll(q.sigmas(), q.size());
         double sumLogStd = stdValues != null ? logStd.value() : q.size() * Math.log(std);
         return sum + sumLogStd - logSigma.value() - 0.5 * q.size();
     }

@@ -85,6 +85,11 @@ public final class MeanFieldSample {
         return sigma[i];
     }
 
+    /** @return the array holding the standard deviations in its first {@link #size()} elements (not a copy) */
+    public double[] sigmas() {
+        return sigma;
+    }
+
     /** @return the standard-normal noise of the current draw for entry {@code i} */
     public double eps(int i) {
         return eps[i];

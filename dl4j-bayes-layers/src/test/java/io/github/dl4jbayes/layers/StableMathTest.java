@@ -59,4 +59,24 @@ class StableMathTest {
         withNaN.add(2.0);
         org.junit.jupiter.api.Assertions.assertTrue(Double.isNaN(withNaN.value()));
     }
+
+    /** The bulk form reads exactly the first n numbers and gives bit for bit what adding them one by one gives. */
+    @Test
+    void logSumAddAllEqualsAddingOneByOne() {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(6);
+        double[] xs = new double[10_000];
+        for (int i = 0; i < xs.length; i++) {
+            xs[i] = i % 97 == 0 ? Math.pow(10, -300 + 600 * random.nextDouble()) : Math.exp(-8 + 6 * random.nextDouble());
+        }
+        StableMath.LogSum one = new StableMath.LogSum();
+        for (int i = 0; i < 9_000; i++) {
+            one.add(xs[i]);
+        }
+        StableMath.LogSum bulk = new StableMath.LogSum();
+        bulk.addAll(xs, 4_000);
+        double[] rest = java.util.Arrays.copyOfRange(xs, 4_000, xs.length);
+        rest[5_000] = Double.NaN;                       // beyond n: must not be read
+        bulk.addAll(rest, 5_000);
+        assertEquals(one.value(), bulk.value(), 0.0);
+    }
 }

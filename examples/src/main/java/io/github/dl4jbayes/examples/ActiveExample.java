@@ -36,8 +36,8 @@ import java.util.function.Supplier;
  * pool is scored by an acquisition function of its posterior predictive (BALD, maximum entropy, or random as the
  * baseline), and the best points are labelled. On the notebook's moons (10 labelled to start, 5 more per round up to
  * 150) and, with {@code --data DIR}, on a Fashion-MNIST subset (100 to start, 100 per round up to 1,000, a
- * 784-100-10 MLP with a Bayesian output layer). Several seeds per method; the labels each method needs to reach a target accuracy, and the mean
- * learning curves as PNG.
+ * 784-100-10 MLP with a Bayesian output layer). Several seeds per method; the labels each method needs to reach a
+ * target accuracy, and the mean learning curves as PNG.
  */
 public final class ActiveExample {
     static final String OPTIONS = "Options: --out DIR (active-output) --methods bald,entropy,random --seeds K (5) "
