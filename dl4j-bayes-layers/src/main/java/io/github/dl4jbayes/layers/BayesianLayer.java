@@ -24,6 +24,14 @@ public interface BayesianLayer {
     }
 
     /**
+     * @return the {@code KL(q || p)} the layer's last training score used (before the update that followed it), or
+     *         {@link #klDivergence()} when it has not been scored since its last input
+     */
+    default double klDivergenceOfLastScore() {
+        return posterior().klDivergenceOfLastScore();
+    }
+
+    /**
      * @return this layer instance's posterior at run time (its draws, gradient views and KL term), for training paths
      *         that compute a step without DL4J's per-layer passes (the fused path of {@code Advi})
      */

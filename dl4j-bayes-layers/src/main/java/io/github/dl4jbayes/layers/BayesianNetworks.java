@@ -144,6 +144,20 @@ public final class BayesianNetworks {
     }
 
     /**
+     * @return {@code KL(q || p)} summed over all Bayesian layers as the network's last training score used it (at the
+     *         parameters of that step, before the update that followed; see
+     *         {@link BayesianLayer#klDivergenceOfLastScore()}), without computing it again: what the ELBO of that step
+     *         needs. A layer not scored since its last input contributes its KL at the current parameters.
+     */
+    public static double klDivergenceOfLastScore(Model net) {
+        double sum = 0.0;
+        for (BayesianLayer layer : bayesianLayers(net)) {
+            sum += layer.klDivergenceOfLastScore();
+        }
+        return sum;
+    }
+
+    /**
      * @return the standard deviation of the homoscedastic noise the network's output layer learns, per target
      *         ({@code softplus(raw) + minStd} of its {@code LossGaussianNll}); of a graph's first output
      * @throws IllegalArgumentException if the output layer is not a {@code BayesianOutputLayer} with

@@ -139,11 +139,25 @@ public class AdviTest {
         DataSet data = data(50);
         Advi advi = Advi.builder().datasetSize(50).iterations(10).klAnnealingIterations(20).printEvery(0).build();
         List<Double> weights = recordKlWeights(net);
+        // the KL at each step's parameters, before its update (Gaussian priors: the KL is a function of them)
+        List<Double> klBeforeUpdate = new java.util.ArrayList<>();
+        List<org.deeplearning4j.optimize.api.TrainingListener> listeners = new java.util.ArrayList<>(net.getListeners());
+        listeners.add(new org.deeplearning4j.optimize.api.BaseTrainingListener() {
+            @Override
+            public void onGradientCalculation(org.deeplearning4j.nn.api.Model model) {
+                klBeforeUpdate.add(BayesianNetworks.klDivergence(model));
+            }
+        });
+        net.setListeners(listeners);
         advi.fit(net, data);
         assertEquals(0.5, weights.get(9), 1e-12, "step 10 of a 20-step warm-up");
         double weightedScore = net.score();
-        // the recorded ELBO adds back the unweighted half of the KL
-        assertEquals(-50 * weightedScore - 0.5 * BayesianNetworks.klDivergence(net), advi.history().last(), 1e-9);
+        double stepKl = klBeforeUpdate.get(klBeforeUpdate.size() - 1);
+        assertEquals(stepKl, BayesianNetworks.klDivergenceOfLastScore(net), 1e-9 * stepKl);
+        org.junit.jupiter.api.Assertions.assertNotEquals(stepKl, BayesianNetworks.klDivergence(net), 1e-9 * stepKl,
+                "the update moved the parameters, so the KL at the current ones differs from the step's");
+        // the recorded ELBO adds back the unweighted half of the step's KL, the one the score holds
+        assertEquals(-50 * weightedScore - 0.5 * stepKl, advi.history().last(), 1e-9);
         // the warm-up does not outlive its fit ...
         assertEquals(1.0, BayesianNetworks.getKlWeight(net), 0.0);
         // ... and the next fit of the same Advi continues it: 11/20 ... 20/20

@@ -76,6 +76,8 @@ public final class MeanFieldPosterior {
     /** The KL at the parameters of the last backward pass, for the score DL4J computes right after it. */
     private double klOfStep;
     private boolean klOfStepValid;
+    /** The KL the last score used ({@link #klScore}), NaN after a new input until the next score. */
+    private double scoredKl = Double.NaN;
     /** The minibatch size of the last input. */
     private long batchSize = 1;
     /** Whether some parameters were pruned when the parameters were last bound (or {@link #refreshPruning}). */
@@ -247,6 +249,7 @@ public final class MeanFieldPosterior {
     public void newInput(INDArray input) {
         drawn = null;
         klOfStepValid = false;
+        scoredKl = Double.NaN;
         if (input != null) {
             batchSize = input.size(0);
         }
@@ -385,6 +388,16 @@ public final class MeanFieldPosterior {
     }
 
     /**
+     * @return the {@code KL(q || p)} that the layer's last score ({@link #klScore}) used: at the parameters of that
+     *         step, before the update that followed it, and for a Monte-Carlo KL term at that step's draw; what the
+     *         step's score stands for, without computing the KL again. {@link #klDivergence()} (at the current
+     *         parameters) when the layer has had a new input since, or has not been scored yet.
+     */
+    public double klDivergenceOfLastScore() {
+        return Double.isNaN(scoredKl) ? klDivergence() : scoredKl;
+    }
+
+    /**
      * @param miniBatch whether DL4J divides the loss and the gradients by the minibatch size B (the last input's)
      *                  ({@code conf().isMiniBatch()}, DL4J's default)
      * @return this layer's share of the score's KL term: {@code klWeight * KL / N} when the loss is a minibatch mean
@@ -400,6 +413,7 @@ public final class MeanFieldPosterior {
         double kl = klOfStepValid ? klOfStep
                 : drawn != null && term.isMonteCarlo() ? kernel.klDivergenceAtDraw(term, muBlock) : klDivergence();
         klOfStepValid = false;
+        scoredKl = kl;
         double klWeight = state.getKlWeight();
         if (klWeight == 0.0) {
             return 0.0;
