@@ -67,7 +67,7 @@ public class BayesianStatsListener extends BaseTrainingListener {
             return;
         }
         double elbo = ElboListener.elbo(model);
-        double kl = BayesianNetworks.klDivergence(model);
+        double kl = BayesianNetworks.klDivergenceOfLastScore(model);     // the step's, as the ELBO's
         // stats storage keys a worker's updates by time stamp: strictly increasing, or a fast step overwrites one
         long now = Math.max(System.currentTimeMillis(), lastTimeStamp + 1);
         lastTimeStamp = now;

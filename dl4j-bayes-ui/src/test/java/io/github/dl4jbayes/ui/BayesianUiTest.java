@@ -89,8 +89,9 @@ class BayesianUiTest {
             assertEquals(-(elbo[i] + (1 - w) * kl) / ConjugateRegression.N, overview.path("scores").get(i).asDouble(),
                     1e-9 * Math.abs(elbo[i]));
         }
-        // the last KL and posterior std are the network's now (the reports are taken after each step)
-        assertEquals(BayesianNetworks.klDivergence(net), bayes.path("kl").get(STEPS - 1).asDouble(), 1e-9);
+        // the last KL is the one the last step's score held (its parameters before the update), the posterior std the
+        // network's now (the reports are taken after each step)
+        assertEquals(BayesianNetworks.klDivergenceOfLastScore(net), bayes.path("kl").get(STEPS - 1).asDouble(), 1e-9);
         JsonNode std = bayes.path("posteriorStd");
         assertEquals(1, std.size(), "one Bayesian layer");
         double expected = BayesianStatsListener.meanPosteriorStd(net).values().iterator().next();
