@@ -109,8 +109,9 @@ public final class ActiveExample {
      * The 784-100-10 ReLU MLP for the Fashion-MNIST subset, its output layer Bayesian (local reparameterization,
      * N(0, 1) prior) and its hidden layer plain DL4J ({@code fullyBayesian} false) or Bayesian as well; weights or
      * means initialized by {@code init} on each layer. With at most 1,000 labelled images the fully Bayesian MLP's
-     * N(0, 1) priors on 78,500 first-layer weights keep it underfitting (about 72 % at 1,000 labels, against 80 % for
-     * the plain MLP); the last-layer model fits like the plain one and keeps a posterior to score the pool with.
+     * N(0, 1) priors on 78,500 first-layer weights keep it underfitting (67-73 % at 1,000 labels, against 80-81 % for
+     * the last-layer model: docs/user-guide.md); the last-layer model fits the data and keeps a posterior over its
+     * output weights to score the pool with.
      */
     static Supplier<MultiLayerNetwork> fashionMlp(long seed, boolean fullyBayesian, WeightInit init) {
         return () -> {
