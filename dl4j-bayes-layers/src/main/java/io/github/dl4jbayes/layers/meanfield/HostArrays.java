@@ -64,6 +64,31 @@ final class HostArrays {
         }
     }
 
+    /**
+     * Reads the first {@code n} elements of {@code vector} (a contiguous vector, possibly a view) into {@code dst}: a
+     * bulk copy for FLOAT vectors, element by element otherwise.
+     */
+    static void readFloats(INDArray vector, float[] dst, int n) {
+        if (vector.dataType() == DataType.FLOAT && contiguous(vector)) {
+            vector.data().asNio().asFloatBuffer().get((int) vector.data().offset(), dst, 0, n);
+        } else {
+            for (int i = 0; i < n; i++) {
+                dst[i] = vector.getFloat(i);
+            }
+        }
+    }
+
+    /** Writes {@code src[0..n)} into the first {@code n} elements of {@code vector} (contiguous, possibly a view). */
+    static void writeFloats(float[] src, INDArray vector, int n) {
+        if (vector.dataType() == DataType.FLOAT && contiguous(vector)) {
+            vector.data().asNio().asFloatBuffer().put((int) vector.data().offset(), src, 0, n);
+        } else {
+            for (int i = 0; i < n; i++) {
+                vector.putScalar(i, src[i]);
+            }
+        }
+    }
+
     /** @return whether the fast paths apply to arrays of this type */
     static boolean bulk(DataType type) {
         return type == DataType.FLOAT || type == DataType.DOUBLE;

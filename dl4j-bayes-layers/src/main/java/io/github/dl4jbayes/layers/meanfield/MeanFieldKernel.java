@@ -7,8 +7,9 @@ import java.util.SplittableRandom;
 
 /**
  * The element-wise arithmetic of a layer's mean-field posterior over its blocks of means and rhos (vectors of the
- * same length): the draw, the KL, and the gradient of mu and rho. Two implementations of the same math, chosen by
- * size in {@link MeanFieldPosterior}: {@link JavaLoopKernel} and {@link Nd4jKernel}.
+ * same length): the draw, the KL, and the gradient of mu and rho. Three implementations of the same math, chosen in
+ * {@link MeanFieldPosterior} by backend, size and type: {@link JavaLoopKernel}, {@link VectorKernel} and
+ * {@link Nd4jKernel}.
  */
 interface MeanFieldKernel {
 
@@ -41,4 +42,13 @@ interface MeanFieldKernel {
      */
     void completeGradient(KlTerm term, double klScale, INDArray mu, INDArray rho, INDArray gradMu, INDArray gradRho,
                           SigmaGradient form);
+
+    /**
+     * @return whether the last read of rho (a draw, sigma or the KL at given parameters) met pruned parameters
+     *         ({@link io.github.dl4jbayes.layers.Pruning}) that this kernel does not skip; false for kernels that skip
+     *         them or do not look
+     */
+    default boolean readPruned() {
+        return false;
+    }
 }

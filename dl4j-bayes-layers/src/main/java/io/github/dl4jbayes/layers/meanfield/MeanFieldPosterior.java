@@ -30,8 +30,9 @@ import java.util.function.Supplier;
  * <p>The element-wise work is done by a {@link MeanFieldKernel}: on the CPU backend Java loops over bulk copies of
  * the parameters ({@link JavaLoopKernel}: no native call at all for small layers, which matters when each ND4J call
  * costs more than the arithmetic; from {@link #nativeThreshold()} parameters the softplus's {@code exp} and
- * {@code log} by ND4J and the noise on a second thread); ND4J operations over whole blocks ({@link Nd4jKernel}) on a
- * GPU backend and for large HALF and BFLOAT16 layers. The system property {@code dl4jbayes.nativeThreshold} sets the
+ * {@code log} by ND4J and the noise on a second thread); from that size, FLOAT layers without pruned parameters use
+ * SIMD loops in single precision ({@link VectorKernel}) where the JVM has Java's Vector API ({@link VectorSupport});
+ * ND4J operations over whole blocks ({@link Nd4jKernel}) on a GPU backend and for large HALF and BFLOAT16 layers. The system property {@code dl4jbayes.nativeThreshold} sets the
  * threshold ({@link HostLoops}, {@link #usesNd4jKernel(long, boolean, boolean, org.nd4j.linalg.api.buffer.DataType)}).
  *
  * <p>One draw is made per forward pass: the implementations call {@link #newInput} on every new input and draw
@@ -156,9 +157,18 @@ public final class MeanFieldPosterior {
         }
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
             org.nd4j.linalg.api.buffer.DataType type = muBlock.dataType();
-            this.kernel = usesNd4jKernel(size, hasPruned, hostLoops, type) ? new Nd4jKernel(block, type)
-                    : new JavaLoopKernel(block, type,
-                            hostLoops && size >= nativeThreshold && HostArrays.bulk(type));
+            boolean large = hostLoops && size >= nativeThreshold;
+            if (usesNd4jKernel(size, hasPruned, hostLoops, type)) {
+                this.kernel = new Nd4jKernel(block, type);
+            } else if (large && !hasPruned && type == org.nd4j.linalg.api.buffer.DataType.FLOAT
+                    && VectorSupport.enabled()) {
+                this.kernel = new VectorKernel(block, type);
+            } else {
+                if (large && type == org.nd4j.linalg.api.buffer.DataType.FLOAT) {
+                    VectorSupport.hintOnce(config.get().getLayerName());
+                }
+                this.kernel = new JavaLoopKernel(block, type, large && HostArrays.bulk(type));
+            }
         }
         this.sampledWeights = layout.weights(kernel.sampled());
         this.sampledBias = layout.bias(kernel.sampled());
@@ -187,6 +197,11 @@ public final class MeanFieldPosterior {
     /** @return whether this layer uses the ND4J kernel (else Java loops), as chosen when its parameters were bound */
     public boolean usesNd4jKernel() {
         return kernel instanceof Nd4jKernel;
+    }
+
+    /** @return whether this layer uses the SIMD kernel ({@link VectorSupport}), as chosen when its parameters were bound */
+    public boolean usesVectorKernel() {
+        return kernel instanceof VectorKernel;
     }
 
     /** @return whether the layer had pruned parameters when they were last bound or refreshed */
@@ -276,10 +291,23 @@ public final class MeanFieldPosterior {
         if (drawn == kind) {
             return false;
         }
+        // pruned parameters written in without rebinding go to the Java loops, which skip them: the ND4J kernel
+        // looks before its draw, the SIMD kernel sees them in its own pass (then the draw is made again)
         if (!hasPruned && kernel instanceof Nd4jKernel
                 && rhoBlock.minNumber().doubleValue() <= Pruning.PRUNED_RHO_LIMIT) {
-            refreshPruning();                        // pruned parameters written in without rebinding: Java loops
+            refreshPruning();
         }
+        drawWithKernel(kind);
+        if (!hasPruned && kernel.readPruned()) {
+            refreshPruning();
+            drawWithKernel(kind);
+        }
+        drawn = kind;
+        drawCount++;
+        return true;
+    }
+
+    private void drawWithKernel(Draw kind) {
         if (kind == Draw.SIGMA) {
             sigmaBuffer = kernel.sigma(muBlock, rhoBlock);
             if (klTerm().isMonteCarlo()) {
@@ -288,9 +316,6 @@ public final class MeanFieldPosterior {
         } else {
             kernel.draw(muBlock, rhoBlock, noise(), kind == Draw.WEIGHTS);
         }
-        drawn = kind;
-        drawCount++;
-        return true;
     }
 
     /** @return how many draws this posterior has made (an estimator's per-example noise belongs to one draw) */
