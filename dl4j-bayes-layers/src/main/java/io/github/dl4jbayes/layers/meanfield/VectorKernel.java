@@ -7,6 +7,7 @@ import io.github.dl4jbayes.priors.KlTerm;
 import io.github.dl4jbayes.priors.MeanFieldSample;
 import io.github.dl4jbayes.priors.ParameterBlock;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -55,8 +56,11 @@ final class VectorKernel implements MeanFieldKernel {
     private final ParameterBlock block;
     private final INDArray sampled;
     private final VectorNoise noise = new VectorNoise();
-    /** A vector's lanes, summed in order (a lane reduction's order is not specified: results could vary). */
-    private final float[] partial;
+    /** The KL's running sums, a vector's lanes each. */
+    private final float[] squares;
+    private final float[] notFinite;
+    private final float[] product;
+    private final int[] exponents;
     /** The smallest rho of the last read (NaN if one was NaN), to notice pruned parameters. */
     private float minRho;
     /** sigma as an ND4J vector, for the local reparameterization; allocated on first use. */
@@ -84,7 +88,10 @@ final class VectorKernel implements MeanFieldKernel {
         this.drawn = new float[padded];
         this.gradMu = new float[padded];
         this.gradSigma = new float[padded];
-        this.partial = new float[F.length()];
+        this.squares = new float[F.length()];
+        this.notFinite = new float[F.length()];
+        this.product = new float[F.length()];
+        this.exponents = new int[F.length()];
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
             this.sampled = Nd4j.create(dataType, size);
         }
@@ -175,36 +182,56 @@ final class VectorKernel implements MeanFieldKernel {
     }
 
     /**
-     * {@code KL = n (log s - 1/2) - sum log sigma_i + sum (sigma_i^2 + (mu_i - m)^2) / (2 s^2)}, the sums in single
-     * precision over {@link #CHUNK} vectors at a time, then in double.
+     * {@code KL = n (log s - 1/2) - sum log sigma_i + sum (sigma_i^2 + (mu_i - m)^2) / (2 s^2)}. The squares are summed
+     * in single precision over {@link #CHUNK} vectors at a time, then in double. The logarithms are summed as a
+     * product per lane, kept in [1, 2) by moving its binary exponent into an integer sum after every factor (sigma
+     * lies between the floor, 1.2e-38, and far below 1e38, so no product leaves the normal numbers): one
+     * multiplication and a few bit operations per parameter instead of a logarithm (the KL of a 313,600-weight layer
+     * took 0.8 ms with {@link VectorMath#log} per element on the project's machine). Its rounding error, about
+     * {@code 6e-8 sqrt(n / lanes)} relative in each lane's product, is that much absolute in the KL.
      */
     private double gaussianKl(GaussianPrior prior) {
+        // the running sums live in small arrays, not in vector variables: JDK 17 allocates a vector carried from
+        // one iteration to the next as an object (measured: 5.6 MB and 0.46 ms per KL of 314,000 parameters)
         float m = (float) prior.getMean();
-        double sumLog = 0.0;
+        java.util.Arrays.fill(product, 1f);
+        java.util.Arrays.fill(exponents, 0);
+        java.util.Arrays.fill(notFinite, 0f);
         double sumSquares = 0.0;
+        int full = F.loopBound(size);
         for (int i = 0; i < padded; ) {
-            FloatVector logs = FloatVector.zero(F);
-            FloatVector squares = FloatVector.zero(F);
+            java.util.Arrays.fill(squares, 0f);
             int end = Math.min(padded, i + CHUNK * F.length());
             for (; i < end; i += F.length()) {
-                VectorMask<Float> inBlock = F.indexInRange(i, size);          // not the padding
                 FloatVector s = FloatVector.fromArray(F, sigma, i);
                 FloatVector diff = FloatVector.fromArray(F, mu, i).sub(m);
-                logs = logs.add(VectorMath.log(s), inBlock);
-                squares = squares.add(s.fma(s, diff.mul(diff)), inBlock);
+                FloatVector square = s.fma(s, diff.mul(diff));
+                if (i >= full) {                                // the last, partly padded vector
+                    VectorMask<Float> padding = F.indexInRange(i, size).not();
+                    s = s.blend(1f, padding);
+                    square = square.blend(0f, padding);
+                }
+                FloatVector.fromArray(F, squares, 0).add(square).intoArray(squares, 0);
+                FloatVector.fromArray(F, notFinite, 0).add(s.mul(0f)).intoArray(notFinite, 0);
+                IntVector bits = FloatVector.fromArray(F, product, 0).mul(s).reinterpretAsInts();
+                IntVector.fromArray(VectorMath.I, exponents, 0).add(bits.lanewise(VectorOperators.LSHR, 23))
+                        .intoArray(exponents, 0);
+                bits.and(0x807FFFFF).or(0x3F800000).reinterpretAsFloats().intoArray(product, 0);
             }
-            sumLog += inOrder(logs);
             sumSquares += inOrder(squares);
+        }
+        double sumLog = inOrder(notFinite);
+        for (int lane = 0; lane < product.length; lane++) {
+            sumLog += (exponents[lane] - 127.0 * (padded / F.length())) * Math.log(2) + Math.log(product[lane]);
         }
         double std = prior.getStd();
         return size * (Math.log(std) - 0.5) - sumLog + sumSquares / (2.0 * std * std);
     }
 
-    /** @return the sum of the lanes, added in lane order */
-    private double inOrder(FloatVector v) {
-        v.intoArray(partial, 0);
+    /** @return the sum of the lanes, added in lane order (a lane reduction's order is not specified) */
+    private static double inOrder(float[] lanes) {
         double sum = 0.0;
-        for (float x : partial) {
+        for (float x : lanes) {
             sum += x;
         }
         return sum;

@@ -13,10 +13,14 @@ import jdk.incubator.vector.VectorSpecies;
  * interpreted code (Java's scalar functions) and compiled code (Intel's SVML), so a network's draws would depend on
  * when the JIT compiled the loop; from IEEE operations they are bit-identical in both, and a draw stays a function of
  * the seed.
+ *
+ * <p>Callers keep each vector loop's compilation unit small (C2 inlines a method of at most 325 bytecodes into a hot
+ * loop, and stops inlining when the unit grows too large): a vector handed across a call that is not inlined is
+ * allocated as an object, which costs more than the arithmetic.
  */
 final class VectorMath {
     static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
-    private static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
+    static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
     private static final float LOG2E = 1.44269504088896341f;
     /** ln 2 split so that {@code n * LN2_HI} is exact for |n| < 2^9 (Cody and Waite). */
     private static final float LN2_HI = 0.693359375f;
@@ -91,36 +95,48 @@ final class VectorMath {
     }
 
     /**
-     * {@code sin(2 pi u)} into {@code out[0]} and {@code cos(2 pi u)} into {@code out[1]}, for {@code u} in [0, 1):
-     * the quadrant from {@code 4u}, the angle in it shifted to [-pi/4, pi/4) (Taylor series to the 9th and 10th
-     * powers, error below 1e-9), and rotated back by pi/4.
+     * Writes {@code radius cos(2 pi u)} into {@code out[cosAt..]} and {@code radius sin(2 pi u)} into
+     * {@code out[sinAt..]}, for {@code u} in [0, 1): the quadrant from {@code 4u}, the angle in it shifted to
+     * [-pi/4, pi/4) (Taylor series to the 9th and 10th powers, error below 1e-9), and rotated back by pi/4. (Written
+     * straight into the array: vectors handed back through an array or a field would be allocated as objects.)
      */
-    static void sinCos2Pi(FloatVector u, FloatVector[] out) {
+    static void polarInto(FloatVector radius, FloatVector u, float[] out, int cosAt, int sinAt) {
+        // the quadrant by comparisons and blends (JDK 17 has no compiled float-to-int vector conversion on x86: it
+        // would allocate)
         FloatVector quarter = u.mul(4f);
-        IntVector q = (IntVector) quarter.convert(VectorOperators.F2I, 0);     // 0..3 (truncation = floor for u >= 0)
-        FloatVector b = quarter.sub((FloatVector) q.convert(VectorOperators.I2F, 0)).sub(0.5f).mul(HALF_PI);
+        VectorMask<Float> q1 = quarter.compare(VectorOperators.GE, 1f);
+        VectorMask<Float> q2 = quarter.compare(VectorOperators.GE, 2f);
+        VectorMask<Float> q3 = quarter.compare(VectorOperators.GE, 3f);
+        FloatVector floor = FloatVector.zero(F).blend(1f, q1).blend(2f, q2).blend(3f, q3);
+        FloatVector b = quarter.sub(floor).sub(0.5f).mul(HALF_PI);
         FloatVector b2 = b.mul(b);
-        FloatVector sp = FloatVector.broadcast(F, 1f / 362880);
-        sp = sp.fma(b2, FloatVector.broadcast(F, -1f / 5040));
-        sp = sp.fma(b2, FloatVector.broadcast(F, 1f / 120));
-        sp = sp.fma(b2, FloatVector.broadcast(F, -1f / 6));
-        FloatVector sinB = sp.mul(b2).mul(b).add(b);
-        FloatVector cp = FloatVector.broadcast(F, -1f / 3628800);
-        cp = cp.fma(b2, FloatVector.broadcast(F, 1f / 40320));
-        cp = cp.fma(b2, FloatVector.broadcast(F, -1f / 720));
-        cp = cp.fma(b2, FloatVector.broadcast(F, 1f / 24));
-        cp = cp.fma(b2, FloatVector.broadcast(F, -0.5f));
-        FloatVector cosB = cp.mul(b2).add(1f);
+        FloatVector sinB = sinNearZero(b, b2);
+        FloatVector cosB = cosNearZero(b2);
         // angle a = b + pi/4 in [0, pi/2): sin a = (sin b + cos b) / sqrt 2, cos a = (cos b - sin b) / sqrt 2
-        FloatVector sinA = sinB.add(cosB).mul(SQRT_HALF);
-        FloatVector cosA = cosB.sub(sinB).mul(SQRT_HALF);
-        // theta = q pi/2 + a: q = 1 swaps to (cos a, -sin a), q = 2 negates both, q = 3 gives (-cos a, sin a)
-        VectorMask<Float> odd = q.and(1).compare(VectorOperators.NE, 0).cast(F);
-        VectorMask<Float> sinNegative = q.compare(VectorOperators.GE, 2).cast(F);
-        VectorMask<Float> cosNegative = q.compare(VectorOperators.EQ, 1).or(q.compare(VectorOperators.EQ, 2)).cast(F);
-        FloatVector sin = sinA.blend(cosA, odd);
-        FloatVector cos = cosA.blend(sinA, odd);
-        out[0] = sin.blend(sin.neg(), sinNegative);
-        out[1] = cos.blend(cos.neg(), cosNegative);
+        FloatVector scale = radius.mul(SQRT_HALF);
+        FloatVector sinA = sinB.add(cosB).mul(scale);
+        FloatVector cosA = cosB.sub(sinB).mul(scale);
+        // theta = q pi/2 + a: (sin, cos) = (sin a, cos a), (cos a, -sin a), (-sin a, -cos a), (-cos a, sin a)
+        sinA.blend(cosA, q1).blend(sinA.neg(), q2).blend(cosA.neg(), q3).intoArray(out, sinAt);
+        cosA.blend(sinA.neg(), q1).blend(cosA.neg(), q2).blend(sinA, q3).intoArray(out, cosAt);
+    }
+
+    /** {@code sin b} for {@code |b| <= pi/4} ({@code b2 = b^2}), Taylor to {@code b^9}. */
+    private static FloatVector sinNearZero(FloatVector b, FloatVector b2) {
+        FloatVector p = FloatVector.broadcast(F, 1f / 362880);
+        p = p.fma(b2, FloatVector.broadcast(F, -1f / 5040));
+        p = p.fma(b2, FloatVector.broadcast(F, 1f / 120));
+        p = p.fma(b2, FloatVector.broadcast(F, -1f / 6));
+        return p.mul(b2).mul(b).add(b);
+    }
+
+    /** {@code cos b} for {@code |b| <= pi/4} from {@code b2 = b^2}, Taylor to {@code b^10}. */
+    private static FloatVector cosNearZero(FloatVector b2) {
+        FloatVector p = FloatVector.broadcast(F, -1f / 3628800);
+        p = p.fma(b2, FloatVector.broadcast(F, 1f / 40320));
+        p = p.fma(b2, FloatVector.broadcast(F, -1f / 720));
+        p = p.fma(b2, FloatVector.broadcast(F, 1f / 24));
+        p = p.fma(b2, FloatVector.broadcast(F, -0.5f));
+        return p.mul(b2).add(1f);
     }
 }

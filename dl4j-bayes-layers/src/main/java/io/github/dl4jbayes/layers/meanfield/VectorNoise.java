@@ -28,7 +28,7 @@ final class VectorNoise {
     private static final LongVector LANE_GAMMA = LongVector.zero(L).addIndex(1).mul(GAMMA);
 
     private final float[] tail = new float[BLOCK];
-    private final FloatVector[] sinCos = new FloatVector[2];
+    private final float[] radius = new float[F.length()];
 
     VectorNoise() {
         if (L.vectorBitSize() != F.vectorBitSize() || I.length() != F.length()) {
@@ -49,15 +49,24 @@ final class VectorNoise {
         }
     }
 
-    /** Writes {@link #BLOCK} normals into {@code out[at..]}, from outputs {@code k, k + 1, ...} of the sequence. */
+    /**
+     * Writes {@link #BLOCK} normals into {@code out[at..]}, from outputs {@code k, k + 1, ...} of the sequence. In two
+     * steps whose calls carry no vectors (each step's vector code is compiled as one unit, see {@link VectorMath}).
+     */
     private void block(long seed, long k, float[] out, int at) {
-        FloatVector u1 = uniforms(seed, k);                             // 24-bit in [0, 1)
-        FloatVector u2 = uniforms(seed, k + L.length());
-        FloatVector radius = VectorMath.log(u1.add(TWO_POW_M24))         // (0, 1]: the log is finite
-                .mul(-2f).lanewise(VectorOperators.SQRT);
-        VectorMath.sinCos2Pi(u2, sinCos);
-        radius.mul(sinCos[1]).intoArray(out, at);
-        radius.mul(sinCos[0]).intoArray(out, at + F.length());
+        radii(seed, k, radius);
+        angles(seed, k + L.length(), radius, out, at);
+    }
+
+    /** The Box-Muller radii {@code sqrt(-2 log u)}, {@code u} in (0, 1]: the log is finite. */
+    private static void radii(long seed, long k, float[] radius) {
+        FloatVector u = uniforms(seed, k).add(TWO_POW_M24);
+        VectorMath.log(u).mul(-2f).lanewise(VectorOperators.SQRT).intoArray(radius, 0);
+    }
+
+    /** The normals {@code radius cos(2 pi u)} and {@code radius sin(2 pi u)}. */
+    private static void angles(long seed, long k, float[] radius, float[] out, int at) {
+        VectorMath.polarInto(FloatVector.fromArray(F, radius, 0), uniforms(seed, k), out, at, at + F.length());
     }
 
     /** {@code F.length()} uniforms in [0, 1) on the 24-bit grid, from {@code L.length()} SplitMix64 outputs. */

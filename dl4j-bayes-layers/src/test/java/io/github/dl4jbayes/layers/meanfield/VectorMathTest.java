@@ -94,18 +94,21 @@ class VectorMathTest {
     }
 
     @Test
-    void sineAndCosineOfATurn() {
+    void polarToCartesianOfATurn() {
         float[] u = new float[LANES * 4096];
         for (int i = 0; i < u.length; i++) {
             u[i] = (float) i / u.length;                                     // [0, 1)
         }
-        FloatVector[] sc = new FloatVector[2];
+        float[] cosSin = new float[2 * LANES];
         float[] sin = new float[LANES];
         float[] cos = new float[LANES];
+        FloatVector two = FloatVector.broadcast(VectorMath.F, 2f);
         for (int i = 0; i < u.length; i += LANES) {
-            VectorMath.sinCos2Pi(FloatVector.fromArray(VectorMath.F, u, i), sc);
-            sc[0].intoArray(sin, 0);
-            sc[1].intoArray(cos, 0);
+            VectorMath.polarInto(two, FloatVector.fromArray(VectorMath.F, u, i), cosSin, 0, LANES);
+            for (int j = 0; j < LANES; j++) {
+                cos[j] = cosSin[j] / 2;                      // radius 2: exact scaling
+                sin[j] = cosSin[LANES + j] / 2;
+            }
             for (int j = 0; j < LANES; j++) {
                 double angle = 2 * Math.PI * u[i + j];
                 assertEquals(Math.sin(angle), sin[j], ULPS_4, "sin(2 pi " + u[i + j] + ")");
