@@ -96,6 +96,8 @@ public final class Examples {
         System.out.println("dl4j-bayes examples. Usage: java -jar dl4j-bayes-examples.jar <example> [options]");
         System.out.println("Every example also takes --threads N: ND4J's OpenMP and BLAS threads (default: 1 on");
         System.out.println("machines with at most 2 cores unless OMP_NUM_THREADS is set, else ND4J's default).");
+        System.out.println("Large FLOAT Bayesian layers use a SIMD kernel when Java starts with --add-modules");
+        System.out.println("jdk.incubator.vector (java --add-modules jdk.incubator.vector -jar dl4j-bayes-examples.jar ...).");
         System.out.println();
         System.out.println("  moons       The PyMC3 'Bayesian Deep Learning' notebook: a Bayesian 2-5-5-1 network on");
         System.out.println("              two moons, full-batch and minibatch ADVI, posterior predictive, pictures.");

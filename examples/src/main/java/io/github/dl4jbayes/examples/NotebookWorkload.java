@@ -119,7 +119,11 @@ final class NotebookWorkload {
     /** @return the seconds of each of the {@code fits} fits of one child JVM, the cold one first */
     private static double[] child(List<String> timefitArgs, int fits) throws IOException {
         String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> command = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
+        List<String> command = new ArrayList<>(List.of(java));
+        if (io.github.dl4jbayes.layers.meanfield.VectorSupport.modulePresent()) {
+            command.addAll(List.of("--add-modules", "jdk.incubator.vector"));      // as this JVM: the SIMD kernel
+        }
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"),
                 Examples.class.getName(), "timefit", "--repeat", String.valueOf(fits)));
         command.addAll(timefitArgs);
         List<String> lines = exec(command);

@@ -56,7 +56,8 @@ final class VectorKernel implements MeanFieldKernel {
     private final ParameterBlock block;
     private final INDArray sampled;
     private final VectorNoise noise = new VectorNoise();
-    /** The KL's running sums, a vector's lanes each. */
+    /** The running minimum of rho and the KL's running sums, a vector's lanes each (see {@link #gaussianKl}). */
+    private final float[] lowest;
     private final float[] squares;
     private final float[] notFinite;
     private final float[] product;
@@ -88,6 +89,7 @@ final class VectorKernel implements MeanFieldKernel {
         this.drawn = new float[padded];
         this.gradMu = new float[padded];
         this.gradSigma = new float[padded];
+        this.lowest = new float[F.length()];
         this.squares = new float[F.length()];
         this.notFinite = new float[F.length()];
         this.product = new float[F.length()];
@@ -136,10 +138,10 @@ final class VectorKernel implements MeanFieldKernel {
      * also the drawn values {@code (mu or 0) + sigma * eps}.
      */
     private void softplus(boolean draw, boolean includeMean) {
-        FloatVector lowest = FloatVector.broadcast(F, Float.POSITIVE_INFINITY);
+        java.util.Arrays.fill(lowest, Float.POSITIVE_INFINITY);
         for (int i = 0; i < padded; i += F.length()) {
             FloatVector r = FloatVector.fromArray(F, rho, i);
-            lowest = lowest.min(r);
+            FloatVector.fromArray(F, lowest, 0).min(r).intoArray(lowest, 0);
             FloatVector e = VectorMath.expNonPositive(r.abs().neg());
             FloatVector s = r.max(0f).add(VectorMath.log1pUnit(e)).max(floor);
             s.intoArray(sigma, i);
@@ -150,7 +152,10 @@ final class VectorKernel implements MeanFieldKernel {
                 (includeMean ? perturbation.add(FloatVector.fromArray(F, mu, i)) : perturbation).intoArray(drawn, i);
             }
         }
-        minRho = lowest.reduceLanes(VectorOperators.MIN);      // the order of a minimum does not matter
+        minRho = Float.POSITIVE_INFINITY;
+        for (float x : lowest) {
+            minRho = Math.min(minRho, x);                       // NaN stays NaN
+        }
     }
 
     @Override

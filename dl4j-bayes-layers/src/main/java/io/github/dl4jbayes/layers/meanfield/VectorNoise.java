@@ -11,9 +11,9 @@ import jdk.incubator.vector.VectorSpecies;
  * SplitMix64's, the generator behind {@link java.util.SplittableRandom}, evaluated at a Weyl sequence
  * {@code seed + k * gamma} lane by lane (the {@code k}-th output of a SplittableRandom seeded at {@code seed}); each
  * 64-bit output gives two 24-bit uniforms, and Box-Muller turns pairs of them into pairs of normals (with
- * {@link VectorMath}'s logarithm, sine and cosine: the same bits whether the loop runs interpreted or compiled). One call fills an
- * array from one seed, so a draw is a function of that seed alone; {@link VectorKernel} takes the seed from the
- * layer's own generator, one {@code nextLong()} per draw. The uniforms that go into the logarithm lie in
+ * {@link VectorMath}'s logarithm, sine and cosine: the same bits whether the loop runs interpreted or compiled). One
+ * call fills an array from one seed, so a draw is a function of that seed alone; {@link VectorKernel} takes the seed
+ * from the layer's own generator, one {@code nextLong()} per draw. The uniforms that go into the logarithm lie in
  * {@code [2^-24, 1]}, so a normal is at most {@code sqrt(48 ln 2) = 5.77} in magnitude (probability of a larger one
  * under N(0, 1): 8e-9, immaterial for the ELBO's gradient noise).
  */
@@ -40,7 +40,7 @@ final class VectorNoise {
     void fill(float[] out, int n, long seed) {
         int i = 0;
         long k = 0;
-        for (; i + BLOCK <= n; i += BLOCK, k += BLOCK) {
+        for (; i + BLOCK <= n; i += BLOCK, k += 2L * L.length()) {
             block(seed, k, out, i);
         }
         if (i < n) {
