@@ -98,6 +98,26 @@ class VectorKernelNetworkTest {
         }
     }
 
+    /**
+     * Pruned weights written straight into the parameters (not through {@link Pruning}) are noticed at the next draw:
+     * the layer moves to the Java loops, which skip them, and the pruned weight is drawn as exactly 0.
+     */
+    @Test
+    void prunedWeightsWrittenInMoveTheLayerToTheJavaLoops() {
+        MultiLayerNetwork net = net(DataType.FLOAT, Estimator.REPARAMETERIZATION, GaussianPrior.standardNormal());
+        BayesianLayer layer = BayesianNetworks.bayesianLayers(net).get(0);
+        assertTrue(layer.posterior().usesVectorKernel());
+        INDArray rho = net.getLayer(0).getParam("Wrho");
+        INDArray mu = net.getLayer(0).getParam("Wmu");
+        rho.putScalar(new long[]{5, 7}, Pruning.PRUNED_RHO);
+        mu.putScalar(new long[]{5, 7}, 0.0);
+        BayesianNetworks.setInferenceMode(net, InferenceMode.SAMPLE);
+        net.output(data(DataType.FLOAT).getFeatures());
+        assertFalse(layer.posterior().usesVectorKernel(), "moved to the Java loops");
+        assertTrue(layer.posterior().hasPruned());
+        assertEquals(0.0, layer.posterior().drawnWeights().getDouble(5, 7), "the pruned weight is drawn as 0");
+    }
+
     /** One seed, one run: two networks trained side by side end with the same parameters, bit for bit. */
     @Test
     void trainingIsAFunctionOfTheSeed() {

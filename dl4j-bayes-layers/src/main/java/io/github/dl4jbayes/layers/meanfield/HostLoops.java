@@ -16,7 +16,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * bound, so set it before building networks.
  */
 public final class HostLoops {
-    private static volatile Boolean override = parse(System.getProperty("dl4jbayes.hostLoops"));
+    private static volatile Boolean override = booleanProperty("dl4jbayes.hostLoops");
 
     private HostLoops() {
     }
@@ -35,13 +35,17 @@ public final class HostLoops {
         override = allowed;
     }
 
-    private static Boolean parse(String value) {
+    /**
+     * @return the system property {@code name} as a Boolean, or null when it is not set
+     * @throws IllegalArgumentException if it is set to something other than true or false
+     */
+    static Boolean booleanProperty(String name) {
+        String value = System.getProperty(name);
         if (value == null || value.isEmpty()) {
             return null;
         }
         if (!value.equalsIgnoreCase("true") && !value.equalsIgnoreCase("false")) {
-            throw new IllegalArgumentException("System property dl4jbayes.hostLoops must be true or false, got '"
-                    + value + "'");
+            throw new IllegalArgumentException("System property " + name + " must be true or false, got '" + value + "'");
         }
         return Boolean.valueOf(value);
     }

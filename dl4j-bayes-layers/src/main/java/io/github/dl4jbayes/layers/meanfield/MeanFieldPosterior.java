@@ -32,8 +32,9 @@ import java.util.function.Supplier;
  * costs more than the arithmetic; from {@link #nativeThreshold()} parameters the softplus's {@code exp} and
  * {@code log} by ND4J and the noise on a second thread); from that size, FLOAT layers without pruned parameters use
  * SIMD loops in single precision ({@link VectorKernel}) where the JVM has Java's Vector API ({@link VectorSupport});
- * ND4J operations over whole blocks ({@link Nd4jKernel}) on a GPU backend and for large HALF and BFLOAT16 layers. The system property {@code dl4jbayes.nativeThreshold} sets the
- * threshold ({@link HostLoops}, {@link #usesNd4jKernel(long, boolean, boolean, org.nd4j.linalg.api.buffer.DataType)}).
+ * ND4J operations over whole blocks ({@link Nd4jKernel}) on a GPU backend and for large HALF and BFLOAT16 layers. The
+ * system property {@code dl4jbayes.nativeThreshold} sets the threshold ({@link HostLoops},
+ * {@link #usesNd4jKernel(long, boolean, boolean, org.nd4j.linalg.api.buffer.DataType)}).
  *
  * <p>One draw is made per forward pass: the implementations call {@link #newInput} on every new input and draw
  * lazily, so the forward pass, the backward pass and the score of one step all see the same weights. The noise comes
@@ -199,7 +200,8 @@ public final class MeanFieldPosterior {
         return kernel instanceof Nd4jKernel;
     }
 
-    /** @return whether this layer uses the SIMD kernel ({@link VectorSupport}), as chosen when its parameters were bound */
+    /** @return whether this layer uses the SIMD kernel ({@link VectorSupport}), as chosen when its parameters were bound
+     *          (or when pruned parameters were last noticed) */
     public boolean usesVectorKernel() {
         return kernel instanceof VectorKernel;
     }

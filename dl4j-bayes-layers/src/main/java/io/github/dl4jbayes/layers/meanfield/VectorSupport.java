@@ -13,7 +13,7 @@ package io.github.dl4jbayes.layers.meanfield;
 public final class VectorSupport {
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(VectorSupport.class);
     private static final boolean MODULE_PRESENT = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
-    private static volatile Boolean override = parse(System.getProperty("dl4jbayes.vectorKernel"));
+    private static volatile Boolean override = HostLoops.booleanProperty("dl4jbayes.vectorKernel");
     private static volatile boolean hinted;
 
     private VectorSupport() {
@@ -46,16 +46,5 @@ public final class VectorSupport {
                     + "jdk.incubator.vector for the SIMD kernel of large FLOAT layers (several times faster element-wise "
                     + "work per step; said once)", layerName);
         }
-    }
-
-    private static Boolean parse(String value) {
-        if (value == null || value.isEmpty()) {
-            return null;
-        }
-        if (!value.equalsIgnoreCase("true") && !value.equalsIgnoreCase("false")) {
-            throw new IllegalArgumentException("System property dl4jbayes.vectorKernel must be true or false, got '"
-                    + value + "'");
-        }
-        return Boolean.valueOf(value);
     }
 }
