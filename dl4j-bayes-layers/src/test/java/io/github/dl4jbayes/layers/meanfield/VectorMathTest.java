@@ -38,6 +38,12 @@ class VectorMathTest {
     }
 
     @Test
+    void theBuildResolvesTheVectorApi() {
+        assertTrue(VectorSupport.modulePresent(), "the test JVM must be started with --add-modules "
+                + "jdk.incubator.vector (the parent pom's surefire argLine), or the SIMD kernel goes untested");
+    }
+
+    @Test
     void expOfNonPositiveNumbers() {
         float[] x = grid(-87.3, 0, 100_000);
         float[] y = apply(VectorMath::expNonPositive, x);
