@@ -35,7 +35,7 @@ import java.util.SplittableRandom;
  * the kernel's single-precision arrays: correct, but without the speed of the Gaussian path.
  */
 final class VectorKernel implements MeanFieldKernel {
-    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> F = VectorMath.F;
     /** Vectors summed in single precision before their sum joins the double-precision total. */
     private static final int CHUNK = 64;
     private static final FloatVector ONE = FloatVector.broadcast(F, 1f);

@@ -19,6 +19,7 @@ import jdk.incubator.vector.VectorSpecies;
  * allocated as an object, which costs more than the arithmetic.
  */
 final class VectorMath {
+    /** The vector shapes of the SIMD kernel, its noise and these functions: the CPU's preferred width. */
     static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
     private static final float LOG2E = 1.44269504088896341f;

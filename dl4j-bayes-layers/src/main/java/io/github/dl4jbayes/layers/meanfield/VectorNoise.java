@@ -19,8 +19,8 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class VectorNoise {
     private static final VectorSpecies<Long> L = LongVector.SPECIES_PREFERRED;
-    private static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
-    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Integer> I = VectorMath.I;
+    private static final VectorSpecies<Float> F = VectorMath.F;
     /** Normals per block: two long vectors give {@code F.length()} pairs. */
     static final int BLOCK = 2 * F.length();
     private static final long GAMMA = 0x9e3779b97f4a7c15L;

@@ -1,7 +1,5 @@
 package io.github.dl4jbayes.layers.meanfield;
 
-import jdk.incubator.vector.FloatVector;
-
 /** The Vector API's preferred width on this CPU; loaded only where the module is present ({@link VectorSupport}). */
 final class VectorWidth {
     private VectorWidth() {
@@ -9,6 +7,6 @@ final class VectorWidth {
 
     /** @return the bits of the preferred float vector shape on this CPU */
     static int bits() {
-        return FloatVector.SPECIES_PREFERRED.vectorBitSize();
+        return VectorMath.F.vectorBitSize();
     }
 }
