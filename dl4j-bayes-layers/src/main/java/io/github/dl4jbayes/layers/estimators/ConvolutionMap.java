@@ -89,8 +89,9 @@ public final class ConvolutionMap implements LinearMap {
     }
 
     @Override
-    public void scaleChannels(INDArray a, INDArray factors) {
-        Nd4j.getExecutioner().exec(new BroadcastMulOp(a, factors, a, 0, channelAxis()));
+    public INDArray scaleChannels(INDArray a, INDArray factors, INDArray result) {
+        Nd4j.getExecutioner().exec(new BroadcastMulOp(a, factors, result, 0, channelAxis()));
+        return result;
     }
 
     @Override

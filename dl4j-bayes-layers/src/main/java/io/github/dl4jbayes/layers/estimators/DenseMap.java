@@ -23,13 +23,24 @@ public final class DenseMap implements LinearMap {
                     + (x.rank() == 2 ? x.size(1) + " columns; " : "") + "shape " + Arrays.toString(x.shape())
                     + ") does not match the layer's nIn = " + w.size(0) + ": expected [minibatch, " + w.size(0) + "]");
         }
-        return x.mmul(w);
+        return product(x, w, false, x.size(0), w.size(1));
     }
 
     @Override
     public INDArray backward(INDArray x, INDArray w, INDArray delta, INDArray gradW) {
         Nd4j.gemm(x, delta, gradW, true, false, 1.0, 0.0);
-        return delta.mmul(w.transpose());
+        return product(delta, w, true, delta.size(0), w.size(0));
+    }
+
+    /**
+     * {@code a (*) b} or {@code a (*) b^T}, written by the product itself into a new array in the current workspace.
+     * ND4J's {@code mmul} computes into a temporary array of Fortran order and copies it into the C-order result, a
+     * transposing pass over the output that costs about as much as the smaller products themselves.
+     */
+    private static INDArray product(INDArray a, INDArray b, boolean transposeB, long rows, long columns) {
+        INDArray result = Nd4j.createUninitialized(a.dataType(), rows, columns);
+        Nd4j.gemm(a, b, result, false, transposeB, 1.0, 0.0);
+        return result;
     }
 
     @Override
@@ -43,8 +54,8 @@ public final class DenseMap implements LinearMap {
     }
 
     @Override
-    public void scaleChannels(INDArray a, INDArray factors) {
-        a.muli(factors);
+    public INDArray scaleChannels(INDArray a, INDArray factors, INDArray result) {
+        return a.mul(factors, result);
     }
 
     @Override

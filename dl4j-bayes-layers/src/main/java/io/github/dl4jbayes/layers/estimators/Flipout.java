@@ -3,6 +3,7 @@ package io.github.dl4jbayes.layers.estimators;
 import io.github.dl4jbayes.layers.meanfield.MeanFieldPosterior;
 import io.github.dl4jbayes.layers.meanfield.SigmaGradient;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.Map;
 
@@ -36,10 +37,9 @@ final class Flipout extends MeanFieldEstimator {
             signsIn.signs(posterior.noise(), x.size(0), map.channels(x), x.dataType());
             signsOut.signs(posterior.noise(), x.size(0), map.channels(z), x.dataType());
         }
-        INDArray xs = signedInput.copyOf(x);
-        map.scaleChannels(xs, signsIn.values());
+        INDArray xs = map.scaleChannels(x, signsIn.values(), signedInput.of(x.dataType(), x.shape()));
         INDArray perturbation = affine(map, xs, posterior.drawnWeights(), posterior.drawnBias());
-        map.scaleChannels(perturbation, signsOut.values());
+        map.scaleChannels(perturbation, signsOut.values(), perturbation);
         return z.addi(perturbation);
     }
 
@@ -48,12 +48,12 @@ final class Flipout extends MeanFieldEstimator {
                            Map<String, INDArray> gradientViews) {
         INDArray dx = affineBackward(map, x, posterior.meanWeights(), delta, posterior.gradMeanWeights(),
                 posterior.gradMeanBias());
-        INDArray signedDelta = delta.dup();
-        map.scaleChannels(signedDelta, signsOut.values());
+        INDArray signedDelta = map.scaleChannels(delta, signsOut.values(),
+                Nd4j.createUninitialized(delta.dataType(), delta.shape()));
         // d(sigma eps) is written into the rho block; the posterior multiplies it by eps
         INDArray dxPerturbation = affineBackward(map, signedInput.get(), posterior.drawnWeights(), signedDelta,
                 posterior.gradRhoWeights(), posterior.gradRhoBias());
-        map.scaleChannels(dxPerturbation, signsIn.values());
+        map.scaleChannels(dxPerturbation, signsIn.values(), dxPerturbation);
         dx.addi(dxPerturbation);
         return new Result(posterior.completeGradient(SigmaGradient.FROM_PERTURBATION_GRADIENT, gradientViews), dx);
     }

@@ -28,11 +28,13 @@ public interface LinearMap {
     void biasGradient(INDArray delta, INDArray gradB);
 
     /**
-     * Multiplies {@code a} in place by a per-example, per-channel factor.
+     * Multiplies {@code a} by a per-example, per-channel factor, in one pass.
      *
      * @param factors {@code [minibatch, channels]}
+     * @param result  where the product goes, of {@code a}'s shape: {@code a} itself (in place) or another array
+     * @return {@code result}
      */
-    void scaleChannels(INDArray a, INDArray factors);
+    INDArray scaleChannels(INDArray a, INDArray factors, INDArray result);
 
     /** @return the number of channels of an input or output array {@code a} */
     long channels(INDArray a);

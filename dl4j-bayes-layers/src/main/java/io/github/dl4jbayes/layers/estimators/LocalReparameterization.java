@@ -3,9 +3,10 @@ package io.github.dl4jbayes.layers.estimators;
 import io.github.dl4jbayes.layers.meanfield.MeanFieldPosterior;
 import io.github.dl4jbayes.layers.meanfield.SigmaGradient;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.transforms.floating.Sqrt;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.BooleanIndexing;
 import org.nd4j.linalg.indexing.conditions.Conditions;
-import org.nd4j.linalg.ops.transforms.Transforms;
 
 import java.util.Map;
 
@@ -16,9 +17,9 @@ import java.util.Map;
  * {@code z = m + sqrt(v) o zeta} with {@code zeta ~ N(0, 1)} independent per example and unit. Same expected
  * data term, hence unbiased gradients of the same ELBO, and the noise of different examples is independent.
  *
- * <p>Backward, with {@code g = dL/dz o zeta / (2 sqrt(v))}: {@code dL/dmu_W = x^T dL/dz},
- * {@code dL/dsigma_W = 2 sigma_W o ((x^2)^T g)}, {@code dL/dsigma_b = 2 sigma_b o sum(g)},
- * {@code dL/dx = dL/dz mu_W^T + 2 x o (g (sigma_W^2)^T)}. Where {@code v = 0} (an all-zero input row without bias),
+ * <p>Backward, with {@code g = dL/dz o zeta / sqrt(v)} (twice {@code dL/dv}): {@code dL/dmu_W = x^T dL/dz},
+ * {@code dL/dsigma_W = sigma_W o ((x^2)^T g)}, {@code dL/dsigma_b = sigma_b o sum(g)},
+ * {@code dL/dx = dL/dz mu_W^T + x o (g (sigma_W^2)^T)}. Where {@code v = 0} (an all-zero input row without bias),
  * {@code sqrt(v)} is taken as 1 in the division: every term it multiplies is zero there, which is the limit.
  */
 final class LocalReparameterization extends MeanFieldEstimator {
@@ -30,11 +31,11 @@ final class LocalReparameterization extends MeanFieldEstimator {
     public MeanFieldPosterior.Draw drawKind() {
         return MeanFieldPosterior.Draw.SIGMA;
     }
-    /** {@code x^2}, {@code sigma_W^2}, {@code sigma_b^2} and {@code 2 sqrt(v)} of the last forward pass. */
+    /** {@code x^2}, {@code sigma_W^2}, {@code sigma_b^2} and {@code sqrt(v)} (0 read as 1) of the last forward pass. */
     private final ScratchArray inputSquared = new ScratchArray();
     private final ScratchArray weightVariance = new ScratchArray();
     private final ScratchArray biasVariance = new ScratchArray();
-    private final ScratchArray twiceStd = new ScratchArray();
+    private final ScratchArray std = new ScratchArray();
 
     @Override
     public INDArray forward(MeanFieldPosterior posterior, LinearMap map, INDArray x) {
@@ -50,10 +51,10 @@ final class LocalReparameterization extends MeanFieldEstimator {
         INDArray sigmaB = posterior.sigmaBias();
         INDArray varB = sigmaB == null ? null : sigmaB.mul(sigmaB, biasVariance.of(sigmaB.dataType(), sigmaB.shape()));
         INDArray v = affine(map, x2, varW, varB);
-        INDArray std = Transforms.sqrt(v, false);
-        INDArray twice = twiceStd.of(std.dataType(), std.shape()).assign(std).muli(2.0);
-        BooleanIndexing.replaceWhere(twice, 2.0, Conditions.equals(0.0));
-        return z.addi(std.muli(zeta.values()));
+        INDArray s = Nd4j.exec(new Sqrt(v, std.of(v.dataType(), v.shape())));
+        z.addi(s.mul(zeta.values(), v));
+        BooleanIndexing.replaceWhere(s, 1.0, Conditions.equals(0.0));
+        return z;
     }
 
     @Override
@@ -61,15 +62,15 @@ final class LocalReparameterization extends MeanFieldEstimator {
                            Map<String, INDArray> gradientViews) {
         INDArray dx = affineBackward(map, x, posterior.meanWeights(), delta, posterior.gradMeanWeights(),
                 posterior.gradMeanBias());
-        INDArray g = delta.mul(zeta.values()).divi(twiceStd.get());                  // dL/dv
-        // dL/dsigma^2 into the rho views, then times 2 sigma
+        INDArray g = delta.mul(zeta.values()).divi(std.get());                      // 2 dL/dv
+        // 2 dL/dsigma^2 into the rho views, then times sigma
         INDArray dxVariance = affineBackward(map, inputSquared.get(), weightVariance.get(), g,
                 posterior.gradRhoWeights(), posterior.gradRhoBias());
-        posterior.gradRhoWeights().muli(posterior.sigmaWeights()).muli(2.0);
+        posterior.gradRhoWeights().muli(posterior.sigmaWeights());
         if (posterior.sigmaBias() != null) {
-            posterior.gradRhoBias().muli(posterior.sigmaBias()).muli(2.0);
+            posterior.gradRhoBias().muli(posterior.sigmaBias());
         }
-        dx.addi(dxVariance.muli(x).muli(2.0));
+        dx.addi(dxVariance.muli(x));
         return new Result(posterior.completeGradient(SigmaGradient.DIRECT, gradientViews), dx);
     }
 }

@@ -6,8 +6,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 /**
- * A daemon thread on which the Java-loop kernel of large layers draws its noise (from the layer's generator, in its
- * order, so the draws do not depend on threads) while the calling thread computes the softplus. The examples run
+ * A daemon thread on which the kernels of large layers draw their noise (the Java-loop kernel from the layer's
+ * generator, in its order; the SIMD kernel from a seed the caller takes from it; so the draws do not depend on
+ * threads) while the calling thread computes the softplus. The examples run
  * ND4J with one OpenMP thread (tiny operations are faster so), which leaves the second core idle during the Bayesian
  * layers' element-wise work; this uses part of it. (Splitting the softplus and the other loops between two threads
  * as well was measured and gained nothing on the project's 2-core machine.) A task owns the arrays it was given

@@ -20,8 +20,9 @@ import java.util.SplittableRandom;
 
 /**
  * {@link MeanFieldKernel} for large FLOAT layers on the CPU backend, in single precision with Java's Vector API
- * (SIMD lanes, and vectorized {@code exp}, {@code log1p} and {@code log}): one pass reads mu and rho, computes
- * sigma = max(softplus(rho), floor) and {@code sigmoid(rho)} and writes the draw; one pass completes the gradient;
+ * (SIMD lanes, and vectorized {@code exp}, {@code log1p} and {@code log}): one pass computes
+ * sigma = max(softplus(rho), floor) and {@code sigmoid(rho)} while {@link HostThreads} draws the noise, one pass
+ * writes the draw; one pass completes the gradient;
  * one pass sums the KL of an isotropic Gaussian prior. The parameters are copied in and out of ND4J's buffers in bulk
  * ({@link HostArrays}). The noise is {@link VectorNoise}'s, seeded by one {@code nextLong()} of the layer's generator
  * per draw: a function of the layer's seed, as on the other kernels, but not the same numbers as
@@ -106,10 +107,27 @@ final class VectorKernel implements MeanFieldKernel {
 
     @Override
     public void draw(INDArray muBlock, INDArray rhoBlock, SplittableRandom generator, boolean includeMean) {
-        noise.fill(eps, padded, generator.nextLong());
-        read(muBlock, mu);
-        read(rhoBlock, rho);
-        softplus(true, includeMean);
+        // the noise on the host thread while this one reads the parameters and computes sigma: the same seed, taken
+        // here, gives the same noise whichever thread fills it
+        long seed = generator.nextLong();
+        Runnable fill = () -> noise.fill(eps, padded, seed);
+        HostThreads.Task pending = HostThreads.start(fill);
+        if (pending == null) {
+            fill.run();
+        }
+        try {
+            read(muBlock, mu);
+            read(rhoBlock, rho);
+            softplus();
+        } finally {
+            if (pending != null) {
+                pending.await();
+            }
+        }
+        for (int i = 0; i < padded; i += F.length()) {
+            FloatVector perturbation = FloatVector.fromArray(F, sigma, i).mul(FloatVector.fromArray(F, eps, i));
+            (includeMean ? perturbation.add(FloatVector.fromArray(F, mu, i)) : perturbation).intoArray(drawn, i);
+        }
         HostArrays.writeFloats(drawn, sampled, size);
     }
 
@@ -122,7 +140,7 @@ final class VectorKernel implements MeanFieldKernel {
     public INDArray sigma(INDArray muBlock, INDArray rhoBlock) {
         read(muBlock, mu);
         read(rhoBlock, rho);
-        softplus(false, false);
+        softplus();
         if (sigmaArray == null) {
             try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
                 sigmaArray = Nd4j.create(DataType.FLOAT, size);
@@ -134,10 +152,9 @@ final class VectorKernel implements MeanFieldKernel {
 
     /**
      * sigma = max(softplus(rho), floor) (NaN stays NaN) and sigmoid(rho) from {@code e = exp(-|rho|)}:
-     * {@code softplus = max(rho, 0) + log1p(e)}, {@code sigmoid = (rho >= 0 ? 1 : e) / (1 + e)}; with {@code draw},
-     * also the drawn values {@code (mu or 0) + sigma * eps}.
+     * {@code softplus = max(rho, 0) + log1p(e)}, {@code sigmoid = (rho >= 0 ? 1 : e) / (1 + e)}.
      */
-    private void softplus(boolean draw, boolean includeMean) {
+    private void softplus() {
         java.util.Arrays.fill(lowest, Float.POSITIVE_INFINITY);
         for (int i = 0; i < padded; i += F.length()) {
             FloatVector r = FloatVector.fromArray(F, rho, i);
@@ -147,10 +164,6 @@ final class VectorKernel implements MeanFieldKernel {
             s.intoArray(sigma, i);
             VectorMask<Float> nonNegative = r.compare(VectorOperators.GE, 0f);
             e.blend(1f, nonNegative).div(e.add(1f)).intoArray(sigmoid, i);
-            if (draw) {
-                FloatVector perturbation = s.mul(FloatVector.fromArray(F, eps, i));
-                (includeMean ? perturbation.add(FloatVector.fromArray(F, mu, i)) : perturbation).intoArray(drawn, i);
-            }
         }
         minRho = Float.POSITIVE_INFINITY;
         for (float x : lowest) {
@@ -167,7 +180,7 @@ final class VectorKernel implements MeanFieldKernel {
     public double klDivergence(KlTerm term, INDArray muBlock, INDArray rhoBlock) {
         read(muBlock, mu);
         read(rhoBlock, rho);
-        softplus(false, false);
+        softplus();
         return klDivergenceAtDraw(term, muBlock);
     }
 
