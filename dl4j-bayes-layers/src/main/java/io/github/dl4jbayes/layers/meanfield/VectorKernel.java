@@ -124,9 +124,17 @@ final class VectorKernel implements MeanFieldKernel {
                 pending.await();
             }
         }
-        for (int i = 0; i < padded; i += F.length()) {
-            FloatVector perturbation = FloatVector.fromArray(F, sigma, i).mul(FloatVector.fromArray(F, eps, i));
-            (includeMean ? perturbation.add(FloatVector.fromArray(F, mu, i)) : perturbation).intoArray(drawn, i);
+        // two loops rather than a choice between two vectors in one (rule 2 of design.md: a vector that merges two
+        // branches may be allocated as an object)
+        if (includeMean) {
+            for (int i = 0; i < padded; i += F.length()) {
+                FloatVector.fromArray(F, sigma, i).fma(FloatVector.fromArray(F, eps, i), FloatVector.fromArray(F, mu, i))
+                        .intoArray(drawn, i);
+            }
+        } else {
+            for (int i = 0; i < padded; i += F.length()) {
+                FloatVector.fromArray(F, sigma, i).mul(FloatVector.fromArray(F, eps, i)).intoArray(drawn, i);
+            }
         }
         HostArrays.writeFloats(drawn, sampled, size);
     }
