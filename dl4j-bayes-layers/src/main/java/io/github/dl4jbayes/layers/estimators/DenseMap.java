@@ -35,7 +35,7 @@ public final class DenseMap implements LinearMap {
     /**
      * {@code a (*) b} or {@code a (*) b^T}, written by the product itself into a new array in the current workspace.
      * ND4J's {@code mmul} computes into a temporary array of Fortran order and copies it into the C-order result, a
-     * transposing pass over the output that costs about as much as the smaller products themselves.
+     * transposing pass over the output that took about 6% of a Flipout step of the 784-400-400-10 network (JFR).
      */
     private static INDArray product(INDArray a, INDArray b, boolean transposeB, long rows, long columns) {
         INDArray result = Nd4j.createUninitialized(a.dataType(), rows, columns);
