@@ -114,8 +114,9 @@ public final class ConvolutionMap implements LinearMap {
             extra = new int[]{bottomRight[0] - p[0], bottomRight[1] - p[1]};
         }
         int[] padded = {in[0] + extra[0], in[1] + extra[1]};
+        boolean grown = extra[0] > 0 || extra[1] > 0;
         DataType type = x.dataType();
-        if (extra[0] > 0 || extra[1] > 0) {
+        if (grown) {
             INDArray larger = Nd4j.zeros(type, batch, channels, padded[0], padded[1]);
             larger.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(0, in[0]),
                     NDArrayIndex.interval(0, in[1])).assign(image);
@@ -140,12 +141,14 @@ public final class ConvolutionMap implements LinearMap {
         INDArray gradImage = Nd4j.createUninitialized(type, batch, channels, padded[0], padded[1]);
         Convolution.col2im(gradColumns.reshape(columns.shape()), gradImage, s[0], s[1], p[0], p[1], padded[0],
                 padded[1], d[0], d[1]);
-        if (extra[0] > 0 || extra[1] > 0) {
+        if (grown) {
             gradImage = gradImage.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(0, in[0]),
                     NDArrayIndex.interval(0, in[1]));
         }
-        return nhwc ? gradImage.permute(0, 2, 3, 1).dup('c') : extra[0] > 0 || extra[1] > 0 ? gradImage.dup('c')
-                : gradImage;
+        if (nhwc) {
+            return gradImage.permute(0, 2, 3, 1).dup('c');
+        }
+        return grown ? gradImage.dup('c') : gradImage;
     }
 
     @Override

@@ -65,7 +65,26 @@ final class HostThreads {
     }
 
     /** @return the started task, or null where no host thread is used (the caller then runs {@code work} itself) */
-    static Task start(Runnable work) {
+    private static Task start(Runnable work) {
         return ENABLED ? new Task(EXECUTOR.submit(work)) : null;
+    }
+
+    /**
+     * Runs {@code background} on the host thread while the calling thread runs {@code foreground} (without a host
+     * thread, {@code background} first, then {@code foreground}); returns when both are done, and rethrows what
+     * either threw. {@code background} must not touch what {@code foreground} does.
+     */
+    static void alongside(Runnable background, Runnable foreground) {
+        Task pending = start(background);
+        if (pending == null) {
+            background.run();
+        }
+        try {
+            foreground.run();
+        } finally {
+            if (pending != null) {
+                pending.await();
+            }
+        }
     }
 }

@@ -89,17 +89,11 @@ final class JavaLoopKernel implements MeanFieldKernel {
 
     @Override
     public void draw(INDArray muBlock, INDArray rhoBlock, SplittableRandom noise, boolean includeMean) {
-        Runnable fill = () -> fillNoise(noise);
-        HostThreads.Task pending = nativeSoftplus != null ? HostThreads.start(fill) : null;
-        if (pending == null) {
-            fill.run();
-        }
-        try {
+        if (nativeSoftplus != null) {
+            HostThreads.alongside(() -> fillNoise(noise), () -> read(muBlock, rhoBlock));
+        } else {
+            fillNoise(noise);
             read(muBlock, rhoBlock);
-        } finally {
-            if (pending != null) {
-                pending.await();
-            }
         }
         for (int i = 0; i < size; i++) {
             drawnValues[i] = (includeMean ? mu[i] : 0.0) + sigma[i] * eps[i];

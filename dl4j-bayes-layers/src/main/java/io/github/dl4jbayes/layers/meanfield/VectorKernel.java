@@ -110,20 +110,11 @@ final class VectorKernel implements MeanFieldKernel {
         // the noise on the host thread while this one reads the parameters and computes sigma: the same seed, taken
         // here, gives the same noise whichever thread fills it
         long seed = generator.nextLong();
-        Runnable fill = () -> noise.fill(eps, padded, seed);
-        HostThreads.Task pending = HostThreads.start(fill);
-        if (pending == null) {
-            fill.run();
-        }
-        try {
+        HostThreads.alongside(() -> noise.fill(eps, padded, seed), () -> {
             read(muBlock, mu);
             read(rhoBlock, rho);
             softplus();
-        } finally {
-            if (pending != null) {
-                pending.await();
-            }
-        }
+        });
         // two loops rather than a choice between two vectors in one (rule 2 of design.md: a vector that merges two
         // branches may be allocated as an object)
         if (includeMean) {
