@@ -9,7 +9,12 @@ import io.github.dl4jbayes.predict.PosteriorPredictive;
 import io.github.dl4jbayes.training.Advi;
 import org.bytedeco.javacpp.Pointer;
 import org.deeplearning4j.datasets.iterator.utilty.ListDataSetIterator;
+import io.github.dl4jbayes.layers.BayesianConvolutionLayer;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -40,7 +45,7 @@ import java.util.function.Supplier;
  * Prints a Markdown table: medians over repeated runs with min-max, and every ratio from one interleaved run.
  */
 final class Benchmarks {
-    static final String OPTIONS = "Options: --rows 1,2,3,4,5,6,7,8,9,10 (all) --rounds R (9) --steps S (100) "
+    static final String OPTIONS = "Options: --rows 1,2,3,4,5,6,7,8,9,10,11 (all) --rounds R (9) --steps S (100) "
             + "--soak-steps N (100000) --cold-runs C (3) --baseline (row 10: also DL4J's standard step) "
             + "--python PATH (row 10: PyTorch's figures from examples/scripts/pytorch_bbb.py in the same run) "
             + "--torch-threads T (1) --out FILE.md";
@@ -56,7 +61,7 @@ final class Benchmarks {
 
     static void run(Options o) throws IOException {
         Set<Integer> rows = new TreeSet<>();
-        for (String r : o.string("rows", "1,2,3,4,5,6,7,8,9,10").split(",")) {
+        for (String r : o.string("rows", "1,2,3,4,5,6,7,8,9,10,11").split(",")) {
             rows.add(Integer.parseInt(r.trim()));
         }
         Benchmarks b = new Benchmarks(o.integer("rounds", 9), o.integer("steps", 100));
@@ -106,6 +111,13 @@ final class Benchmarks {
             b.stepRatio("9", "step, LeNet-style CNN (fashion example), 28x28, batch 64, FLIPOUT",
                     () -> withN(new MultiLayerNetwork(FashionExample.bayesianCnn(28, 28, 10, 1)), 60_000),
                     () -> withN(new MultiLayerNetwork(FashionExample.plainCnn(28, 28, 10, 1)), 0), images);
+        }
+        if (rows.contains(11)) {
+            DataSet images = uniformBatch(64, 64, 11);
+            b.stepRatio("11", "step, small-image CNN (conv 3x3x16, max pool, dense 64), 8x8, batch 64, FLIPOUT",
+                    () -> withN(new MultiLayerNetwork(smallImageCnn(true)), 1_400),
+                    () -> withN(new MultiLayerNetwork(smallImageCnn(false)), 0), images);
+            b.memoryRow("11m", "peak resident memory after row 11");
         }
         if (rows.contains(4)) {
             b.predictive();
@@ -165,10 +177,42 @@ final class Benchmarks {
         return net;
     }
 
+    /**
+     * The small-image CNN of row 11: 8x8 single-channel images, conv 3x3 (16, ReLU), max pool 2x2, dense 64 (ReLU),
+     * softmax 10, Adam 3e-3; Bayesian: every weight layer with the Flipout estimator and N(0, 1) priors.
+     */
+    static MultiLayerConfiguration smallImageCnn(boolean bayesian) {
+        NeuralNetConfiguration.ListBuilder list = new NeuralNetConfiguration.Builder().seed(1).dataType(DataType.FLOAT)
+                .updater(new Adam(3e-3)).list();
+        if (bayesian) {
+            list.layer(new BayesianConvolutionLayer.Builder(3, 3).nOut(16).activation(Activation.RELU)
+                            .estimator(Estimator.FLIPOUT).build())
+                    .layer(new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX).kernelSize(2, 2)
+                            .stride(2, 2).build())
+                    .layer(new BayesianDenseLayer.Builder().nOut(64).activation(Activation.RELU)
+                            .estimator(Estimator.FLIPOUT).build())
+                    .layer(new BayesianOutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(10)
+                            .activation(Activation.SOFTMAX).estimator(Estimator.FLIPOUT).build());
+        } else {
+            list.layer(new ConvolutionLayer.Builder(3, 3).nOut(16).activation(Activation.RELU).build())
+                    .layer(new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX).kernelSize(2, 2)
+                            .stride(2, 2).build())
+                    .layer(new DenseLayer.Builder().nOut(64).activation(Activation.RELU).build())
+                    .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(10)
+                            .activation(Activation.SOFTMAX).build());
+        }
+        return list.setInputType(InputType.convolutionalFlat(8, 8, 1)).build();
+    }
+
     /** A minibatch of MNIST-sized inputs (uniform pixels, from a Java generator) with cycling one-hot labels. */
     static DataSet mnistLikeBatch(int size, long seed) {
+        return uniformBatch(size, 784, seed);
+    }
+
+    /** A minibatch of {@code size} rows of {@code pixels} uniform values (a Java generator), cycling one-hot labels. */
+    static DataSet uniformBatch(int size, int pixels, long seed) {
         java.util.SplittableRandom random = new java.util.SplittableRandom(seed);
-        float[][] x = new float[size][784];
+        float[][] x = new float[size][pixels];
         for (float[] row : x) {
             for (int j = 0; j < row.length; j++) {
                 row[j] = (float) random.nextDouble();

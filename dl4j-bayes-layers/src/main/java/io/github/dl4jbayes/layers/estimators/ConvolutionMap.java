@@ -74,10 +74,12 @@ public final class ConvolutionMap implements LinearMap {
     /**
      * {@inheritDoc}
      *
-     * <p>On the CPU backend ({@link HostLoops#allowed()}) by {@code im2col}, one matrix product per example for each
-     * gradient and {@code col2im}: libnd4j's {@code conv2d_bp} spends most of its time copying six-dimensional
-     * permuted views element by element, and took about 3.5 times as long for the {@code fashion} example's
-     * convolutions. Elsewhere (a GPU, where {@code conv2d_bp} has cuDNN) by {@code conv2d_bp}.
+     * <p>On the CPU backend ({@link HostLoops#allowed()}) by {@code im2col}, one matrix product for each gradient over
+     * the whole minibatch (the columns of every output position of every example as the rows of one matrix) and
+     * {@code col2im}: a constant number of ND4J calls whatever the minibatch size. libnd4j's {@code conv2d_bp}
+     * spends most of its time copying six-dimensional permuted views element by element, and took about 3.5 times
+     * as long for the {@code fashion} example's convolutions. Elsewhere (a GPU, where {@code conv2d_bp} has cuDNN)
+     * by {@code conv2d_bp}.
      */
     @Override
     public INDArray backward(INDArray x, INDArray w, INDArray delta, INDArray gradW) {
@@ -123,23 +125,24 @@ public final class ConvolutionMap implements LinearMap {
             image = larger;
         }
         long inner = channels * k[0] * k[1];
-        long positions = (long) out[0] * out[1];
+        long rows = batch * out[0] * out[1];
         long nOut = w.size(0);
-        INDArray columns = Nd4j.createUninitialized(type, batch, channels, k[0], k[1], out[0], out[1]);
-        Convolution.im2col(image, k[0], k[1], s[0], s[1], p[0], p[1], d[0], d[1], false, columns);
-        INDArray columnRows = columns.reshape(batch, inner, positions);
-        INDArray weights = w.reshape(nOut, inner);
+        // columns laid out [b, oH, oW, iC, kH, kW]: as a matrix [b oH oW, iC kH kW], one row per output position of
+        // the whole minibatch; im2col writes them through the permuted view [b, iC, kH, kW, oH, oW]
+        INDArray columns = Nd4j.createUninitialized(type, batch, out[0], out[1], channels, k[0], k[1]);
+        Convolution.im2col(image, k[0], k[1], s[0], s[1], p[0], p[1], d[0], d[1], false,
+                columns.permute(0, 3, 4, 5, 1, 2));
+        INDArray columnMatrix = columns.reshape(rows, inner);
+        // delta as [b oH oW, nOut]: NHWC already is; NCHW is permuted into that layout (one copy)
+        INDArray deltaMatrix = nhwc ? delta.reshape(rows, nOut)
+                : delta.permute(0, 2, 3, 1).dup('c').reshape(rows, nOut);
         INDArray gradWeights = Nd4j.createUninitialized(type, nOut, inner);
-        INDArray gradColumns = Nd4j.createUninitialized(type, batch, inner, positions);
-        // per example: delta_b is [nOut, positions] (NCHW) or its transpose (NHWC)
-        for (long b = 0; b < batch; b++) {
-            INDArray deltaB = nhwc ? delta.slice(b).reshape(positions, nOut) : delta.slice(b).reshape(nOut, positions);
-            Nd4j.gemm(deltaB, columnRows.slice(b), gradWeights, nhwc, true, 1.0, b == 0 ? 0.0 : 1.0);
-            Nd4j.gemm(weights, deltaB, gradColumns.slice(b), true, nhwc, 1.0, 0.0);
-        }
+        Nd4j.gemm(deltaMatrix, columnMatrix, gradWeights, true, false, 1.0, 0.0);
         gradW.assign(gradWeights.reshape(gradW.shape()));
+        INDArray gradColumns = Nd4j.createUninitialized(type, batch, out[0], out[1], channels, k[0], k[1]);
+        Nd4j.gemm(deltaMatrix, w.reshape(nOut, inner), gradColumns.reshape(rows, inner), false, false, 1.0, 0.0);
         INDArray gradImage = Nd4j.createUninitialized(type, batch, channels, padded[0], padded[1]);
-        Convolution.col2im(gradColumns.reshape(columns.shape()), gradImage, s[0], s[1], p[0], p[1], padded[0],
+        Convolution.col2im(gradColumns.permute(0, 3, 4, 5, 1, 2), gradImage, s[0], s[1], p[0], p[1], padded[0],
                 padded[1], d[0], d[1]);
         if (grown) {
             gradImage = gradImage.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(0, in[0]),
