@@ -15,7 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The convolution's two backward passes, the CPU's (im2col, a product per example, col2im) and libnd4j's
+ * The convolution's two backward passes, the CPU's (im2col, one product per gradient for the whole minibatch, col2im) and libnd4j's
  * {@code conv2d_bp} (which a GPU takes), against finite differences, in each convolution mode and data format. Same
  * mode with a kernel of 3 and stride 1 caught libnd4j's {@code im2col} padding differently from its {@code conv2d}.
  */
