@@ -45,7 +45,7 @@ import java.util.function.Supplier;
  * Prints a Markdown table: medians over repeated runs with min-max, and every ratio from one interleaved run.
  */
 final class Benchmarks {
-    static final String OPTIONS = "Options: --rows 1,2,3,4,5,6,7,8,9,10,11 (all) --rounds R (9) --steps S (100) "
+    static final String OPTIONS = "Options: --rows 1,2,3,4,5,6,7,8,9,10,11,12 (all) --rounds R (9) --steps S (100) "
             + "--soak-steps N (100000) --cold-runs C (3) --baseline (row 10: also DL4J's standard step) "
             + "--python PATH (row 10: PyTorch's figures from examples/scripts/pytorch_bbb.py in the same run) "
             + "--torch-threads T (1) --out FILE.md";
@@ -61,7 +61,7 @@ final class Benchmarks {
 
     static void run(Options o) throws IOException {
         Set<Integer> rows = new TreeSet<>();
-        for (String r : o.string("rows", "1,2,3,4,5,6,7,8,9,10,11").split(",")) {
+        for (String r : o.string("rows", "1,2,3,4,5,6,7,8,9,10,11,12").split(",")) {
             rows.add(Integer.parseInt(r.trim()));
         }
         Benchmarks b = new Benchmarks(o.integer("rounds", 9), o.integer("steps", 100));
@@ -111,6 +111,13 @@ final class Benchmarks {
             b.stepRatio("9", "step, LeNet-style CNN (fashion example), 28x28, batch 64, FLIPOUT",
                     () -> withN(new MultiLayerNetwork(FashionExample.bayesianCnn(28, 28, 10, 1)), 60_000),
                     () -> withN(new MultiLayerNetwork(FashionExample.plainCnn(28, 28, 10, 1)), 0), images);
+        }
+        if (rows.contains(12)) {
+            DataSet images = mnistLikeBatch(256, 12);
+            b.stepRatio("12", "step, LeNet-5 (conv 6-16-120 Same, dense 84; Flipout convolutions, local "
+                            + "reparameterization dense layers, learned prior scale), 28x28, batch 256",
+                    () -> withN(new MultiLayerNetwork(FashionExample.lenet5Bayesian(28, 28, 10, 1, 1e-3)), 60_000),
+                    () -> withN(new MultiLayerNetwork(FashionExample.lenet5Plain(28, 28, 10, 1, 1e-3)), 0), images);
         }
         if (rows.contains(11)) {
             DataSet images = uniformBatch(64, 64, 11);

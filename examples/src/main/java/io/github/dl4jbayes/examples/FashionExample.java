@@ -13,6 +13,8 @@ import io.github.dl4jbayes.layers.Estimator;
 import io.github.dl4jbayes.training.Advi;
 import io.github.dl4jbayes.training.ElboHistory;
 import org.deeplearning4j.datasets.iterator.utilty.ListDataSetIterator;
+import io.github.dl4jbayes.priors.LearnedScalePrior;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
@@ -148,6 +150,61 @@ final class FashionExample {
     static MultiLayerConfiguration bayesianCnn(int height, int width, int classes, long seed) {
         return bayesianCnn(height, width, classes, seed, 1e-3);
     }
+
+    /** LeNet-5's posterior standard deviation at initialization, softplus(-7) (the published recipe's). */
+    static final double LENET5_INITIAL_POSTERIOR_STD = Math.log1p(Math.exp(-7));
+
+    /**
+     * LeNet-5 as uncertainty-baselines trains it on (Fashion-)MNIST, plain: conv 5x5 with 6, 16 and 120 filters (Same
+     * padding, ReLU; 2x2 max pooling after the first two), dense 84 (ReLU), softmax; He-normal weights, Adam.
+     */
+    static MultiLayerConfiguration lenet5Plain(int height, int width, int classes, long seed, double learningRate) {
+        NeuralNetConfiguration.ListBuilder list = new NeuralNetConfiguration.Builder().seed(seed)
+                .dataType(DataType.FLOAT).weightInit(WeightInit.RELU).updater(new Adam(learningRate)).list();
+        for (int filters : LENET5_FILTERS) {
+            list.layer(new ConvolutionLayer.Builder(5, 5).nOut(filters).convolutionMode(ConvolutionMode.Same)
+                    .activation(Activation.RELU).build());
+            if (filters != LENET5_FILTERS[2]) {
+                list.layer(maxPool());
+            }
+        }
+        return list.layer(new DenseLayer.Builder().nOut(84).activation(Activation.RELU).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(classes)
+                        .activation(Activation.SOFTMAX).build())
+                .setInputType(InputType.convolutionalFlat(height, width, 1))
+                .build();
+    }
+
+    /**
+     * The Bayesian LeNet-5 of the published mean-field recipe: {@link #lenet5Plain}'s architecture with Flipout
+     * convolutions and local-reparameterization dense layers, a Gaussian prior whose scale is learned per layer
+     * (empirical Bayes, {@link LearnedScalePrior#perLayer()}), posterior standard deviations starting at softplus(-7)
+     * and He-normal means.
+     */
+    static MultiLayerConfiguration lenet5Bayesian(int height, int width, int classes, long seed,
+                                                  double learningRate) {
+        NeuralNetConfiguration.ListBuilder list = new NeuralNetConfiguration.Builder().seed(seed)
+                .dataType(DataType.FLOAT).weightInit(WeightInit.RELU).updater(new Adam(learningRate)).list();
+        for (int filters : LENET5_FILTERS) {
+            list.layer(new BayesianConvolutionLayer.Builder(5, 5).nOut(filters).convolutionMode(ConvolutionMode.Same)
+                    .activation(Activation.RELU).estimator(Estimator.FLIPOUT).prior(LearnedScalePrior.perLayer())
+                    .initialPosteriorStd(LENET5_INITIAL_POSTERIOR_STD).build());
+            if (filters != LENET5_FILTERS[2]) {
+                list.layer(maxPool());
+            }
+        }
+        return list.layer(new BayesianDenseLayer.Builder().nOut(84).activation(Activation.RELU)
+                        .estimator(Estimator.LOCAL_REPARAMETERIZATION).prior(LearnedScalePrior.perLayer())
+                        .initialPosteriorStd(LENET5_INITIAL_POSTERIOR_STD).build())
+                .layer(new BayesianOutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(classes)
+                        .activation(Activation.SOFTMAX).estimator(Estimator.LOCAL_REPARAMETERIZATION)
+                        .prior(LearnedScalePrior.perLayer()).initialPosteriorStd(LENET5_INITIAL_POSTERIOR_STD).build())
+                .setInputType(InputType.convolutionalFlat(height, width, 1))
+                .build();
+    }
+
+    /** Filters of LeNet-5's three convolutions. */
+    private static final int[] LENET5_FILTERS = {6, 16, 120};
 
     private static SubsamplingLayer maxPool() {
         return new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX).kernelSize(2, 2).stride(2, 2).build();

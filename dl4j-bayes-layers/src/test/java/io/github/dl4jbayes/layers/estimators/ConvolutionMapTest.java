@@ -15,9 +15,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The convolution's two backward passes, the CPU's (im2col, one product per gradient for the whole minibatch, col2im) and libnd4j's
- * {@code conv2d_bp} (which a GPU takes), against finite differences, in each convolution mode and data format. Same
- * mode with a kernel of 3 and stride 1 caught libnd4j's {@code im2col} padding differently from its {@code conv2d}.
+ * The convolution's two paths, the CPU's (Java columns, one product for the forward pass and for each gradient of the
+ * whole minibatch, the columns summed back into the image) and libnd4j's {@code conv2d} / {@code conv2d_bp} (which a
+ * GPU takes), against finite differences and each other, in each convolution mode and data format. (Same mode with a
+ * kernel of 3 and stride 1 once caught libnd4j's {@code im2col} padding differently from its {@code conv2d}.)
  */
 class ConvolutionMapTest {
 
@@ -59,10 +60,49 @@ class ConvolutionMapTest {
         INDArray numericW = differences(w, v -> map.forward(x, v).mul(delta).sumNumber().doubleValue());
         INDArray numericX = differences(x, v -> map.forward(v, w).mul(delta).sumNumber().doubleValue());
         assertArrayEquals(x.shape(), gradXColumns.shape());
-        assertClose(numericW, gradWColumns, "dL/dw, im2col path");
+        assertClose(numericW, gradWColumns, "dL/dw, columns path");
         assertClose(numericW, gradWOp, "dL/dw, conv2d_bp");
-        assertClose(numericX, gradXColumns, "dL/dx, im2col path");
+        assertClose(numericX, gradXColumns, "dL/dx, columns path");
         assertClose(numericX, gradXOp, "dL/dx, conv2d_bp");
+    }
+
+    /**
+     * The columns' forward pass (the CPU's) equals libnd4j's {@code conv2d} in FLOAT and DOUBLE, in every mode and
+     * format; HALF takes {@code conv2d} on every backend.
+     */
+    @ParameterizedTest(name = "kernel {0}, stride {1}, padding {2}, dilation {3}, {4}, {5}, {6}")
+    @CsvSource({
+            "5, 1, 0, 1, Same, NCHW, FLOAT",
+            "5, 1, 0, 1, Same, NHWC, DOUBLE",
+            "2, 2, 0, 1, Same, NCHW, DOUBLE",
+            "3, 2, 1, 1, Truncate, NHWC, FLOAT",
+            "2, 1, 0, 2, Strict, NCHW, FLOAT",
+            "3, 1, 0, 1, Truncate, NCHW, HALF"})
+    void columnsForwardEqualsConv2d(int kernel, int stride, int padding, int dilation, ConvolutionMode mode,
+                                    CNN2DFormat format, DataType type) {
+        BayesianConvolutionLayer config = new BayesianConvolutionLayer.Builder(kernel, kernel).stride(stride, stride)
+                .padding(padding, padding).dilation(dilation, dilation).convolutionMode(mode).dataFormat(format)
+                .nIn(3).nOut(4).build();
+        ConvolutionMap map = new ConvolutionMap(() -> config);
+        Nd4j.getRandom().setSeed(9);
+        long[] inShape = format == CNN2DFormat.NHWC ? new long[]{5, 9, 8, 3} : new long[]{5, 3, 9, 8};
+        INDArray x = Nd4j.randn(DataType.DOUBLE, inShape).castTo(type);
+        INDArray w = Nd4j.randn(DataType.DOUBLE, 4, 3, kernel, kernel).castTo(type);
+        INDArray byColumns;
+        INDArray byOp;
+        try {
+            HostLoops.override(true);
+            byColumns = map.forward(x, w);
+            HostLoops.override(false);
+            byOp = map.forward(x, w);
+        } finally {
+            HostLoops.override(null);
+        }
+        assertArrayEquals(byOp.shape(), byColumns.shape());
+        assertEquals(type, byColumns.dataType());
+        double tolerance = type == DataType.DOUBLE ? 1e-12 : type == DataType.FLOAT ? 1e-4 : 0.0;
+        assertEquals(0.0, byColumns.castTo(DataType.DOUBLE).sub(byOp.castTo(DataType.DOUBLE)).amaxNumber()
+                .doubleValue(), tolerance);
     }
 
     private static INDArray differences(INDArray at, java.util.function.ToDoubleFunction<INDArray> f) {
