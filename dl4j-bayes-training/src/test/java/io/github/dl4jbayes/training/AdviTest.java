@@ -168,6 +168,28 @@ public class AdviTest {
         assertEquals(1.0, BayesianNetworks.getKlWeight(net), 0.0);
     }
 
+    /**
+     * A tempered KL: the weight on the KL term is the temperature (times the warm-up's ramp while it lasts), the
+     * recorded ELBO adds back the rest of the step's KL (it stays the exact ELBO), and the fit restores the weight.
+     */
+    @Test
+    void klTemperatureWeighsTheKlTermAndTheTraceStaysTheElbo() {
+        MultiLayerNetwork net = net(0.01, false);
+        DataSet data = data(50);
+        Advi advi = Advi.builder().datasetSize(50).iterations(4).klAnnealingIterations(2).klTemperature(0.1)
+                .printEvery(0).build();
+        List<Double> weights = recordKlWeights(net);
+        advi.fit(net, data);
+        double[] expected = {0.05, 0.1, 0.1, 0.1};
+        for (int i = 0; i < expected.length; i++) {
+            assertEquals(expected[i], weights.get(i), 1e-15, "KL weight at step " + (i + 1));
+        }
+        double stepKl = BayesianNetworks.klDivergenceOfLastScore(net);
+        assertTrue(stepKl > 0, "a Gaussian posterior unlike its prior has a positive KL");
+        assertEquals(-50 * net.score() - 0.9 * stepKl, advi.history().last(), 1e-9 * stepKl);
+        assertEquals(1.0, BayesianNetworks.getKlWeight(net), 0.0);
+    }
+
     /** The network's KL weight at every step, seen from a listener of its own. */
     private static List<Double> recordKlWeights(MultiLayerNetwork net) {
         List<Double> weights = new java.util.ArrayList<>();
@@ -259,6 +281,11 @@ public class AdviTest {
         assertThrows(IllegalArgumentException.class, () -> Advi.builder().iterations(0));
         assertThrows(IllegalArgumentException.class, () -> Advi.builder().mcSamples(0));
         assertThrows(IllegalArgumentException.class, () -> Advi.builder().printEvery(-1));
+        for (double t : new double[]{0, -1, Double.NaN, Double.POSITIVE_INFINITY}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> Advi.builder().klTemperature(t));
+            assertTrue(e.getMessage().contains("klTemperature"), e.getMessage());
+        }
         MultiLayerNetwork net = net(0.01, false);
         IllegalStateException unset = assertThrows(IllegalStateException.class,
                 () -> Advi.builder().iterations(5).build().fit(net, data(10)));
