@@ -521,7 +521,7 @@ final class Benchmarks {
     }
 
     private void memoryRow(String id, String what) {
-        String row = String.format(Locale.ROOT, "| %s | %s | %d MB (VmHWM) | | |", id, what, peakResidentMb());
+        String row = String.format(Locale.ROOT, "| %s | %s | %d MB (VmHWM) | | |", id, what, ResidentMemory.peakMb());
         System.out.println(row);
         table.add(row);
     }
@@ -537,24 +537,7 @@ final class Benchmarks {
             }
         }
         long heap = java.lang.management.ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() >> 20;
-        return new long[]{heap, Pointer.totalBytes() >> 20, residentMb("VmRSS")};
-    }
-
-    private static long peakResidentMb() {
-        return residentMb("VmHWM");
-    }
-
-    private static long residentMb(String key) {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith(key + ":")) {
-                    return Long.parseLong(line.replaceAll("[^0-9]", "")) >> 10;
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            return -1;
-        }
-        return -1;
+        return new long[]{heap, Pointer.totalBytes() >> 20, ResidentMemory.currentMb()};
     }
 
     private static double medianStep(Runnable step, int n) {

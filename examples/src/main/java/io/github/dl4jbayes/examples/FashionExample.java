@@ -13,6 +13,7 @@ import io.github.dl4jbayes.layers.Estimator;
 import io.github.dl4jbayes.training.Advi;
 import io.github.dl4jbayes.training.ElboHistory;
 import org.deeplearning4j.datasets.iterator.utilty.ListDataSetIterator;
+import io.github.dl4jbayes.priors.InformedPriors;
 import io.github.dl4jbayes.priors.LearnedScalePrior;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
@@ -44,21 +45,27 @@ import java.util.Random;
 import java.util.stream.IntStream;
 
 /**
- * Fashion-MNIST with some classes held out (default 5 Sandal and 8 Bag): a plain DL4J LeNet-style CNN and a
- * Bayesian one of the same architecture, trained on the other eight classes, compared on accuracy, NLL and
- * calibration (ECE, reliability diagrams), and on telling the held-out classes' test images from the
- * in-distribution test images (AUROC of the mutual information, Bayesian only, and of 1 - max probability, both).
- * Pictures: reliability diagrams, the ELBO, histograms of the mutual information in vs out, and the most and least
- * certain test images.
+ * Fashion-MNIST, all ten classes by default: a plain DL4J CNN and a Bayesian one of the same architecture
+ * ({@code --model small}, two convolutions, or {@code --model lenet5}, the published mean-field LeNet-5 recipe), both
+ * early-stopped on a validation split, compared on accuracy, NLL, Brier score and calibration (ECE, reliability
+ * diagrams); on test images rotated by 0 to 180 degrees (accuracy, NLL, ECE: uncertainty under shift); with
+ * {@code --holdout}, on telling held-out classes' test images from the rest (AUROC of the mutual information, Bayesian
+ * only, and of 1 - max probability, both); with {@code --convert-epochs}, the plain CNN made Bayesian
+ * ({@link InformedPriors}, MOPED) and fine-tuned. Each epoch prints its time and the process's resident memory.
+ * Pictures: reliability diagrams, the ELBO, NLL and ECE against the rotation, histograms of the mutual information in
+ * vs out, and the most and least certain test images.
  *
  * <p>Data: see {@code docs/fashion-mnist.md}. The networks follow the images' size (at least 16 x 16).
  */
 final class FashionExample {
     static final String OPTIONS = "Options: --data DIR (required: the 4 IDX files, plain or .gz; docs/fashion-mnist.md) "
-            + "--out DIR (fashion-output) --epochs E (5) --batch B (64) --lr R (0.001) --seed S (0) --samples S (30) "
-            + "--epoch-samples S (5) --limit N (all: first N training images) --test-limit N (all) "
-            + "--holdout 5,8|none (5,8) --grid K (8) --kl-warmup STEPS (0) --init NAME (XAVIER: the Bayesian layers' "
-            + "mean init, as the plain CNN's)";
+            + "--out DIR (fashion-output) --model small|lenet5 (small) --epochs E (5; lenet5 10) --batch B (64; "
+            + "lenet5 256) --lr R (0.001) --seed S (0) --samples S (30; lenet5 10) --epoch-samples S (5: draws for the "
+            + "validation score) --validation N (a twelfth of the training images) --patience P (3) --limit N (all: "
+            + "first N training images) --test-limit N (all) --holdout 5,8|none (none) --rotations none|LIST|FROM:TO:STEP "
+            + "(0:180:15) --rotation-limit N (2000 test images) --convert-epochs E (0: no conversion) --grid K (8) "
+            + "--kl-warmup STEPS (0) --kl-temperature T (1) --init NAME (XAVIER: the small Bayesian CNN's mean init, "
+            + "as the plain CNN's)";
 
     /** Channels of the two convolutions and width of the dense layer: small enough to train on two CPU cores. */
     static final int CONV1_CHANNELS = 8;
@@ -76,9 +83,11 @@ final class FashionExample {
      * @param aurocMaxProbability AUROC of {@code 1 - max probability} for held-out vs in-distribution images (NaN
      *                            without held-out classes)
      * @param epochSeconds        wall time of each training epoch (training only, not the evaluation)
+     * @param peakResidentMb      the process's peak resident memory (VmHWM) after each epoch, MB (-1 off Linux)
+     * @param bestEpoch           the epoch whose parameters were kept (best validation NLL), from 1
      */
     record NetScores(double accuracy, double nll, double brier, double ece, double aurocMaxProbability,
-                     double[] epochSeconds) {
+                     double[] epochSeconds, long[] peakResidentMb, int bestEpoch) {
     }
 
     /**
@@ -87,9 +96,13 @@ final class FashionExample {
      * @param aurocMutualInformation AUROC of the Bayesian network's mutual information (NaN without held-out classes)
      * @param meanMiIn               mean mutual information on the in-distribution test images
      * @param meanMiOut              mean mutual information on the held-out classes' images (NaN without)
+     * @param converted              the plain CNN converted with informed priors and fine-tuned (null without
+     *                               {@code --convert-epochs})
+     * @param plainRotated           scores on rotated test images (null with {@code --rotations none})
      */
-    record Result(NetScores plain, NetScores bayesian, double aurocMutualInformation, double meanMiIn,
-                  double meanMiOut, List<Path> pictures) {
+    record Result(NetScores plain, NetScores bayesian, NetScores converted, double aurocMutualInformation,
+                  double meanMiIn, double meanMiOut, RotationScores plainRotated, RotationScores bayesianRotated,
+                  List<Path> pictures) {
     }
 
     /**
@@ -221,6 +234,38 @@ final class FashionExample {
         }
     }
 
+    /** The network a run trains: {@code small} (the two-convolution CNN) or {@code lenet5} (the anchor's LeNet-5). */
+    enum Model {
+        SMALL, LENET5;
+
+        static Model parse(String text) {
+            try {
+                return valueOf(text.trim().toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--model must be small or lenet5, got " + text);
+            }
+        }
+
+        MultiLayerConfiguration plain(int height, int width, int classes, long seed, double learningRate) {
+            return this == LENET5 ? lenet5Plain(height, width, classes, seed, learningRate)
+                    : plainCnn(height, width, classes, seed, learningRate);
+        }
+
+        MultiLayerConfiguration bayesian(int height, int width, int classes, long seed, double learningRate,
+                                         WeightInit means) {
+            return this == LENET5 ? lenet5Bayesian(height, width, classes, seed, learningRate)
+                    : bayesianCnn(height, width, classes, seed, learningRate, means);
+        }
+    }
+
+    /** One network's scores at each rotation angle of the test images. */
+    record RotationScores(double[] degrees, double[] accuracy, double[] nll, double[] ece) {
+    }
+
+    /** How a training ran: seconds and resident memory (VmHWM, MB) after each epoch, and the epoch kept. */
+    record Training(MultiLayerNetwork net, double[] epochSeconds, long[] peakResidentMb, int bestEpoch) {
+    }
+
     static Result run(Options o) throws Exception {
         System.setProperty("java.awt.headless", "true");
         if (!o.has("data") || "true".equals(o.string("data", ""))) {
@@ -230,32 +275,45 @@ final class FashionExample {
         Path dataDir = Path.of(o.string("data", ""));
         Path out = Path.of(o.string("out", "fashion-output")).toAbsolutePath();
         Files.createDirectories(out);
-        int epochs = positive("epochs", o.integer("epochs", 5));
-        int batchSize = positive("batch", o.integer("batch", 64));
+        Model model = Model.parse(o.string("model", "small"));
+        boolean lenet = model == Model.LENET5;
+        int epochs = positive("epochs", o.integer("epochs", lenet ? 10 : 5));
+        int batchSize = positive("batch", o.integer("batch", lenet ? 256 : 64));
         double learningRate = o.number("lr", 1e-3);
         long seed = o.integer("seed", 0);
-        int samples = positive("samples", o.integer("samples", 30));
+        int samples = positive("samples", o.integer("samples", lenet ? 10 : 30));
         int epochSamples = positive("epoch-samples", o.integer("epoch-samples", 5));
         int limit = o.integer("limit", 0);
         int testLimit = o.integer("test-limit", 0);
         int gridSize = positive("grid", o.integer("grid", 8));
-        List<Integer> holdout = FashionMnist.parseHoldout(o.string("holdout", "5,8"));
+        List<Integer> holdout = FashionMnist.parseHoldout(o.string("holdout", "none"));
         int klWarmup = o.integer("kl-warmup", 0);
+        double klTemperature = o.number("kl-temperature", 1.0);
+        int patience = positive("patience", o.integer("patience", 3));
+        int convertEpochs = o.integer("convert-epochs", 0);
+        double[] angles = parseAngles(o.string("rotations", "0:180:15"));
+        int rotationLimit = positive("rotation-limit", o.integer("rotation-limit", 2000));
         WeightInit means = WeightInit.valueOf(o.string("init", "XAVIER"));
         if (klWarmup < 0) {
             throw new IllegalArgumentException("--kl-warmup must be >= 0, got " + klWarmup);
         }
+        if (convertEpochs < 0) {
+            throw new IllegalArgumentException("--convert-epochs must be >= 0, got " + convertEpochs);
+        }
 
         long loadStart = System.nanoTime();
         FashionMnist data = FashionMnist.load(dataDir, holdout, limit, testLimit);
-        DataSet train = data.train();
+        DataSet[] split = validationSplit(data.train(), o.integer("validation", -1), seed);
+        DataSet train = split[0];
+        DataSet validation = split[1];
         DataSet test = data.test();
         INDArray ood = data.outOfDistribution();
         int n = train.numExamples();
-        System.out.printf(Locale.ROOT, "Fashion-MNIST from %s (%.1f s): %d training images, %d test images of %d "
-                        + "classes, %d test images of the held-out classes %s; images %d x %d%n", dataDir,
-                (System.nanoTime() - loadStart) / 1e9, n, test.numExamples(), data.classes(),
-                ood == null ? 0 : ood.size(0), names(data.heldOutClasses()), data.height(), data.width());
+        System.out.printf(Locale.ROOT, "Fashion-MNIST from %s (%.1f s): %d training and %d validation images, %d test "
+                        + "images of %d classes, %d test images of the held-out classes %s; images %d x %d; model %s%n",
+                dataDir, (System.nanoTime() - loadStart) / 1e9, n, validation.numExamples(), test.numExamples(),
+                data.classes(), ood == null ? 0 : ood.size(0), names(data.heldOutClasses()), data.height(),
+                data.width(), model.name().toLowerCase(Locale.ROOT));
         List<String> kept = new ArrayList<>();
         for (int k = 0; k < data.classes(); k++) {
             kept.add(k + " " + data.className(k));
@@ -264,56 +322,58 @@ final class FashionExample {
         int batchesPerEpoch = (n + batchSize - 1) / batchSize;
         List<Path> pictures = new ArrayList<>();
 
-        // ---- plain CNN ----
-        System.out.printf(Locale.ROOT, "%nPlain CNN: %d epoch(s) of %d minibatches of %d, Adam(%s)%n", epochs,
-                batchesPerEpoch, batchSize, learningRate);
-        MultiLayerNetwork plain = new MultiLayerNetwork(plainCnn(data.height(), data.width(), data.classes(), seed,
+        // ---- plain CNN: DL4J's fit, early stopping on the validation NLL ----
+        System.out.printf(Locale.ROOT, "%nPlain CNN: up to %d epoch(s) of %d minibatches of %d, Adam(%s), early "
+                + "stopping on the validation NLL (patience %d)%n", epochs, batchesPerEpoch, batchSize, learningRate,
+                patience);
+        MultiLayerNetwork plain = new MultiLayerNetwork(model.plain(data.height(), data.width(), data.classes(), seed,
                 learningRate));
         plain.init();
-        double[] plainSeconds = new double[epochs];
-        for (int e = 0; e < epochs; e++) {
-            List<DataSet> batches = shuffledBatches(train, batchSize, new Random(seed * 1_000_003L + e));
-            long start = System.nanoTime();
+        Training plainRun = train(plain, epochs, patience, validation, e -> {
             double lossSum = 0;
-            for (DataSet batch : batches) {
+            for (DataSet batch : shuffledBatches(train, batchSize, new Random(seed * 1_000_003L + e))) {
                 plain.fit(batch);
                 lossSum += plain.score() * batch.numExamples();
             }
             plain.incrementEpochCount();
-            plainSeconds[e] = (System.nanoTime() - start) / 1e9;
-            double accuracy = ClassificationMetrics.of(predictPlain(plain, test.getFeatures()), test.getLabels())
-                    .accuracy();
-            System.out.printf(Locale.ROOT, "  epoch %d/%d: loss %.4f, test accuracy %.2f%%, %.1f s%n", e + 1, epochs,
-                    lossSum / n, 100 * accuracy, plainSeconds[e]);
-        }
+            return String.format(Locale.ROOT, "loss %.4f", lossSum / n);
+        }, x -> predictPlain(plain, x));
 
-        // ---- Bayesian CNN: ADVI, one fit per epoch (epochs x batchesPerEpoch steps in all) ----
-        System.out.printf(Locale.ROOT, "%nBayesian CNN: ADVI, %d epoch(s) of %d minibatches of %d, N = %d, Adam(%s)%s%n",
-                epochs, batchesPerEpoch, batchSize, n, learningRate,
-                klWarmup > 0 ? ", KL warm-up over " + klWarmup + " steps" : "");
-        MultiLayerNetwork bayes = new MultiLayerNetwork(bayesianCnn(data.height(), data.width(), data.classes(), seed,
-                learningRate, means));
+        // ---- Bayesian CNN: ADVI, one fit per epoch (the Advi's history and KL warm-up run on across them) ----
+        System.out.printf(Locale.ROOT, "%nBayesian CNN: ADVI, up to %d epoch(s) of %d minibatches of %d, N = %d, "
+                        + "Adam(%s)%s%s, early stopping on the validation NLL (patience %d)%n", epochs,
+                batchesPerEpoch, batchSize, n, learningRate,
+                klWarmup > 0 ? ", KL warm-up over " + klWarmup + " steps" : "",
+                klTemperature != 1 ? ", KL temperature " + klTemperature : "", patience);
+        MultiLayerNetwork bayes = new MultiLayerNetwork(model.bayesian(data.height(), data.width(), data.classes(),
+                seed, learningRate, means));
         bayes.init();
-        // one Advi for all epochs: its history and KL warm-up run on across the per-epoch fits
         Advi advi = Advi.builder().datasetSize(n).iterations(batchesPerEpoch).printEvery(0)
-                .klAnnealingIterations(klWarmup).build();
-        double[] bayesSeconds = new double[epochs];
-        for (int e = 0; e < epochs; e++) {
-            List<DataSet> batches = shuffledBatches(train, batchSize, new Random(seed * 1_000_003L + e));
-            long start = System.nanoTime();
-            ElboHistory elbo = advi.fit(bayes, Minibatches.of(batches, batchSize));
-            bayesSeconds[e] = (System.nanoTime() - start) / 1e9;
-            double meanElbo = elbo.meanOfLast(batchesPerEpoch);
-            double accuracy = ClassificationMetrics.of(predictiveMean(bayes, test.getFeatures(), epochSamples),
-                    test.getLabels()).accuracy();
-            System.out.printf(Locale.ROOT, "  epoch %d/%d: ELBO %.1f (%.4f per example, mean over the epoch), "
-                            + "test accuracy %.2f%% (predictive mean of %d draws), %.1f s%n", e + 1, epochs, meanElbo,
-                    meanElbo / n, 100 * accuracy, epochSamples, bayesSeconds[e]);
-        }
+                .klAnnealingIterations(klWarmup).klTemperature(klTemperature).build();
+        Training bayesRun = train(bayes, epochs, patience, validation,
+                e -> elboLine(advi.fit(bayes, Minibatches.of(shuffledBatches(train, batchSize,
+                        new Random(seed * 1_000_003L + e)), batchSize)), batchesPerEpoch, n),
+                x -> predictiveMean(bayes, x, epochSamples));
         ElboHistory elbo = advi.history();
         elbo.writeCsv(out.resolve("elbo.csv"));
         pictures.add(Plots.save(Plots.elbo("ELBO of the Bayesian CNN (ADVI, minibatches of " + batchSize + ")",
                 List.of("ELBO"), List.of(elbo.iterations()), List.of(elbo.elbos())), out, "elbo"));
+
+        // ---- "make my trained CNN Bayesian": informed priors from the plain CNN, a short ADVI fine-tune ----
+        Training convertedRun = null;
+        if (convertEpochs > 0) {
+            System.out.printf(Locale.ROOT, "%nConverted CNN: the plain CNN with informed priors (MOPED, prior std "
+                    + "%s x |w|), %d epoch(s) of ADVI%n", CONVERT_RELATIVE_PRIOR_STD, convertEpochs);
+            long start = System.nanoTime();
+            MultiLayerNetwork converted = convert(plainRun.net());
+            double conversionSeconds = (System.nanoTime() - start) / 1e9;
+            Advi fineTune = Advi.builder().datasetSize(n).iterations(batchesPerEpoch).printEvery(0).build();
+            convertedRun = train(converted, convertEpochs, convertEpochs, validation,
+                    e -> elboLine(fineTune.fit(converted, Minibatches.of(shuffledBatches(train, batchSize,
+                            new Random(seed * 1_000_003L + 7919 + e)), batchSize)), batchesPerEpoch, n),
+                    x -> predictiveMean(converted, x, epochSamples));
+            convertedRun.epochSeconds()[0] += conversionSeconds;
+        }
 
         // ---- evaluation on the in-distribution test set ----
         System.out.printf(Locale.ROOT, "%nEvaluation: %d test images; Bayesian posterior predictive with %d draws%n",
@@ -327,6 +387,12 @@ final class FashionExample {
         pictures.add(Plots.save(Plots.reliabilityDiagram("Reliability of the Bayesian CNN's posterior predictive "
                         + "(test set, " + samples + " draws)", bayesMetrics.reliability(10),
                 bayesMetrics.expectedCalibrationError(10)), out, "reliability_bayesian"));
+        NetScores convertedScores = null;
+        if (convertedRun != null) {
+            ClassificationMetrics m = ClassificationMetrics.of(predictiveMean(convertedRun.net(), test.getFeatures(),
+                    samples), test.getLabels());
+            convertedScores = scores(m, Double.NaN, convertedRun);
+        }
 
         // ---- out-of-distribution detection: held-out classes vs in-distribution test images ----
         double aurocPlain = Double.NaN;
@@ -352,32 +418,216 @@ final class FashionExample {
         double meanMiIn = mean(bayesTest.mutualInformation());
         pictures.add(certaintyGrid(data, bayesTest, bayesOod, gridSize, out));
 
-        NetScores plainScores = new NetScores(plainMetrics.accuracy(), plainMetrics.negativeLogLikelihood(),
-                plainMetrics.brierScore(), plainMetrics.expectedCalibrationError(10), aurocPlain, plainSeconds);
-        NetScores bayesScores = new NetScores(bayesMetrics.accuracy(), bayesMetrics.negativeLogLikelihood(),
-                bayesMetrics.brierScore(), bayesMetrics.expectedCalibrationError(10), aurocBayesMaxP, bayesSeconds);
+        // ---- shift: the test images rotated ----
+        RotationScores plainRotated = null;
+        RotationScores bayesRotated = null;
+        if (angles.length > 0) {
+            int m = Math.min(rotationLimit, test.numExamples());
+            System.out.printf(Locale.ROOT, "%nRotated test images: the first %d, angles %s degrees%n", m,
+                    Arrays.toString(angles));
+            INDArray x = chunk(test.getFeatures(), 0, m);
+            INDArray y = chunk(test.getLabels(), 0, m);
+            plainRotated = rotationScores(angles, x, y, data, r -> predictPlain(plain, r));
+            bayesRotated = rotationScores(angles, x, y, data, r -> predictiveMean(bayes, r, samples));
+            System.out.printf(Locale.ROOT, "%8s %22s %22s %22s%n", "degrees", "accuracy plain/Bayes",
+                    "NLL plain/Bayes", "ECE plain/Bayes");
+            for (int k = 0; k < angles.length; k++) {
+                System.out.printf(Locale.ROOT, "%8.0f %10.2f%% %10.2f%% %10.4f %10.4f %10.4f %10.4f%n", angles[k],
+                        100 * plainRotated.accuracy()[k], 100 * bayesRotated.accuracy()[k], plainRotated.nll()[k],
+                        bayesRotated.nll()[k], plainRotated.ece()[k], bayesRotated.ece()[k]);
+            }
+            List<String> nets = List.of("plain CNN", "Bayesian CNN (" + samples + " draws)");
+            List<double[]> xs = List.of(angles, angles);
+            pictures.add(Plots.saveSideBySide(List.of(
+                    Plots.curves("NLL of the rotated test images", "rotation (degrees)", "NLL", nets, xs,
+                            List.of(plainRotated.nll(), bayesRotated.nll()), false),
+                    Plots.curves("ECE (10 bins) of the rotated test images", "rotation (degrees)", "ECE", nets, xs,
+                            List.of(plainRotated.ece(), bayesRotated.ece()), false)), out, "rotation_shift"));
+            List<String> csv = new ArrayList<>(List.of("degrees,plain_accuracy,plain_nll,plain_ece,bayes_accuracy,"
+                    + "bayes_nll,bayes_ece"));
+            for (int k = 0; k < angles.length; k++) {
+                csv.add(String.format(Locale.ROOT, "%s,%s,%s,%s,%s,%s,%s", angles[k], plainRotated.accuracy()[k],
+                        plainRotated.nll()[k], plainRotated.ece()[k], bayesRotated.accuracy()[k],
+                        bayesRotated.nll()[k], bayesRotated.ece()[k]));
+            }
+            Files.write(out.resolve("rotation.csv"), csv);
+        }
 
-        System.out.printf(Locale.ROOT, "%n%-14s %9s %8s %8s %8s %16s %10s %12s%n", "", "accuracy", "NLL", "Brier",
-                "ECE", "AUROC(1-max p)", "AUROC(MI)", "s per epoch");
+        NetScores plainScores = scores(plainMetrics, aurocPlain, plainRun);
+        NetScores bayesScores = scores(bayesMetrics, aurocBayesMaxP, bayesRun);
+        System.out.printf(Locale.ROOT, "%n%-14s %9s %8s %8s %8s %16s %10s %12s %7s %11s%n", "", "accuracy", "NLL",
+                "Brier", "ECE", "AUROC(1-max p)", "AUROC(MI)", "s per epoch", "epochs", "peak RSS MB");
         printRow("plain CNN", plainScores, Double.NaN);
         printRow("Bayesian CNN", bayesScores, aurocMi);
+        if (convertedScores != null) {
+            printRow("converted CNN", convertedScores, Double.NaN);
+        }
         if (ood != null) {
             System.out.printf(Locale.ROOT, "Mean mutual information: %.4f nats on test images of the training classes, "
                     + "%.4f on the held-out classes%n", meanMiIn, meanMiOut);
         } else {
-            System.out.println("No held-out classes (--holdout none): no out-of-distribution section.");
+            System.out.println("No held-out classes (--holdout none, the default): no out-of-distribution section.");
         }
+        System.out.printf(Locale.ROOT, "Peak resident memory of this run: %d MB%n", ResidentMemory.peakMb());
         System.out.println("Pictures written to " + out);
         for (Path p : pictures) {
             System.out.println("  " + p.getFileName());
         }
-        return new Result(plainScores, bayesScores, aurocMi, meanMiIn, meanMiOut, pictures);
+        return new Result(plainScores, bayesScores, convertedScores, aurocMi, meanMiIn, meanMiOut, plainRotated,
+                bayesRotated, pictures);
+    }
+
+    /** Prior std of the converted CNN's weights relative to their trained magnitude (MOPED's delta). */
+    static final double CONVERT_RELATIVE_PRIOR_STD = 0.1;
+
+    /**
+     * "Make my trained CNN Bayesian": the trained plain network turned into a Bayesian one with priors centred at its
+     * weights (MOPED: prior std {@link #CONVERT_RELATIVE_PRIOR_STD} times each weight's magnitude, at least 1e-3),
+     * Flipout, posterior std starting at softplus(-7) as the LeNet-5 recipe's.
+     */
+    static MultiLayerNetwork convert(MultiLayerNetwork trained) {
+        return InformedPriors.builder().relativePriorStd(CONVERT_RELATIVE_PRIOR_STD, 1e-3)
+                .initialPosteriorStd(LENET5_INITIAL_POSTERIOR_STD).estimator(Estimator.FLIPOUT).build()
+                .convert(trained);
+    }
+
+    /** One training epoch (its number from 0); returns what to print about it. */
+    private interface Epoch {
+        String run(int epoch) throws Exception;
+    }
+
+    /** Class probabilities of a network for a batch of images. */
+    private interface Probabilities {
+        INDArray of(INDArray x);
+    }
+
+    /**
+     * Trains for up to {@code epochs} epochs, scoring the validation set after each; stops when its NLL has not
+     * improved for {@code patience} epochs and puts back the parameters of the best epoch.
+     */
+    private static Training train(MultiLayerNetwork net, int epochs, int patience, DataSet validation, Epoch epoch,
+                                  Probabilities probabilities) throws Exception {
+        double[] seconds = new double[epochs];
+        long[] peak = new long[epochs];
+        double bestNll = Double.POSITIVE_INFINITY;
+        INDArray best = null;
+        int bestEpoch = -1;
+        int done = 0;
+        for (int e = 0; e < epochs; e++) {
+            long start = System.nanoTime();
+            String line = epoch.run(e);
+            seconds[e] = (System.nanoTime() - start) / 1e9;
+            peak[e] = ResidentMemory.peakMb();
+            done = e + 1;
+            ClassificationMetrics v = ClassificationMetrics.of(probabilities.of(validation.getFeatures()),
+                    validation.getLabels());
+            boolean improved = v.negativeLogLikelihood() < bestNll;
+            if (improved) {
+                bestNll = v.negativeLogLikelihood();
+                best = net.params().dup();
+                bestEpoch = e;
+            }
+            System.out.printf(Locale.ROOT, "  epoch %d/%d: %s, validation accuracy %.2f%%, NLL %.4f%s, %.1f s, "
+                            + "RSS %d MB (peak %d MB)%n", e + 1, epochs, line, 100 * v.accuracy(),
+                    v.negativeLogLikelihood(), improved ? " (best)" : "", seconds[e], ResidentMemory.currentMb(),
+                    peak[e]);
+            if (e - bestEpoch >= patience) {
+                System.out.printf(Locale.ROOT, "  early stop: no better validation NLL in %d epochs; keeping epoch "
+                        + "%d%n", patience, bestEpoch + 1);
+                break;
+            }
+        }
+        if (best != null) {
+            net.setParams(best);
+        }
+        return new Training(net, Arrays.copyOf(seconds, done), Arrays.copyOf(peak, done), bestEpoch);
+    }
+
+    private static String elboLine(ElboHistory elbo, int batchesPerEpoch, int n) {
+        double meanElbo = elbo.meanOfLast(batchesPerEpoch);
+        return String.format(Locale.ROOT, "ELBO %.1f (%.4f per example, mean over the epoch)", meanElbo,
+                meanElbo / n);
+    }
+
+    private static NetScores scores(ClassificationMetrics m, double aurocMaxProbability, Training t) {
+        return new NetScores(m.accuracy(), m.negativeLogLikelihood(), m.brierScore(), m.expectedCalibrationError(10),
+                aurocMaxProbability, t.epochSeconds(), t.peakResidentMb(), t.bestEpoch() + 1);
+    }
+
+    private static RotationScores rotationScores(double[] angles, INDArray x, INDArray y, FashionMnist data,
+                                                 Probabilities probabilities) {
+        double[] accuracy = new double[angles.length];
+        double[] nll = new double[angles.length];
+        double[] ece = new double[angles.length];
+        for (int k = 0; k < angles.length; k++) {
+            INDArray rotated = ImageRotation.rotate(x, data.height(), data.width(), angles[k]);
+            ClassificationMetrics m = ClassificationMetrics.of(probabilities.of(rotated), y);
+            accuracy[k] = m.accuracy();
+            nll[k] = m.negativeLogLikelihood();
+            ece[k] = m.expectedCalibrationError(10);
+        }
+        return new RotationScores(angles, accuracy, nll, ece);
+    }
+
+    /**
+     * Parses {@code --rotations}: {@code none}, a list {@code 0,30,90}, or a range {@code from:to:step} (both ends
+     * included when the steps reach them).
+     */
+    static double[] parseAngles(String text) {
+        String t = text.trim();
+        if (t.isEmpty() || "none".equalsIgnoreCase(t)) {
+            return new double[0];
+        }
+        try {
+            if (t.contains(":")) {
+                String[] p = t.split(":");
+                if (p.length != 3) {
+                    throw new IllegalArgumentException("--rotations range must be from:to:step, got " + text);
+                }
+                double from = Double.parseDouble(p[0]);
+                double to = Double.parseDouble(p[1]);
+                double step = Double.parseDouble(p[2]);
+                if (!(step > 0) || !(to >= from)) {
+                    throw new IllegalArgumentException("--rotations range needs step > 0 and to >= from, got " + text);
+                }
+                int count = (int) Math.floor((to - from) / step + 1e-9) + 1;
+                return IntStream.range(0, count).mapToDouble(i -> from + i * step).toArray();
+            }
+            return Arrays.stream(t.split(",")).mapToDouble(v -> Double.parseDouble(v.trim())).toArray();
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--rotations must be none, a list of angles or from:to:step, got "
+                    + text);
+        }
+    }
+
+    /**
+     * Splits the training images into training and validation sets (a seeded random choice of the validation rows).
+     *
+     * @param size validation images; negative for the default, a twelfth of the images (5,000 of Fashion-MNIST's 60,000)
+     */
+    static DataSet[] validationSplit(DataSet all, int size, long seed) {
+        int n = all.numExamples();
+        int v = size < 0 ? n / 12 : size;
+        if (v < 1 || v >= n) {
+            throw new IllegalArgumentException("--validation must leave at least one training and one validation "
+                    + "image: got " + v + " of " + n + " images");
+        }
+        int[] order = io.github.dl4jbayes.training.Shuffle.permutation(n, new Random(seed * 31 + 17));
+        int[] validationRows = Arrays.copyOfRange(order, 0, v);
+        int[] trainRows = Arrays.copyOfRange(order, v, n);
+        Arrays.sort(validationRows);
+        Arrays.sort(trainRows);
+        return new DataSet[]{
+                new DataSet(all.getFeatures().getRows(trainRows), all.getLabels().getRows(trainRows)),
+                new DataSet(all.getFeatures().getRows(validationRows), all.getLabels().getRows(validationRows))};
     }
 
     private static void printRow(String name, NetScores s, double aurocMi) {
-        System.out.printf(Locale.ROOT, "%-14s %8.2f%% %8.4f %8.4f %8.4f %16s %10s %12.1f%n", name, 100 * s.accuracy(),
-                s.nll(), s.brier(), s.ece(), orDash(s.aurocMaxProbability()), orDash(aurocMi),
-                Arrays.stream(s.epochSeconds()).average().orElse(Double.NaN));
+        System.out.printf(Locale.ROOT, "%-14s %8.2f%% %8.4f %8.4f %8.4f %16s %10s %12.1f %7s %11d%n", name,
+                100 * s.accuracy(), s.nll(), s.brier(), s.ece(), orDash(s.aurocMaxProbability()), orDash(aurocMi),
+                Arrays.stream(s.epochSeconds()).average().orElse(Double.NaN),
+                s.bestEpoch() + "/" + s.epochSeconds().length,
+                Arrays.stream(s.peakResidentMb()).max().orElse(-1));
     }
 
     private static String orDash(double v) {

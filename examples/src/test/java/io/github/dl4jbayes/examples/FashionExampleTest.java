@@ -8,9 +8,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -28,24 +30,36 @@ class FashionExampleTest {
         SyntheticIdx.writeFashion(data, 200, 100, 28, true, false, 7);
         FashionExample.Result r = FashionExample.run(Options.parse(new String[]{
                 "--data", data.toString(), "--out", out.toString(), "--epochs", "1", "--samples", "3",
-                "--epoch-samples", "2", "--batch", "32", "--grid", "4", "--kl-warmup", "3"}));
+                "--epoch-samples", "2", "--batch", "32", "--grid", "4", "--kl-warmup", "3", "--holdout", "5,8",
+                "--rotations", "0,90,180", "--rotation-limit", "20", "--convert-epochs", "1", "--validation", "30"}));
 
         for (String name : List.of("elbo", "reliability_plain", "reliability_bayesian", "mi_histogram",
-                "certain_uncertain")) {
+                "certain_uncertain", "rotation_shift")) {
             Path picture = out.resolve(name + ".png");
             assertTrue(r.pictures().contains(picture), name + " in " + r.pictures());
             assertNotNull(ImageIO.read(picture.toFile()), name);
         }
         assertTrue(Files.size(out.resolve("elbo.csv")) > 0);
-        for (FashionExample.NetScores s : List.of(r.plain(), r.bayesian())) {
+        assertEquals(4, Files.readAllLines(out.resolve("rotation.csv")).size(), "header and three angles");
+        for (FashionExample.RotationScores rotated : List.of(r.plainRotated(), r.bayesianRotated())) {
+            assertArrayEquals(new double[]{0, 90, 180}, rotated.degrees());
+            for (int k = 0; k < 3; k++) {
+                assertProbability(rotated.accuracy()[k], "accuracy at " + rotated.degrees()[k]);
+                assertProbability(rotated.ece()[k], "ECE at " + rotated.degrees()[k]);
+                assertTrue(Double.isFinite(rotated.nll()[k]), "NLL at " + rotated.degrees()[k]);
+            }
+        }
+        for (FashionExample.NetScores s : List.of(r.plain(), r.bayesian(), r.converted())) {
             assertProbability(s.accuracy(), "accuracy");
             assertTrue(Double.isFinite(s.nll()) && s.nll() >= 0, "NLL " + s.nll());
             assertTrue(Double.isFinite(s.brier()) && s.brier() >= 0, "Brier " + s.brier());
             assertProbability(s.ece(), "ECE");
-            assertProbability(s.aurocMaxProbability(), "AUROC of 1 - max p");
             assertEquals(1, s.epochSeconds().length);
             assertTrue(s.epochSeconds()[0] > 0);
+            assertEquals(1, s.bestEpoch());
         }
+        assertProbability(r.plain().aurocMaxProbability(), "AUROC of 1 - max p");
+        assertProbability(r.bayesian().aurocMaxProbability(), "AUROC of 1 - max p");
         assertProbability(r.aurocMutualInformation(), "AUROC of MI");
         assertTrue(Double.isFinite(r.meanMiIn()) && r.meanMiIn() >= 0, "MI in " + r.meanMiIn());
         assertTrue(Double.isFinite(r.meanMiOut()) && r.meanMiOut() >= 0, "MI out " + r.meanMiOut());
@@ -58,8 +72,13 @@ class FashionExampleTest {
         SyntheticIdx.writeFashion(data, 60, 30, 16, false, true, 8);
         FashionExample.Result r = FashionExample.run(Options.parse(new String[]{
                 "--data", data.toString(), "--out", out.toString(), "--epochs", "1", "--samples", "2",
-                "--epoch-samples", "1", "--batch", "16", "--holdout", "none", "--limit", "40"}));
-        assertTrue(Double.isNaN(r.aurocMutualInformation()));
+                "--epoch-samples", "1", "--batch", "16", "--limit", "40", "--rotations", "none", "--epochs", "2",
+                "--patience", "1"}));
+        assertTrue(Double.isNaN(r.aurocMutualInformation()), "no held-out classes by default");
+        assertNull(r.converted());
+        assertNull(r.plainRotated());
+        assertFalse(Files.exists(out.resolve("rotation_shift.png")));
+        assertTrue(r.plain().bestEpoch() >= 1 && r.plain().bestEpoch() <= 2, "best epoch " + r.plain().bestEpoch());
         assertTrue(Double.isNaN(r.plain().aurocMaxProbability()));
         assertTrue(Double.isNaN(r.meanMiOut()));
         assertFalse(Files.exists(out.resolve("mi_histogram.png")));
@@ -75,6 +94,35 @@ class FashionExampleTest {
         IllegalArgumentException small = assertThrows(IllegalArgumentException.class,
                 () -> FashionExample.plainCnn(15, 28, 8, 0));
         assertTrue(small.getMessage().contains("at least 16 x 16"), small.getMessage());
+        IllegalArgumentException model = assertThrows(IllegalArgumentException.class,
+                () -> FashionExample.Model.parse("resnet"));
+        assertTrue(model.getMessage().contains("--model"), model.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> FashionExample.parseAngles("0:180"));
+        assertThrows(IllegalArgumentException.class, () -> FashionExample.parseAngles("0,x"));
+    }
+
+    @Test
+    void anglesAreAListOrARange() {
+        assertArrayEquals(new double[]{0, 15, 30}, FashionExample.parseAngles("0:30:15"));
+        assertEquals(13, FashionExample.parseAngles("0:180:15").length);
+        assertArrayEquals(new double[]{0, 45}, FashionExample.parseAngles("0, 45"));
+        assertEquals(0, FashionExample.parseAngles("none").length);
+    }
+
+    @Test
+    void lenet5ConfigurationsHaveTheAnchorsShape() {
+        org.deeplearning4j.nn.multilayer.MultiLayerNetwork plain =
+                new org.deeplearning4j.nn.multilayer.MultiLayerNetwork(FashionExample.lenet5Plain(28, 28, 10, 0, 1e-3));
+        plain.init();
+        org.deeplearning4j.nn.multilayer.MultiLayerNetwork bayes =
+                new org.deeplearning4j.nn.multilayer.MultiLayerNetwork(FashionExample.lenet5Bayesian(28, 28, 10, 0,
+                        1e-3));
+        bayes.init();
+        // conv 6 (5x5x1), 16 (5x5x6), 120 (5x5x16), dense 84 from 7x7x120, 10: weights and biases
+        long plainParams = (6 * 25 + 6) + (16 * 150 + 16) + (120 * 400 + 120) + (84 * 7 * 7 * 120 + 84) + (10 * 84 + 10);
+        assertEquals(plainParams, plain.numParams());
+        assertTrue(bayes.numParams() >= 2 * plainParams, "mu and rho per weight: " + bayes.numParams());
+        assertEquals(plain.getnLayers(), bayes.getnLayers());
     }
 
     private static void assertProbability(double v, String what) {
