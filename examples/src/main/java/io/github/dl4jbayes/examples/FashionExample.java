@@ -322,24 +322,8 @@ final class FashionExample {
         int batchesPerEpoch = (n + batchSize - 1) / batchSize;
         List<Path> pictures = new ArrayList<>();
 
-        // ---- plain CNN: DL4J's fit, early stopping on the validation NLL ----
-        System.out.printf(Locale.ROOT, "%nPlain CNN: up to %d epoch(s) of %d minibatches of %d, Adam(%s), early "
-                + "stopping on the validation NLL (patience %d)%n", epochs, batchesPerEpoch, batchSize, learningRate,
-                patience);
-        MultiLayerNetwork plain = new MultiLayerNetwork(model.plain(data.height(), data.width(), data.classes(), seed,
-                learningRate));
-        plain.init();
-        Training plainRun = train(plain, epochs, patience, validation, e -> {
-            double lossSum = 0;
-            for (DataSet batch : shuffledBatches(train, batchSize, new Random(seed * 1_000_003L + e))) {
-                plain.fit(batch);
-                lossSum += plain.score() * batch.numExamples();
-            }
-            plain.incrementEpochCount();
-            return String.format(Locale.ROOT, "loss %.4f", lossSum / n);
-        }, x -> predictPlain(plain, x));
-
-        // ---- Bayesian CNN: ADVI, one fit per epoch (the Advi's history and KL warm-up run on across them) ----
+        // ---- Bayesian CNN first (its resident memory per epoch is its own): ADVI, one fit per epoch (the Advi's
+        // history and KL warm-up run on across them) ----
         System.out.printf(Locale.ROOT, "%nBayesian CNN: ADVI, up to %d epoch(s) of %d minibatches of %d, N = %d, "
                         + "Adam(%s)%s%s, early stopping on the validation NLL (patience %d)%n", epochs,
                 batchesPerEpoch, batchSize, n, learningRate,
@@ -358,6 +342,23 @@ final class FashionExample {
         elbo.writeCsv(out.resolve("elbo.csv"));
         pictures.add(Plots.save(Plots.elbo("ELBO of the Bayesian CNN (ADVI, minibatches of " + batchSize + ")",
                 List.of("ELBO"), List.of(elbo.iterations()), List.of(elbo.elbos())), out, "elbo"));
+
+        // ---- plain CNN: DL4J's fit, early stopping on the validation NLL ----
+        System.out.printf(Locale.ROOT, "%nPlain CNN: up to %d epoch(s) of %d minibatches of %d, Adam(%s), early "
+                + "stopping on the validation NLL (patience %d)%n", epochs, batchesPerEpoch, batchSize, learningRate,
+                patience);
+        MultiLayerNetwork plain = new MultiLayerNetwork(model.plain(data.height(), data.width(), data.classes(), seed,
+                learningRate));
+        plain.init();
+        Training plainRun = train(plain, epochs, patience, validation, e -> {
+            double lossSum = 0;
+            for (DataSet batch : shuffledBatches(train, batchSize, new Random(seed * 1_000_003L + e))) {
+                plain.fit(batch);
+                lossSum += plain.score() * batch.numExamples();
+            }
+            plain.incrementEpochCount();
+            return String.format(Locale.ROOT, "loss %.4f", lossSum / n);
+        }, x -> predictPlain(plain, x));
 
         // ---- "make my trained CNN Bayesian": informed priors from the plain CNN, a short ADVI fine-tune ----
         Training convertedRun = null;
