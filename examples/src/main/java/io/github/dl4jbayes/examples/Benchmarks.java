@@ -45,10 +45,10 @@ import java.util.function.Supplier;
  * Prints a Markdown table: medians over repeated runs with min-max, and every ratio from one interleaved run.
  */
 final class Benchmarks {
-    static final String OPTIONS = "Options: --rows 1,2,3,4,5,6,7,8,9,10,11,12 (all) --rounds R (9) --steps S (100) "
+    static final String OPTIONS = "Options: --rows 1,2,3,4,5,6,7,8,9,10,11,12,13 (all; 13 alone in its own JVM) --rounds R (9) --steps S (100) "
             + "--soak-steps N (100000) --cold-runs C (3) --baseline (row 10: also DL4J's standard step) "
             + "--python PATH (row 10: PyTorch's figures from examples/scripts/pytorch_bbb.py in the same run) "
-            + "--torch-threads T (1) --out FILE.md";
+            + "--torch-threads T (1) --memory-epochs E (4) --memory-batches B (40) --out FILE.md";
 
     private final List<String> table = new ArrayList<>();
     private final int rounds;
@@ -61,7 +61,7 @@ final class Benchmarks {
 
     static void run(Options o) throws IOException {
         Set<Integer> rows = new TreeSet<>();
-        for (String r : o.string("rows", "1,2,3,4,5,6,7,8,9,10,11,12").split(",")) {
+        for (String r : o.string("rows", "1,2,3,4,5,6,7,8,9,10,11,12,13").split(",")) {
             rows.add(Integer.parseInt(r.trim()));
         }
         Benchmarks b = new Benchmarks(o.integer("rounds", 9), o.integer("steps", 100));
@@ -125,6 +125,9 @@ final class Benchmarks {
                     () -> withN(new MultiLayerNetwork(smallImageCnn(true)), 1_400),
                     () -> withN(new MultiLayerNetwork(smallImageCnn(false)), 0), images);
             b.memoryRow("11m", "peak resident memory after row 11");
+        }
+        if (rows.contains(13)) {
+            b.memoryOverEpochs(o.integer("memory-epochs", 4), o.integer("memory-batches", 40));
         }
         if (rows.contains(4)) {
             b.predictive();
@@ -516,6 +519,36 @@ final class Benchmarks {
                 "| 6c | memory over %,d steps of the seed net, after %,d warm-up steps -> end (max of 10 checkpoints): live heap, off-heap (JavaCPP), resident | %d -> %d (%d) MB heap, %d -> %d (%d) MB off-heap, %d -> %d (%d) MB RSS, max heap %d MB | | |",
                 totalSteps, warm, first[0], last[0], max[0], first[1], last[1], max[1], first[2], last[2], max[2],
                 Runtime.getRuntime().maxMemory() >> 20);
+        System.out.println(row);
+        table.add(row);
+    }
+
+    /**
+     * Row 13: the process's resident memory over a training of the Bayesian LeNet-5 with {@link Advi} (batch 256,
+     * {@code batches} minibatches of uniform pixels per epoch, one {@code Advi.fit} per epoch as the {@code fashion}
+     * example does), with the JVM's settings as started and no explicit garbage collection: VmRSS after each epoch
+     * and the peak (VmHWM). Meaningful in a JVM of its own ({@code --rows 13}).
+     */
+    private void memoryOverEpochs(int epochs, int batches) {
+        MultiLayerNetwork net = new MultiLayerNetwork(FashionExample.lenet5Bayesian(28, 28, 10, 1, 1e-3));
+        net.init();
+        List<DataSet> data = new ArrayList<>();
+        for (int k = 0; k < batches; k++) {
+            data.add(uniformBatch(256, 784, 1300 + k));
+        }
+        Advi advi = Advi.builder().datasetSize(256L * batches).iterations(batches).printEvery(0).build();
+        List<String> perEpoch = new ArrayList<>();
+        long start = ResidentMemory.currentMb();
+        for (int e = 0; e < epochs; e++) {
+            advi.fit(net, Minibatches.of(data, 256));
+            perEpoch.add(Long.toString(ResidentMemory.currentMb()));
+            System.out.printf(Locale.ROOT, "  row 13: epoch %d/%d, RSS %s MB (peak %d MB)%n", e + 1, epochs,
+                    perEpoch.get(e), ResidentMemory.peakMb());
+        }
+        String row = String.format(Locale.ROOT, "| 13 | resident memory over %d epochs of %d minibatches of the "
+                        + "Bayesian LeNet-5 (batch 256) through Advi, JVM as started, max heap %d MB: before -> after "
+                        + "each epoch (peak) | %d -> %s MB (peak %d MB) | | |", epochs, batches,
+                Runtime.getRuntime().maxMemory() >> 20, start, String.join(", ", perEpoch), ResidentMemory.peakMb());
         System.out.println(row);
         table.add(row);
     }

@@ -60,7 +60,7 @@ import java.util.stream.IntStream;
 final class FashionExample {
     static final String OPTIONS = "Options: --data DIR (required: the 4 IDX files, plain or .gz; docs/fashion-mnist.md) "
             + "--out DIR (fashion-output) --model small|lenet5 (small) --epochs E (5; lenet5 10) --batch B (64; "
-            + "lenet5 256) --lr R (0.001) --seed S (0) --samples S (30; lenet5 10) --epoch-samples S (5: draws for the "
+            + "lenet5 256) --plain-epochs E (as --epochs) --lr R (0.001) --seed S (0) --samples S (30; lenet5 10) --epoch-samples S (5: draws for the "
             + "validation score) --validation N (a twelfth of the training images) --patience P (3) --limit N (all: "
             + "first N training images) --test-limit N (all) --holdout 5,8|none (none) --rotations none|LIST|FROM:TO:STEP "
             + "(0:180:15) --rotation-limit N (2000 test images) --convert-epochs E (0: no conversion) --grid K (8) "
@@ -290,6 +290,7 @@ final class FashionExample {
         int klWarmup = o.integer("kl-warmup", 0);
         double klTemperature = o.number("kl-temperature", 1.0);
         int patience = positive("patience", o.integer("patience", 3));
+        int plainEpochs = positive("plain-epochs", o.integer("plain-epochs", epochs));
         int convertEpochs = o.integer("convert-epochs", 0);
         double[] angles = parseAngles(o.string("rotations", "0:180:15"));
         int rotationLimit = positive("rotation-limit", o.integer("rotation-limit", 2000));
@@ -345,12 +346,12 @@ final class FashionExample {
 
         // ---- plain CNN: DL4J's fit, early stopping on the validation NLL ----
         System.out.printf(Locale.ROOT, "%nPlain CNN: up to %d epoch(s) of %d minibatches of %d, Adam(%s), early "
-                + "stopping on the validation NLL (patience %d)%n", epochs, batchesPerEpoch, batchSize, learningRate,
-                patience);
+                + "stopping on the validation NLL (patience %d)%n", plainEpochs, batchesPerEpoch, batchSize,
+                learningRate, patience);
         MultiLayerNetwork plain = new MultiLayerNetwork(model.plain(data.height(), data.width(), data.classes(), seed,
                 learningRate));
         plain.init();
-        Training plainRun = train(plain, epochs, patience, validation, e -> {
+        Training plainRun = train(plain, plainEpochs, patience, validation, e -> {
             double lossSum = 0;
             for (DataSet batch : shuffledBatches(train, batchSize, new Random(seed * 1_000_003L + e))) {
                 plain.fit(batch);
