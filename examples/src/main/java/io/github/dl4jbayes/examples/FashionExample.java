@@ -13,7 +13,9 @@ import io.github.dl4jbayes.layers.Estimator;
 import io.github.dl4jbayes.training.Advi;
 import io.github.dl4jbayes.training.ElboHistory;
 import org.deeplearning4j.datasets.iterator.utilty.ListDataSetIterator;
+import io.github.dl4jbayes.priors.GaussianPrior;
 import io.github.dl4jbayes.priors.InformedPriors;
+import io.github.dl4jbayes.priors.Prior;
 import io.github.dl4jbayes.priors.LearnedScalePrior;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
@@ -64,7 +66,7 @@ final class FashionExample {
             + "validation score) --validation N (a twelfth of the training images) --patience P (3) --limit N (all: "
             + "first N training images) --test-limit N (all) --holdout 5,8|none (none) --rotations none|LIST|FROM:TO:STEP "
             + "(0:180:15) --rotation-limit N (2000 test images) --convert-epochs E (0: no conversion) --grid K (8) "
-            + "--kl-warmup STEPS (0) --kl-temperature T (1) --init NAME (XAVIER: the small Bayesian CNN's mean init, "
+            + "--kl-warmup STEPS (0) --kl-temperature T (1) --prior learned|normal (learned: LeNet-5's prior) --init NAME (XAVIER: the small Bayesian CNN's mean init, "
             + "as the plain CNN's)";
 
     /** Channels of the two convolutions and width of the dense layer: small enough to train on two CPU cores. */
@@ -196,22 +198,28 @@ final class FashionExample {
      */
     static MultiLayerConfiguration lenet5Bayesian(int height, int width, int classes, long seed,
                                                   double learningRate) {
+        return lenet5Bayesian(height, width, classes, seed, learningRate, LearnedScalePrior.perLayer());
+    }
+
+    /** {@link #lenet5Bayesian(int, int, int, long, double)} with {@code prior} on every layer instead. */
+    static MultiLayerConfiguration lenet5Bayesian(int height, int width, int classes, long seed, double learningRate,
+                                                  Prior prior) {
         NeuralNetConfiguration.ListBuilder list = new NeuralNetConfiguration.Builder().seed(seed)
                 .dataType(DataType.FLOAT).weightInit(WeightInit.RELU).updater(new Adam(learningRate)).list();
         for (int filters : LENET5_FILTERS) {
             list.layer(new BayesianConvolutionLayer.Builder(5, 5).nOut(filters).convolutionMode(ConvolutionMode.Same)
-                    .activation(Activation.RELU).estimator(Estimator.FLIPOUT).prior(LearnedScalePrior.perLayer())
+                    .activation(Activation.RELU).estimator(Estimator.FLIPOUT).prior(prior)
                     .initialPosteriorStd(LENET5_INITIAL_POSTERIOR_STD).build());
             if (filters != LENET5_FILTERS[2]) {
                 list.layer(maxPool());
             }
         }
         return list.layer(new BayesianDenseLayer.Builder().nOut(84).activation(Activation.RELU)
-                        .estimator(Estimator.LOCAL_REPARAMETERIZATION).prior(LearnedScalePrior.perLayer())
+                        .estimator(Estimator.LOCAL_REPARAMETERIZATION).prior(prior)
                         .initialPosteriorStd(LENET5_INITIAL_POSTERIOR_STD).build())
                 .layer(new BayesianOutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(classes)
                         .activation(Activation.SOFTMAX).estimator(Estimator.LOCAL_REPARAMETERIZATION)
-                        .prior(LearnedScalePrior.perLayer()).initialPosteriorStd(LENET5_INITIAL_POSTERIOR_STD).build())
+                        .prior(prior).initialPosteriorStd(LENET5_INITIAL_POSTERIOR_STD).build())
                 .setInputType(InputType.convolutionalFlat(height, width, 1))
                 .build();
     }
@@ -252,8 +260,8 @@ final class FashionExample {
         }
 
         MultiLayerConfiguration bayesian(int height, int width, int classes, long seed, double learningRate,
-                                         WeightInit means) {
-            return this == LENET5 ? lenet5Bayesian(height, width, classes, seed, learningRate)
+                                         WeightInit means, Prior prior) {
+            return this == LENET5 ? lenet5Bayesian(height, width, classes, seed, learningRate, prior)
                     : bayesianCnn(height, width, classes, seed, learningRate, means);
         }
     }
@@ -331,7 +339,7 @@ final class FashionExample {
                 klWarmup > 0 ? ", KL warm-up over " + klWarmup + " steps" : "",
                 klTemperature != 1 ? ", KL temperature " + klTemperature : "", patience);
         MultiLayerNetwork bayes = new MultiLayerNetwork(model.bayesian(data.height(), data.width(), data.classes(),
-                seed, learningRate, means));
+                seed, learningRate, means, prior(o.string("prior", "learned"))));
         bayes.init();
         Advi advi = Advi.builder().datasetSize(n).iterations(batchesPerEpoch).printEvery(0)
                 .klAnnealingIterations(klWarmup).klTemperature(klTemperature).build();
@@ -477,6 +485,18 @@ final class FashionExample {
         }
         return new Result(plainScores, bayesScores, convertedScores, aurocMi, meanMiIn, meanMiOut, plainRotated,
                 bayesRotated, pictures);
+    }
+
+    /** {@code --prior}: {@code learned} (a learned scale per layer) or {@code normal} (N(0, 1)), for LeNet-5. */
+    static Prior prior(String name) {
+        switch (name.trim().toLowerCase(Locale.ROOT)) {
+            case "learned":
+                return LearnedScalePrior.perLayer();
+            case "normal":
+                return GaussianPrior.standardNormal();
+            default:
+                throw new IllegalArgumentException("--prior must be learned or normal, got " + name);
+        }
     }
 
     /** Prior std of the converted CNN's weights relative to their trained magnitude (MOPED's delta). */

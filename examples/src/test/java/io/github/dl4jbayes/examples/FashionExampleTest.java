@@ -97,6 +97,9 @@ class FashionExampleTest {
         IllegalArgumentException model = assertThrows(IllegalArgumentException.class,
                 () -> FashionExample.Model.parse("resnet"));
         assertTrue(model.getMessage().contains("--model"), model.getMessage());
+        IllegalArgumentException prior = assertThrows(IllegalArgumentException.class,
+                () -> FashionExample.prior("laplace"));
+        assertTrue(prior.getMessage().contains("--prior"), prior.getMessage());
         assertThrows(IllegalArgumentException.class, () -> FashionExample.parseAngles("0:180"));
         assertThrows(IllegalArgumentException.class, () -> FashionExample.parseAngles("0,x"));
     }
