@@ -110,8 +110,9 @@ public final class Examples {
         System.out.println("  classification  Bayesian classification on your CSV table (numeric, classes 0..K-1):");
         System.out.println("              DataVec, normalizer, early stopping, DL4J's evaluation of the predictive.");
         System.out.println("              " + TabularClassificationExample.OPTIONS);
-        System.out.println("  fashion     Fashion-MNIST with classes held out: a plain and a Bayesian LeNet-style CNN,");
-        System.out.println("              accuracy, NLL, calibration, and detection of the held-out classes (AUROC).");
+        System.out.println("  fashion     Fashion-MNIST, ten classes: a plain and a Bayesian CNN (small or LeNet-5), early-");
+        System.out.println("              stopped; accuracy, NLL, calibration, rotated images, held-out classes (AUROC),");
+        System.out.println("              the plain CNN made Bayesian (--convert-epochs).");
         System.out.println("              " + FashionExample.OPTIONS);
         System.out.println("  priors      The seed network on two moons under Gaussian, scale-mixture, Laplace and learned-");
         System.out.println("              scale priors: accuracy, NLL, ELBO, weight means; then pruning by |mu| / sigma.");

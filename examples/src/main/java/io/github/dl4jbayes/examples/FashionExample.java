@@ -62,12 +62,13 @@ import java.util.stream.IntStream;
 final class FashionExample {
     static final String OPTIONS = "Options: --data DIR (required: the 4 IDX files, plain or .gz; docs/fashion-mnist.md) "
             + "--out DIR (fashion-output) --model small|lenet5 (small) --epochs E (5; lenet5 10) --batch B (64; "
-            + "lenet5 256) --plain-epochs E (as --epochs) --lr R (0.001) --seed S (0) --samples S (30; lenet5 10) --epoch-samples S (5: draws for the "
-            + "validation score) --validation N (a twelfth of the training images) --patience P (3) --limit N (all: "
-            + "first N training images) --test-limit N (all) --holdout 5,8|none (none) --rotations none|LIST|FROM:TO:STEP "
-            + "(0:180:15) --rotation-limit N (2000 test images) --convert-epochs E (0: no conversion) --grid K (8) "
-            + "--kl-warmup STEPS (0) --kl-temperature T (1) --prior learned|normal (learned: LeNet-5's prior) --init NAME (XAVIER: the small Bayesian CNN's mean init, "
-            + "as the plain CNN's)";
+            + "lenet5 256) --plain-epochs E (as --epochs) --lr R (0.001) --seed S (0) --samples S (30; lenet5 10) "
+            + "--epoch-samples S (5: draws for the validation score) --validation N (a twelfth of the training "
+            + "images) --patience P (3) --limit N (all: first N training images) --test-limit N (all) "
+            + "--holdout 5,8|none (none) --rotations none|LIST|FROM:TO:STEP (0:180:15) --rotation-limit N (2000 "
+            + "test images) --convert-epochs E (0: no conversion) --grid K (8) --kl-warmup STEPS (0) "
+            + "--kl-temperature T (1) --prior learned|normal (lenet5 only; learned) --init NAME (small only; "
+            + "XAVIER: the Bayesian CNN's mean init, as the plain CNN's)";
 
     /** Channels of the two convolutions and width of the dense layer: small enough to train on two CPU cores. */
     static final int CONV1_CHANNELS = 8;
@@ -285,6 +286,9 @@ final class FashionExample {
         Files.createDirectories(out);
         Model model = Model.parse(o.string("model", "small"));
         boolean lenet = model == Model.LENET5;
+        if (!lenet && o.has("prior")) {
+            throw new IllegalArgumentException("--prior applies to --model lenet5; the small CNN's prior is N(0, 1)");
+        }
         int epochs = positive("epochs", o.integer("epochs", lenet ? 10 : 5));
         int batchSize = positive("batch", o.integer("batch", lenet ? 256 : 64));
         double learningRate = o.number("lr", 1e-3);

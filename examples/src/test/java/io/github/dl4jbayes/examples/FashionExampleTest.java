@@ -100,6 +100,10 @@ class FashionExampleTest {
         IllegalArgumentException prior = assertThrows(IllegalArgumentException.class,
                 () -> FashionExample.prior("laplace"));
         assertTrue(prior.getMessage().contains("--prior"), prior.getMessage());
+        IllegalArgumentException smallPrior = assertThrows(IllegalArgumentException.class,
+                () -> FashionExample.run(Options.parse(new String[]{"--data", tmp.toString(), "--out",
+                        tmp.resolve("o").toString(), "--prior", "normal"})));
+        assertTrue(smallPrior.getMessage().contains("lenet5"), smallPrior.getMessage());
         assertThrows(IllegalArgumentException.class, () -> FashionExample.parseAngles("0:180"));
         assertThrows(IllegalArgumentException.class, () -> FashionExample.parseAngles("0,x"));
     }
