@@ -38,8 +38,8 @@ import java.util.function.Supplier;
  * r.writeCsv(Path.of("active.csv"));
  * }</pre>
  *
- * <p>The default training is {@link Advi} on the whole labelled set with N set to its size (and KL warm-up over the
- * first fifth of the iterations); {@link Builder#trainer} replaces it. Progress is logged once per round.
+ * <p>The default training is {@link Advi} on the whole labelled set with N set to its size (and {@code Advi}'s default KL
+ * warm-up, over the first quarter of the iterations); {@link Builder#trainer} replaces it. Progress is logged once per round.
  */
 public final class ActiveLearning {
     private static final Logger LOG = LoggerFactory.getLogger(ActiveLearning.class);
@@ -112,7 +112,7 @@ public final class ActiveLearning {
         this.retrain = b.retrain;
         int iterations = b.iterations;
         this.trainer = b.trainer != null ? b.trainer : (net, data) -> Advi.builder().datasetSize(data.numExamples())
-                .iterations(iterations).printEvery(0).klAnnealingIterations(iterations / 5).build().fit(net, data);
+                .iterations(iterations).printEvery(0).build().fit(net, data);
         this.acquisition = b.acquisition;
         this.acquireEach = b.acquireEach;
         this.budget = b.budget;

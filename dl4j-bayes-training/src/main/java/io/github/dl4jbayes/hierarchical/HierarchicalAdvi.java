@@ -3,6 +3,7 @@ package io.github.dl4jbayes.hierarchical;
 import io.github.dl4jbayes.training.DivergenceException;
 import io.github.dl4jbayes.training.ElboHistory;
 import io.github.dl4jbayes.training.ElboListener;
+import io.github.dl4jbayes.training.KlSchedule;
 import io.github.dl4jbayes.training.Shuffle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,7 +35,7 @@ public final class HierarchicalAdvi {
     private final int batchSize;
     private final Minibatches minibatches;
     private final double learningRate;
-    private final int klAnnealingIterations;
+    private final KlSchedule klSchedule;
     private final int printEvery;
     private final long seed;
 
@@ -43,12 +44,16 @@ public final class HierarchicalAdvi {
         this.batchSize = b.batchSize;
         this.minibatches = b.minibatches;
         this.learningRate = b.learningRate;
-        this.klAnnealingIterations = b.klAnnealingIterations;
+        this.klSchedule = new KlSchedule(b.klAnnealingIterations >= 0 ? b.klAnnealingIterations
+                : KlSchedule.defaultWarmUp(b.iterations), 1.0);
         this.printEvery = b.printEvery;
         this.seed = b.seed;
     }
 
-    /** @return a builder: 5,000 iterations, full batch, Adam 0.01, no KL warm-up, progress every 1,000 */
+    /**
+     * @return a builder: 5,000 iterations, full batch, Adam 0.01, a KL warm-up over the first quarter of the
+     *         iterations (as {@code Advi}'s), progress every 1,000
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -124,16 +129,18 @@ public final class HierarchicalAdvi {
                 batch = data.rows(pick);
                 weights[g] = (double) present.length * rows.length / n;
             }
-            double klWeight = klAnnealingIterations > 0 ? Math.min(1.0, (it + 1.0) / klAnnealingIterations) : 1.0;
+            // the network's own step: a second fit continues the warm-up and draws new noise
+            long step = net.iterationCount() + 1L;
+            double klWeight = klSchedule.weightAt(step);
             HierarchicalNetwork.GroupBatch[] prepared = batch == data && whole != null ? whole : net.prepare(batch);
             double score = net.computeGradientAndScore(prepared, weights, n, klWeight,
-                    seed ^ (0x9E3779B97F4A7C15L * (it + 1)));
+                    seed ^ (0x9E3779B97F4A7C15L * step));
             if (!Double.isFinite(score)) {
                 throw new DivergenceException("hierarchical ADVI diverged at iteration " + it + ": the objective is "
                         + score + " (lower the learning rate, or start tau smaller)");
             }
             net.applyUpdate(learningRate);
-            history.add(it, -score * n);
+            history.add(step, -score * n);
             if (printEvery > 0 && ((it + 1) % printEvery == 0 || it + 1 == iterations)) {
                 int window = (it + 1) % printEvery == 0 ? printEvery : (it + 1) % printEvery;
                 double seconds = (System.nanoTime() - start) / 1e9;
@@ -153,7 +160,7 @@ public final class HierarchicalAdvi {
         private int batchSize;
         private Minibatches minibatches = Minibatches.MIXED;
         private double learningRate = 0.01;
-        private int klAnnealingIterations;
+        private int klAnnealingIterations = -1;               // -1: a quarter of the iterations
         private int printEvery = 1000;
         private long seed;
 
@@ -193,7 +200,11 @@ public final class HierarchicalAdvi {
             return this;
         }
 
-        /** @param iterations the KL warm-up: the KL terms' weight rises linearly to 1 over these steps; default 0 */
+        /**
+         * @param iterations the KL warm-up ({@link KlSchedule}): the KL terms' weight rises linearly to 1 over the
+         *                   network's first steps (its own step count, so a later fit continues it); 0 for none;
+         *                   default a quarter of the iterations
+         */
         public Builder klAnnealingIterations(int iterations) {
             if (iterations < 0) {
                 throw new IllegalArgumentException("klAnnealingIterations must be >= 0, got " + iterations);

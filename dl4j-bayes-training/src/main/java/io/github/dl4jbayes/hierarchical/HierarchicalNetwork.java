@@ -471,6 +471,11 @@ public final class HierarchicalNetwork {
     }
 
     /** Applies Adam (learning rate {@code lr}) to the gradient of the last {@link #computeGradientAndScore}. */
+    /** @return the number of optimizer steps this network has taken (saved with it) */
+    int iterationCount() {
+        return iteration;
+    }
+
     void applyUpdate(double lr) {
         if (updater == null || lr != learningRate) {
             learningRate = lr;

@@ -32,6 +32,11 @@ import java.util.function.DoubleSupplier;
  * advi.fit(net, trainIterator);                      // continues, appending to the same history
  * }</pre>
  *
+ * <p>An {@code Advi} holds settings only: it may fit several networks, one after the other or from several threads.
+ * What a fit changes lives with the network: the KL warm-up follows the network's own iteration count (which
+ * {@code ModelSerializer} saves, so a loaded network continues its warm-up), and each network has its own ELBO
+ * history with this {@code Advi}.
+ *
  * <p>Each step minimizes the network's score, {@code mean loss over the minibatch + klWeight * KL / N}, the
  * negative ELBO per example (see {@code docs/math.md}). Options: KL annealing (the KL weight rises linearly from
  * {@code 1 / klAnnealingIterations} to 1; by default over the first quarter of the iterations), a tempered KL term
@@ -46,24 +51,19 @@ public final class Advi {
     private final int iterations;
     private final int printEvery;
     private final int mcSamples;
-    private final int klAnnealingIterations;
-    private final double klTemperature;
-    /** The default KL warm-up lasts {@code iterations / DEFAULT_WARM_UP_FRACTION} steps. */
-    static final int DEFAULT_WARM_UP_FRACTION = 4;
+    private final KlSchedule klSchedule;
     private final boolean fused;
     private final boolean shuffle;
     private final EarlyStopping earlyStopping;
-    private final ElboHistory history = new ElboHistory();
-    private long stepsDone;
+    private final ElboHistories histories = new ElboHistories();
 
     private Advi(Builder b) {
         this.datasetSize = b.datasetSize;
         this.iterations = b.iterations;
         this.printEvery = b.printEvery;
         this.mcSamples = b.mcSamples;
-        this.klAnnealingIterations = b.klAnnealingIterations >= 0 ? b.klAnnealingIterations
-                : b.iterations / DEFAULT_WARM_UP_FRACTION;
-        this.klTemperature = b.klTemperature;
+        this.klSchedule = new KlSchedule(b.klAnnealingIterations >= 0 ? b.klAnnealingIterations
+                : KlSchedule.defaultWarmUp(b.iterations), b.klTemperature);
         this.fused = b.fused;
         this.shuffle = b.shuffle;
         this.earlyStopping = b.earlyStopping;
@@ -77,15 +77,23 @@ public final class Advi {
         return new Builder();
     }
 
-    /** @return the ELBO trace of all fits made with this object so far */
+    /**
+     * @return the ELBO trace of the network this object fitted last (all its fits with this object), or an empty
+     *         trace before any fit; {@link #fit} returns the trace of the network it fits
+     */
     public ElboHistory history() {
-        return history;
+        return histories.last();
+    }
+
+    /** @return the KL weight schedule of this object's fits (warm-up and temperature) */
+    public KlSchedule klSchedule() {
+        return klSchedule;
     }
 
     /**
      * Runs {@code iterations} full-batch steps on {@code data}.
      *
-     * @return the ELBO trace of all fits made with this object (this fit appended)
+     * @return the ELBO trace of {@code net}'s fits with this object (this fit appended)
      */
     public ElboHistory fit(Model net, DataSet data) {
         if (data == null || data.getFeatures() == null || data.getLabels() == null) {
@@ -98,7 +106,7 @@ public final class Advi {
      * Runs {@code iterations} full-batch steps on {@code data}, whose arrays are the network's inputs and outputs
      * (a {@code ComputationGraph} with several inputs or outputs).
      *
-     * @return the ELBO trace of all fits made with this object (this fit appended)
+     * @return the ELBO trace of {@code net}'s fits with this object (this fit appended)
      */
     public ElboHistory fit(Model net, MultiDataSet data) {
         if (data == null || data.getFeatures() == null || data.getLabels() == null) {
@@ -115,7 +123,7 @@ public final class Advi {
      * refilled in Java before each pass (new ND4J arrays at every step would cost more than a small network's step).
      *
      * @param batchSize the minibatch size (&gt; 0; the last minibatch of a pass may be smaller)
-     * @return the ELBO trace of all fits made with this object (this fit appended)
+     * @return the ELBO trace of {@code net}'s fits with this object (this fit appended)
      */
     public ElboHistory fit(Model net, DataSet data, int batchSize) {
         if (data == null || data.getFeatures() == null || data.getLabels() == null) {
@@ -147,7 +155,7 @@ public final class Advi {
      * cycled as often as needed (each pass counts as one epoch), in the order it gives (for in-memory data,
      * {@link #fit(Model, DataSet, int)} reshuffles between passes).
      *
-     * @return the ELBO trace of all fits made with this object (this fit appended)
+     * @return the ELBO trace of {@code net}'s fits with this object (this fit appended)
      */
     public ElboHistory fit(Model net, DataSetIterator data) {
         if (data == null) {
@@ -161,7 +169,7 @@ public final class Advi {
      * Runs {@code iterations} minibatch steps, one per minibatch of {@code data} (for a {@code ComputationGraph}
      * with several inputs or outputs), cycling the iterator as {@link #fit(Model, DataSetIterator)} does.
      *
-     * @return the ELBO trace of all fits made with this object (this fit appended)
+     * @return the ELBO trace of {@code net}'s fits with this object (this fit appended)
      */
     public ElboHistory fit(Model net, MultiDataSetIterator data) {
         if (data == null) {
@@ -241,6 +249,7 @@ public final class Advi {
         }
         BayesianNetworks.setDatasetSize(model, n);
         FusedDenseStack fusedStack = fusedStackFor(model);
+        ElboHistory history = histories.of(model);
         ElboListener elbo = new ElboListener(printEvery, history).expectedIterations(iterations);
         Collection<TrainingListener> original = new ArrayList<>(net.listeners());
         List<TrainingListener> withElbo = new ArrayList<>(original);
@@ -260,7 +269,7 @@ public final class Advi {
             long seenInFirstEpoch = 0;
             boolean warned = false;
             for (int i = 0; i < iterations; i++) {
-                BayesianNetworks.setKlWeight(model, klWeightAt(stepsDone + 1));
+                BayesianNetworks.setKlWeight(model, klSchedule.weightAt(net.iterationCount() + 1L));
                 MultiDataSet batch = batches.next();
                 int batchSize = (int) batch.getFeatures(0).size(0);
                 // one pass: the full batch, or the minibatches of the fit's first epoch
@@ -288,9 +297,8 @@ public final class Advi {
                 if (batches.endsPass()) {
                     net.incrementEpochCount();                 // after the pass's last step, as DL4J's fit does
                 }
-                stepsDone++;
                 done++;
-                if (monitor != null && monitor.afterStep(done, stepsDone, history)) {
+                if (monitor != null && monitor.afterStep(done, net.iterationCount(), history)) {
                     log.info("ADVI: early stopping after {} of {} iterations (best at step {})", done, iterations,
                             monitor.bestStep());
                     break;
@@ -302,10 +310,10 @@ public final class Advi {
         } finally {
             net.setListeners(original);
             BayesianNetworks.setKlWeight(model, klWeightBefore);
-            if (stepsDone < klAnnealingIterations) {
+            if (net.iterationCount() < klSchedule.warmUpSteps()) {
                 log.warn("ADVI stopped inside its KL warm-up (step {} of {}): it optimized a down-weighted KL term. "
-                        + "The network's KL weight is back to {}; the next fit of this Advi continues the warm-up.",
-                        stepsDone, klAnnealingIterations, klWeightBefore);
+                        + "The network's KL weight is back to {}; the next fit continues the warm-up from the "
+                        + "network's iteration count.", net.iterationCount(), klSchedule.warmUpSteps(), klWeightBefore);
             }
         }
         log.info(String.format(java.util.Locale.ROOT, "ADVI: %d iterations in %.2f s, final ELBO = %.2f", done,
@@ -353,15 +361,6 @@ public final class Advi {
             return null;
         }
         return FusedDenseStack.of(mln);
-    }
-
-    /**
-     * @return the KL weight of step {@code t} (counted from 1 over all fits): the temperature times
-     *         {@code min(1, t / K)} during a warm-up of K steps, the temperature (1 by default) after it
-     */
-    private double klWeightAt(long t) {
-        double warmUp = klAnnealingIterations > 0 ? Math.min(1.0, (double) t / klAnnealingIterations) : 1.0;
-        return klTemperature * warmUp;
     }
 
     /**
@@ -476,7 +475,9 @@ public final class Advi {
 
         /**
          * @param klAnnealingIterations warm-up length: the KL weight is {@code min(1, t / klAnnealingIterations)} at
-         *                              step {@code t} (counted over all fits of this object); 0 for no annealing
+         *                              step {@code t} (the network's iteration count, 1 at its first step, so
+         *                              a network's warm-up continues over several fits and after saving and
+         *                              loading it); 0 for no annealing
          *                              (the weight is then 1). Default: a quarter of {@link #iterations}, chosen in
          *                              the defaults study of {@code docs/user-guide.md} (without it and with Xavier
          *                              means the notebook's network ended near-linear in 7-8 of 20 seeds). Either

@@ -190,6 +190,50 @@ public class AdviTest {
         assertEquals(1.0, BayesianNetworks.getKlWeight(net), 0.0);
     }
 
+    /**
+     * One {@code Advi} fitted to two networks: each network gets its own warm-up (it follows the network's own
+     * iteration count) and its own ELBO history. Before the fix the second network started at weight 1 and its
+     * trace was appended to the first network's.
+     */
+    @Test
+    void aSecondNetworkFittedWithTheSameAdviGetsItsOwnWarmUpAndHistory() {
+        DataSet data = data(50);
+        Advi advi = Advi.builder().datasetSize(50).iterations(4).klAnnealingIterations(4).printEvery(0).build();
+        MultiLayerNetwork first = net(0.01, false);
+        List<Double> firstWeights = recordKlWeights(first);
+        advi.fit(first, data);
+        MultiLayerNetwork second = net(0.01, false);
+        List<Double> secondWeights = recordKlWeights(second);
+        ElboHistory secondHistory = advi.fit(second, data);
+        assertEquals(List.of(0.25, 0.5, 0.75, 1.0), firstWeights);
+        assertEquals(List.of(0.25, 0.5, 0.75, 1.0), secondWeights, "the second network's warm-up");
+        assertEquals(4, secondHistory.size(), "the second network's history holds its own steps only");
+        org.junit.jupiter.api.Assertions.assertSame(secondHistory, advi.history(), "history() is the last fitted network's");
+        // fitting the first network again continues its history and its (finished) warm-up
+        firstWeights.clear();
+        ElboHistory firstHistory = advi.fit(first, data);
+        assertEquals(8, firstHistory.size());
+        assertEquals(List.of(1.0, 1.0, 1.0, 1.0), firstWeights);
+    }
+
+    /**
+     * The warm-up follows the network's iteration count, which DL4J saves with the network: a network saved inside
+     * its warm-up and loaded again continues the warm-up where it stopped, even with a new {@code Advi}.
+     */
+    @Test
+    void theWarmUpContinuesFromTheNetworksIterationCountAfterSaveAndLoad(@TempDir Path dir) throws Exception {
+        DataSet data = data(50);
+        MultiLayerNetwork net = net(0.01, false);
+        Advi.builder().datasetSize(50).iterations(2).klAnnealingIterations(4).printEvery(0).build().fit(net, data);
+        Path file = dir.resolve("net.zip");
+        org.deeplearning4j.util.ModelSerializer.writeModel(net, file.toFile(), true);
+        MultiLayerNetwork loaded = org.deeplearning4j.util.ModelSerializer.restoreMultiLayerNetwork(file.toFile());
+        assertEquals(2, loaded.getIterationCount());
+        List<Double> weights = recordKlWeights(loaded);
+        Advi.builder().datasetSize(50).iterations(3).klAnnealingIterations(4).printEvery(0).build().fit(loaded, data);
+        assertEquals(List.of(0.75, 1.0, 1.0), weights);
+    }
+
     /** The network's KL weight at every step, seen from a listener of its own. */
     private static List<Double> recordKlWeights(MultiLayerNetwork net) {
         List<Double> weights = new java.util.ArrayList<>();
