@@ -17,7 +17,7 @@ public final class Examples {
         }
         // before anything touches ND4J: the AVX2 natives where the CPU runs them (the build ships them beside the
         // generic ones on x86-64), the generic ones elsewhere
-        io.github.dl4jbayes.training.Nd4jSettings.chooseNativeBuild();
+        Nd4jSettings.chooseNativeBuild();
         String[] rest = applyThreads(java.util.Arrays.copyOfRange(args, 1, args.length));
         switch (args[0].toLowerCase(Locale.ROOT)) {
             case "moons":
@@ -87,7 +87,7 @@ public final class Examples {
             threads = 1;
         }
         if (threads != null) {
-            io.github.dl4jbayes.training.Nd4jSettings.setThreads(threads);
+            Nd4jSettings.setThreads(threads);
         }
         return rest.toArray(new String[0]);
     }

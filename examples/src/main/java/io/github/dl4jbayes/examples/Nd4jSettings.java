@@ -1,4 +1,4 @@
-package io.github.dl4jbayes.training;
+package io.github.dl4jbayes.examples;
 
 import org.bytedeco.javacpp.Loader;
 import org.nd4j.linalg.factory.Nd4j;
