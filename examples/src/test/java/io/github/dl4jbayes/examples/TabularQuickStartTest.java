@@ -32,7 +32,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The README's "Tabular data the DL4J way", line for line, on CSV files this test writes (4 features on different
+ * The user guide's "Tabular data the DL4J way", line for line, on CSV files this test writes (4 features on different
  * scales, the class = whether x1 / 10 + x2 > 0): DataVec in, NormalizerStandardize, ADVI with early stopping,
  * DL4J's evaluation of the posterior predictive out.
  */
@@ -66,7 +66,7 @@ class TabularQuickStartTest {
         File validationCsv = csv(dir, "validation.csv", 100, 2);
         File testCsv = csv(dir, "test.csv", 200, 3);
 
-        // --- the README's lines ---
+        // --- the user guide's lines ---
         DataSetIterator train = iterator(trainCsv, 64);
         NormalizerStandardize normalizer = new NormalizerStandardize();
         normalizer.fit(train);                       // statistics of the training data only

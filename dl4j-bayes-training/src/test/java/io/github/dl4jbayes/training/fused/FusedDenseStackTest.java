@@ -48,7 +48,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class FusedDenseStackTest {
 
-    /** The fused step is the CPU backend's: on a GPU backend (mvn -Pcuda) these tests are skipped. */
+    /** The fused step is the CPU backend's: on a GPU backend (mvn -Dcuda) these tests are skipped. */
     @org.junit.jupiter.api.BeforeAll
     static void cpuBackendOnly() {
         org.junit.jupiter.api.Assumptions.assumeTrue(io.github.dl4jbayes.layers.meanfield.HostLoops.allowed(),
