@@ -1,8 +1,8 @@
 package io.github.dl4jbayes.layers;
 
 import io.github.dl4jbayes.layers.impl.BayesianConvolutionLayerImpl;
-import io.github.dl4jbayes.layers.meanfield.MeanFieldMemory;
-import io.github.dl4jbayes.layers.meanfield.MeanFieldParamInitializer;
+import io.github.dl4jbayes.layers.impl.MeanFieldMemory;
+import io.github.dl4jbayes.layers.impl.MeanFieldParamInitializer;
 import org.deeplearning4j.nn.api.ParamInitializer;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ConvolutionMode;

@@ -221,7 +221,7 @@ public final class BayesianNetworks {
             io.github.dl4jbayes.priors.Prior prior = layer.bayesianConfig().getMeanField().getPrior();
             if (prior instanceof io.github.dl4jbayes.priors.LearnedScalePrior) {
                 out.put(((Layer) layer).getIndex(),
-                        ((io.github.dl4jbayes.priors.LearnedScalePrior) prior).scales(layer.posterior().snapshot(null)));
+                        ((io.github.dl4jbayes.priors.LearnedScalePrior) prior).scales(layer.posteriorSnapshot()));
             }
         }
         return out;

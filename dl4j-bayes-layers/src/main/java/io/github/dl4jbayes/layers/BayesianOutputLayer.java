@@ -1,8 +1,10 @@
 package io.github.dl4jbayes.layers;
 
+import io.github.dl4jbayes.internal.ArgumentChecks;
+import io.github.dl4jbayes.internal.StableMath;
 import io.github.dl4jbayes.layers.impl.BayesianOutputLayerImpl;
-import io.github.dl4jbayes.layers.meanfield.MeanFieldMemory;
-import io.github.dl4jbayes.layers.meanfield.MeanFieldParamInitializer;
+import io.github.dl4jbayes.layers.impl.MeanFieldMemory;
+import io.github.dl4jbayes.layers.impl.MeanFieldParamInitializer;
 import io.github.dl4jbayes.likelihoods.LossGaussianNll;
 import org.deeplearning4j.nn.api.ParamInitializer;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;

@@ -1,11 +1,7 @@
 package io.github.dl4jbayes.layers;
 
-import io.github.dl4jbayes.layers.meanfield.MeanFieldPosterior;
-import io.github.dl4jbayes.priors.MeanFieldSample;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.Model;
-import org.nd4j.linalg.api.buffer.DataBuffer;
-import org.nd4j.linalg.api.ndarray.INDArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,29 +12,17 @@ import java.util.List;
 
 /**
  * Pruning of a Bayesian network's weights by their signal-to-noise ratio {@code |mu| / sigma} (Blundell et al., 2015:
- * most weights of a trained Bayes-by-backprop network can be removed with no loss), and how a pruned parameter is
- * stored.
+ * most weights of a trained Bayes-by-backprop network can be removed with no loss).
  *
- * <p>A pruned weight has mean exactly 0 and {@code rho =} {@link #PRUNED_RHO}, far below any value training reaches
- * (sigma would underflow long before). A layer treats every parameter with {@code rho <= } {@link #PRUNED_RHO_LIMIT}
- * as pruned: it draws it as exactly 0, keeps its mean at 0 (writing 0 back if an optimizer's momentum moved it), gives
- * it no gradient, and leaves it out of the KL term (a pruned weight is no longer a random variable of the model). The
- * mark lives in the parameters, so a pruned network saves, loads, clones and trains on as pruned. A layer with pruned
+ * <p>A pruned weight is drawn as exactly 0, keeps its mean at 0, gets no gradient and is left out of the KL term (a
+ * pruned weight is no longer a random variable of the model). The mark lives in the parameters (a rho far below any
+ * value training reaches), so a pruned network saves, loads, clones and trains on as pruned. A layer with pruned
  * weights computes its draws in Java loops whatever its size. Biases are never pruned.
  */
 public final class Pruning {
     private static final Logger LOG = LoggerFactory.getLogger(Pruning.class);
-    /** The rho stored for a pruned parameter. */
-    public static final double PRUNED_RHO = -1.0e4;
-    /** Parameters with rho at or below this are pruned. */
-    public static final double PRUNED_RHO_LIMIT = -1.0e3;
 
     private Pruning() {
-    }
-
-    /** @return whether a parameter with this rho is pruned */
-    public static boolean isPruned(double rho) {
-        return rho <= PRUNED_RHO_LIMIT;
     }
 
     /**
@@ -58,27 +42,9 @@ public final class Pruning {
             if (!(layer instanceof BayesianLayer)) {
                 continue;
             }
-            MeanFieldPosterior posterior = ((BayesianLayer) layer).posterior();
-            MeanFieldSample q = posterior.snapshot(null);
-            long weights = posterior.block().weightCount();
-            INDArray paramsView = layer.params();
-            MeanFieldLayout layout = new MeanFieldLayout(((BayesianLayer) layer).bayesianConfig());
-            DataBuffer mu = layout.muBlock(paramsView).data();
-            DataBuffer rho = layout.rhoBlock(paramsView).data();
-            for (int i = 0; i < q.size(); i++) {
-                int p = q.position(i);
-                if (p < weights && Math.abs(q.mu(i)) < snrThreshold * q.sigma(i)) {
-                    mu.put(p, 0.0);
-                    rho.put(p, PRUNED_RHO);
-                }
-            }
-            posterior.refreshPruning();
-            long pruned = 0;
-            for (int p = 0; p < weights; p++) {
-                if (isPruned(rho.getDouble(p))) {
-                    pruned++;
-                }
-            }
+            BayesianLayer bayesian = (BayesianLayer) layer;
+            long pruned = bayesian.prune(snrThreshold);
+            long weights = bayesian.weightCount();
             rows.add(new Report.Row(layer.getIndex(), layer.conf().getLayer().getLayerName(), weights, pruned));
         }
         if (rows.isEmpty()) {
@@ -97,17 +63,9 @@ public final class Pruning {
         List<double[]> parts = new ArrayList<>();
         int total = 0;
         for (BayesianLayer layer : BayesianNetworks.bayesianLayers(net)) {
-            MeanFieldSample q = layer.posterior().snapshot(null);
-            long weights = layer.posterior().block().weightCount();
-            double[] snr = new double[q.size()];
-            int k = 0;
-            for (int i = 0; i < q.size(); i++) {
-                if (q.position(i) < weights) {
-                    snr[k++] = Math.abs(q.mu(i)) / q.sigma(i);
-                }
-            }
-            parts.add(Arrays.copyOf(snr, k));
-            total += k;
+            double[] snr = layer.weightSignalToNoiseRatios();
+            parts.add(snr);
+            total += snr.length;
         }
         double[] all = new double[total];
         int offset = 0;

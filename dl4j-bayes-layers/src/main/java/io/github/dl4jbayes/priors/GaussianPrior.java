@@ -1,6 +1,6 @@
 package io.github.dl4jbayes.priors;
 
-import io.github.dl4jbayes.layers.StableMath;
+import io.github.dl4jbayes.internal.StableMath;
 
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -28,7 +28,7 @@ import java.util.Objects;
  * {@code new GaussianPrior(0, 1)} is the Normal(0, 1) prior of the PyMC3 "Bayesian Deep Learning" notebook), or
  * <b>per parameter</b> ({@link #perParameter}): a mean, and a standard deviation or one for all, for each parameter of
  * the layer's block, in the layer's flattened order (its weights in the layer's weight order, then its biases), as an
- * informed prior centred on a trained network's weights is ({@link InformedPriors}). Per-parameter values are stored in
+ * informed prior centred on a trained network's weights is ({@code layers.InformedPriors}). Per-parameter values are stored in
  * the configuration's JSON as base64 ({@code PackedValues}: 4 bytes a value for float values, 8 otherwise).
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)

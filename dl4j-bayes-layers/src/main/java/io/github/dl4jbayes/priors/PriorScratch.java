@@ -85,7 +85,7 @@ public final class PriorScratch {
             javaArrays[slot] = new double[(int) length];
         }
         double[] out = javaArrays[slot];
-        if (!io.github.dl4jbayes.layers.meanfield.HostLoops.allowed()) {
+        if (!io.github.dl4jbayes.internal.HostLoops.allowed()) {
             // on a GPU one bulk copy to the host, not a transfer per element
             System.arraycopy(x.castTo(DataType.DOUBLE).reshape(length).toDoubleVector(), 0, out, 0, out.length);
             return out;
@@ -99,7 +99,7 @@ public final class PriorScratch {
 
     /** Writes {@code values} into the contiguous vector {@code x} of the same length (converting to its type). */
     public static void write(double[] values, INDArray x) {
-        if (!io.github.dl4jbayes.layers.meanfield.HostLoops.allowed()) {
+        if (!io.github.dl4jbayes.internal.HostLoops.allowed()) {
             x.assign(Nd4j.createFromArray(values).castTo(x.dataType()).reshape(x.shape()));
             return;
         }

@@ -1,7 +1,7 @@
 package io.github.dl4jbayes.layers;
 
 import io.github.dl4jbayes.priors.GaussianPrior;
-import io.github.dl4jbayes.priors.InformedPriors;
+import io.github.dl4jbayes.layers.InformedPriors;
 import io.github.dl4jbayes.priors.KlEstimate;
 import io.github.dl4jbayes.priors.Prior;
 import org.deeplearning4j.gradientcheck.GradientCheckUtil;
@@ -248,7 +248,7 @@ class ComputationGraphTest extends DoublePrecisionGradientCheck {
         assertEquals(1.0, report.fractionPruned(), 1e-12);
         graph.output(inputs(DataType.FLOAT));
         for (BayesianLayer layer : BayesianNetworks.bayesianLayers(graph)) {
-            assertEquals(0.0, layer.posterior().drawnWeights().amaxNumber().doubleValue(), 0.0);
+            assertEquals(0.0, TestNets.posterior(layer).drawnWeights().amaxNumber().doubleValue(), 0.0);
         }
     }
 

@@ -1,6 +1,6 @@
 package io.github.dl4jbayes.layers;
 
-import io.github.dl4jbayes.layers.meanfield.MeanFieldPosterior;
+import io.github.dl4jbayes.internal.meanfield.MeanFieldPosterior;
 
 import io.github.dl4jbayes.priors.GaussianPrior;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
@@ -30,7 +30,7 @@ class GradientCheckTest extends DoublePrecisionGradientCheck {
     /**
      * Every kernel: {@code java} (small layers on the CPU), {@code nativeSoftplus} (large layers on the CPU: the
      * threshold at 0 puts these small ones on that path), {@code nd4j} (a GPU's path, taken on the CPU by
-     * overriding {@link io.github.dl4jbayes.layers.meanfield.HostLoops}).
+     * overriding {@link io.github.dl4jbayes.internal.HostLoops}).
      */
     @ParameterizedTest(name = "bias={0}, miniBatch={1}, batch={2}, N={3}, kernel={4}")
     @CsvSource({
@@ -51,7 +51,7 @@ class GradientCheckTest extends DoublePrecisionGradientCheck {
     void bayesianClassifier(boolean hasBias, boolean miniBatch, int batch, long datasetSize, String kernel) {
         int threshold = MeanFieldPosterior.nativeThreshold();
         MeanFieldPosterior.setNativeThreshold(kernel.equals("java") ? Integer.MAX_VALUE : 0);
-        io.github.dl4jbayes.layers.meanfield.HostLoops.override(kernel.equals("nd4j") ? Boolean.FALSE : null);
+        io.github.dl4jbayes.internal.HostLoops.override(kernel.equals("nd4j") ? Boolean.FALSE : null);
         try {
             MultiLayerNetwork net = TestNets.init(TestNets.classifier(hasBias, miniBatch, DataType.DOUBLE, new NoOp()));
             BayesianNetworks.setDatasetSize(net, datasetSize);
@@ -60,7 +60,7 @@ class GradientCheckTest extends DoublePrecisionGradientCheck {
             assertTrue(check(net, x, y), "gradient check failed");
         } finally {
             MeanFieldPosterior.setNativeThreshold(threshold);
-            io.github.dl4jbayes.layers.meanfield.HostLoops.override(null);
+            io.github.dl4jbayes.internal.HostLoops.override(null);
         }
     }
 

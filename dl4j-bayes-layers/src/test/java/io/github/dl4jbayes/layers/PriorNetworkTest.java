@@ -80,16 +80,16 @@ class PriorNetworkTest extends DoublePrecisionGradientCheck {
 
     /**
      * The same checks through the ND4J kernel (the bulk bridge of the priors), which a GPU backend and large HALF
-     * layers use: taken here on the CPU by overriding {@link io.github.dl4jbayes.layers.meanfield.HostLoops}.
+     * layers use: taken here on the CPU by overriding {@link io.github.dl4jbayes.internal.HostLoops}.
      */
     @ParameterizedTest(name = "{0}, {1}")
     @MethodSource("kernelCases")
     void denseGradientCheckThroughTheNd4jKernel(Prior prior, KlEstimate kl) {
-        io.github.dl4jbayes.layers.meanfield.HostLoops.override(false);
+        io.github.dl4jbayes.internal.HostLoops.override(false);
         try {
             denseGradientCheck(prior, Estimator.REPARAMETERIZATION, kl);
         } finally {
-            io.github.dl4jbayes.layers.meanfield.HostLoops.override(null);
+            io.github.dl4jbayes.internal.HostLoops.override(null);
         }
     }
 
@@ -112,10 +112,10 @@ class PriorNetworkTest extends DoublePrecisionGradientCheck {
     @org.junit.jupiter.params.provider.CsvSource({"java, ANALYTIC", "nativeSoftplus, ANALYTIC", "nd4j, ANALYTIC",
             "java, MONTE_CARLO", "nativeSoftplus, MONTE_CARLO", "nd4j, MONTE_CARLO"})
     void perParameterGaussianGradientCheck(String kernel, KlEstimate kl) {
-        int threshold = io.github.dl4jbayes.layers.meanfield.MeanFieldPosterior.nativeThreshold();
-        io.github.dl4jbayes.layers.meanfield.MeanFieldPosterior.setNativeThreshold(
+        int threshold = io.github.dl4jbayes.internal.meanfield.MeanFieldPosterior.nativeThreshold();
+        io.github.dl4jbayes.internal.meanfield.MeanFieldPosterior.setNativeThreshold(
                 kernel.equals("java") ? Integer.MAX_VALUE : 0);
-        io.github.dl4jbayes.layers.meanfield.HostLoops.override(kernel.equals("nd4j") ? Boolean.FALSE : null);
+        io.github.dl4jbayes.internal.HostLoops.override(kernel.equals("nd4j") ? Boolean.FALSE : null);
         try {
             MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder()
                     .seed(5).dataType(DataType.DOUBLE).updater(new NoOp())
@@ -135,8 +135,8 @@ class PriorNetworkTest extends DoublePrecisionGradientCheck {
             INDArray y = TestNets.oneHot(6, 3, 11, DataType.DOUBLE);
             assertTrue(check(net, x, y), "gradient check failed");
         } finally {
-            io.github.dl4jbayes.layers.meanfield.MeanFieldPosterior.setNativeThreshold(threshold);
-            io.github.dl4jbayes.layers.meanfield.HostLoops.override(null);
+            io.github.dl4jbayes.internal.meanfield.MeanFieldPosterior.setNativeThreshold(threshold);
+            io.github.dl4jbayes.internal.HostLoops.override(null);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.github.dl4jbayes.layers;
 
+import io.github.dl4jbayes.internal.meanfield.PrunedParameters;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
@@ -61,7 +62,7 @@ class PruningTest {
         assertEquals(params, net.params());
         assertEquals(0.0, report.fractionPruned());
         assertEquals(kl, BayesianNetworks.klDivergence(net), 1e-9);
-        assertFalse(BayesianNetworks.bayesianLayers(net).get(0).posterior().hasPruned());
+        assertFalse(TestNets.posterior(BayesianNetworks.bayesianLayers(net).get(0)).hasPruned());
         assertEquals(outputInMeanMode(net(DataType.DOUBLE, new Sgd(0.1)), x), outputInMeanMode(net, x));
     }
 
@@ -76,8 +77,8 @@ class PruningTest {
         assertEquals(784 * 3, report.rows().get(0).weights());
         assertEquals(784 * 3, report.rows().get(0).pruned());
         for (BayesianLayer layer : BayesianNetworks.bayesianLayers(net)) {
-            assertTrue(layer.posterior().hasPruned());
-            assertEquals(0.0, layer.posterior().meanWeights().amaxNumber().doubleValue(), 0.0);
+            assertTrue(TestNets.posterior(layer).hasPruned());
+            assertEquals(0.0, TestNets.posterior(layer).meanWeights().amaxNumber().doubleValue(), 0.0);
         }
         // the output no longer depends on the input: only the (random) biases remain
         INDArray x = TestNets.randn(2, type, 6, 784);
@@ -89,7 +90,7 @@ class PruningTest {
         INDArray y = TestNets.oneHot(6, 2, 3, type);
         net.fit(x, y);
         BayesianLayer hidden = BayesianNetworks.bayesianLayers(net).get(0);
-        assertEquals(0.0, hidden.posterior().drawnWeights().amaxNumber().doubleValue(), 0.0);
+        assertEquals(0.0, TestNets.posterior(hidden).drawnWeights().amaxNumber().doubleValue(), 0.0);
         assertTrue(Double.isFinite(net.score()), "score " + net.score());
         double kl = BayesianNetworks.klDivergence(net);
         assertTrue(Double.isFinite(kl) && kl < 50, "KL of 5 biases " + kl);
@@ -119,7 +120,7 @@ class PruningTest {
         ModelSerializer.writeModel(net, file, true);
         MultiLayerNetwork loaded = ModelSerializer.restoreMultiLayerNetwork(file, true);
         BayesianNetworks.setDatasetSize(loaded, 100);
-        assertTrue(BayesianNetworks.bayesianLayers(loaded).get(0).posterior().hasPruned());
+        assertTrue(TestNets.posterior(BayesianNetworks.bayesianLayers(loaded).get(0)).hasPruned());
         assertEquals(outputInMeanMode(net, x), outputInMeanMode(loaded, x));
         for (int i = 0; i < 5; i++) {
             loaded.fit(x, y);
@@ -133,14 +134,14 @@ class PruningTest {
         double[] r = rho.dup('f').reshape(rho.length()).toDoubleVector();
         boolean[] mask = new boolean[r.length];
         for (int i = 0; i < r.length; i++) {
-            mask[i] = Pruning.isPruned(r[i]);
+            mask[i] = PrunedParameters.isPruned(r[i]);
         }
         return mask;
     }
 
     private static void assertPinned(MultiLayerNetwork net, boolean[] pruned) {
         BayesianLayer hidden = BayesianNetworks.bayesianLayers(net).get(0);
-        INDArray mu = hidden.posterior().meanWeights();
+        INDArray mu = TestNets.posterior(hidden).meanWeights();
         double[] m = mu.dup('f').reshape(mu.length()).toDoubleVector();
         boolean[] now = prunedMask(net);
         for (int i = 0; i < m.length; i++) {

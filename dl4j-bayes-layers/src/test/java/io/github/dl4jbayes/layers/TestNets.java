@@ -60,4 +60,9 @@ public final class TestNets {
         }
         return Nd4j.createFromArray(values).castTo(dataType);
     }
+
+    /** @return the layer instance's posterior (the library's internal view of a Bayesian layer) */
+    public static io.github.dl4jbayes.internal.meanfield.MeanFieldPosterior posterior(BayesianLayer layer) {
+        return ((io.github.dl4jbayes.layers.impl.MeanFieldLayerImpl) layer).posterior();
+    }
 }

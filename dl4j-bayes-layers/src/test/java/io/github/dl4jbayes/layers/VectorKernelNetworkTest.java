@@ -1,6 +1,7 @@
 package io.github.dl4jbayes.layers;
 
-import io.github.dl4jbayes.layers.meanfield.VectorSupport;
+import io.github.dl4jbayes.internal.meanfield.PrunedParameters;
+import io.github.dl4jbayes.internal.meanfield.VectorSupport;
 import io.github.dl4jbayes.priors.GaussianPrior;
 import io.github.dl4jbayes.priors.Prior;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -64,15 +65,15 @@ class VectorKernelNetworkTest {
     void largeFloatLayersTakeTheSimdKernel() {
         List<BayesianLayer> layers = BayesianNetworks.bayesianLayers(net(DataType.FLOAT, Estimator.REPARAMETERIZATION,
                 GaussianPrior.standardNormal()));
-        assertTrue(layers.get(0).posterior().usesVectorKernel(), "64 x 48 FLOAT layer");
-        assertFalse(layers.get(1).posterior().usesVectorKernel(), "48 x 3 layer: below the threshold");
+        assertTrue(TestNets.posterior(layers.get(0)).usesVectorKernel(), "64 x 48 FLOAT layer");
+        assertFalse(TestNets.posterior(layers.get(1)).usesVectorKernel(), "48 x 3 layer: below the threshold");
         for (DataType type : new DataType[]{DataType.HALF, DataType.DOUBLE}) {
-            assertFalse(BayesianNetworks.bayesianLayers(net(type, Estimator.REPARAMETERIZATION,
-                    GaussianPrior.standardNormal())).get(0).posterior().usesVectorKernel(), type.toString());
+            assertFalse(TestNets.posterior(BayesianNetworks.bayesianLayers(net(type, Estimator.REPARAMETERIZATION,
+                    GaussianPrior.standardNormal())).get(0)).usesVectorKernel(), type.toString());
         }
         VectorSupport.override(false);
-        assertFalse(BayesianNetworks.bayesianLayers(net(DataType.FLOAT, Estimator.REPARAMETERIZATION,
-                GaussianPrior.standardNormal())).get(0).posterior().usesVectorKernel(), "turned off");
+        assertFalse(TestNets.posterior(BayesianNetworks.bayesianLayers(net(DataType.FLOAT, Estimator.REPARAMETERIZATION,
+                GaussianPrior.standardNormal())).get(0)).usesVectorKernel(), "turned off");
     }
 
     /**
@@ -89,8 +90,8 @@ class VectorKernelNetworkTest {
             VectorSupport.override(false);
             MultiLayerNetwork loops = net(DataType.FLOAT, Estimator.LOCAL_REPARAMETERIZATION, prior);
             VectorSupport.override(null);
-            assertTrue(BayesianNetworks.bayesianLayers(simd).get(0).posterior().usesVectorKernel());
-            assertFalse(BayesianNetworks.bayesianLayers(loops).get(0).posterior().usesVectorKernel());
+            assertTrue(TestNets.posterior(BayesianNetworks.bayesianLayers(simd).get(0)).usesVectorKernel());
+            assertFalse(TestNets.posterior(BayesianNetworks.bayesianLayers(loops).get(0)).usesVectorKernel());
             DataSet data = data(DataType.FLOAT);
             simd.setInput(data.getFeatures());
             simd.setLabels(data.getLabels());
@@ -115,16 +116,16 @@ class VectorKernelNetworkTest {
     void prunedWeightsWrittenInMoveTheLayerToTheJavaLoops() {
         MultiLayerNetwork net = net(DataType.FLOAT, Estimator.REPARAMETERIZATION, GaussianPrior.standardNormal());
         BayesianLayer layer = BayesianNetworks.bayesianLayers(net).get(0);
-        assertTrue(layer.posterior().usesVectorKernel());
+        assertTrue(TestNets.posterior(layer).usesVectorKernel());
         INDArray rho = net.getLayer(0).getParam("Wrho");
         INDArray mu = net.getLayer(0).getParam("Wmu");
-        rho.putScalar(new long[]{5, 7}, Pruning.PRUNED_RHO);
+        rho.putScalar(new long[]{5, 7}, PrunedParameters.PRUNED_RHO);
         mu.putScalar(new long[]{5, 7}, 0.0);
         BayesianNetworks.setInferenceMode(net, InferenceMode.SAMPLE);
         net.output(data(DataType.FLOAT).getFeatures());
-        assertFalse(layer.posterior().usesVectorKernel(), "moved to the Java loops");
-        assertTrue(layer.posterior().hasPruned());
-        assertEquals(0.0, layer.posterior().drawnWeights().getDouble(5, 7), "the pruned weight is drawn as 0");
+        assertFalse(TestNets.posterior(layer).usesVectorKernel(), "moved to the Java loops");
+        assertTrue(TestNets.posterior(layer).hasPruned());
+        assertEquals(0.0, TestNets.posterior(layer).drawnWeights().getDouble(5, 7), "the pruned weight is drawn as 0");
     }
 
     /** One seed, one run: two networks trained side by side end with the same parameters, bit for bit. */

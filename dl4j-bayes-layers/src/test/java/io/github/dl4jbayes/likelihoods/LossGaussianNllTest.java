@@ -3,7 +3,7 @@ package io.github.dl4jbayes.likelihoods;
 import io.github.dl4jbayes.layers.BayesianDenseLayer;
 import io.github.dl4jbayes.layers.BayesianNetworks;
 import io.github.dl4jbayes.layers.BayesianOutputLayer;
-import io.github.dl4jbayes.layers.StableMath;
+import io.github.dl4jbayes.internal.StableMath;
 import io.github.dl4jbayes.layers.TestNets;
 import org.deeplearning4j.gradientcheck.GradientCheckUtil;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;

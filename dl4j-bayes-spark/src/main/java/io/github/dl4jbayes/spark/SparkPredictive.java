@@ -1,6 +1,6 @@
 package io.github.dl4jbayes.spark;
 
-import io.github.dl4jbayes.layers.ArgumentChecks;
+import io.github.dl4jbayes.internal.ArgumentChecks;
 import io.github.dl4jbayes.layers.BayesianNetworks;
 import io.github.dl4jbayes.layers.NetworkAdapter;
 import io.github.dl4jbayes.predict.ClassificationUncertainty;

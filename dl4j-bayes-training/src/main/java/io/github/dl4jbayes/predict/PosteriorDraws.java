@@ -2,7 +2,7 @@ package io.github.dl4jbayes.predict;
 
 import io.github.dl4jbayes.layers.BayesianLayerConfig;
 import io.github.dl4jbayes.layers.MeanFieldLayout;
-import io.github.dl4jbayes.layers.StableMath;
+import io.github.dl4jbayes.internal.StableMath;
 import org.deeplearning4j.nn.api.Layer;
 import io.github.dl4jbayes.layers.NetworkAdapter;
 import org.deeplearning4j.nn.api.Model;

@@ -1,6 +1,6 @@
 package io.github.dl4jbayes.training;
 
-import io.github.dl4jbayes.layers.ArgumentChecks;
+import io.github.dl4jbayes.internal.ArgumentChecks;
 import io.github.dl4jbayes.layers.NetworkAdapter;
 import io.github.dl4jbayes.likelihoods.LossGaussianNll;
 import io.github.dl4jbayes.metrics.ClassificationMetrics;

@@ -7,7 +7,7 @@ import io.github.dl4jbayes.layers.BayesianOutputLayer;
 import io.github.dl4jbayes.layers.Estimator;
 import io.github.dl4jbayes.layers.InferenceMode;
 import io.github.dl4jbayes.layers.MeanFieldLayout;
-import io.github.dl4jbayes.layers.StableMath;
+import io.github.dl4jbayes.internal.StableMath;
 import io.github.dl4jbayes.priors.GaussianPrior;
 import io.github.dl4jbayes.priors.Prior;
 import io.github.dl4jbayes.priors.ScaleMixturePrior;

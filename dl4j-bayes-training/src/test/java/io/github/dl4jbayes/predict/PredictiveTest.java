@@ -3,7 +3,7 @@ package io.github.dl4jbayes.predict;
 import io.github.dl4jbayes.layers.BayesianNetworks;
 import io.github.dl4jbayes.layers.InferenceMode;
 import io.github.dl4jbayes.layers.MeanFieldLayout;
-import io.github.dl4jbayes.layers.StableMath;
+import io.github.dl4jbayes.internal.StableMath;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;

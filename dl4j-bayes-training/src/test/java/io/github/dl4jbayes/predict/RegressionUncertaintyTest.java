@@ -1,6 +1,6 @@
 package io.github.dl4jbayes.predict;
 
-import io.github.dl4jbayes.layers.StableMath;
+import io.github.dl4jbayes.internal.StableMath;
 import io.github.dl4jbayes.likelihoods.LossGaussianNll;
 import io.github.dl4jbayes.metrics.RegressionMetrics;
 import org.junit.jupiter.api.Test;

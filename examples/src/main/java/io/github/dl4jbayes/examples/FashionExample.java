@@ -14,7 +14,7 @@ import io.github.dl4jbayes.training.Advi;
 import io.github.dl4jbayes.training.ElboHistory;
 import org.deeplearning4j.datasets.iterator.utilty.ListDataSetIterator;
 import io.github.dl4jbayes.priors.GaussianPrior;
-import io.github.dl4jbayes.priors.InformedPriors;
+import io.github.dl4jbayes.layers.InformedPriors;
 import io.github.dl4jbayes.priors.Prior;
 import io.github.dl4jbayes.priors.LearnedScalePrior;
 import org.deeplearning4j.nn.conf.ConvolutionMode;

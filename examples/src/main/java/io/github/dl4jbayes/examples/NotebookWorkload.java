@@ -120,7 +120,7 @@ final class NotebookWorkload {
     private static double[] child(List<String> timefitArgs, int fits) throws IOException {
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> command = new ArrayList<>(List.of(java));
-        if (io.github.dl4jbayes.layers.meanfield.VectorSupport.modulePresent()) {
+        if (io.github.dl4jbayes.internal.meanfield.VectorSupport.modulePresent()) {
             command.addAll(List.of("--add-modules", "jdk.incubator.vector"));      // as this JVM: the SIMD kernel
         }
         command.addAll(List.of("-cp", System.getProperty("java.class.path"),

@@ -2,7 +2,7 @@ package io.github.dl4jbayes.examples;
 
 import io.github.dl4jbayes.layers.BayesianDenseLayer;
 import io.github.dl4jbayes.layers.BayesianOutputLayer;
-import io.github.dl4jbayes.predict.PredictiveEvaluation;
+import io.github.dl4jbayes.metrics.PredictiveEvaluation;
 import io.github.dl4jbayes.training.Advi;
 import io.github.dl4jbayes.training.EarlyStopping;
 import org.datavec.api.writable.Writable;

@@ -4,7 +4,7 @@ import io.github.dl4jbayes.metrics.ClassificationMetrics;
 import io.github.dl4jbayes.plot.Plots;
 import io.github.dl4jbayes.predict.PosteriorPredictive;
 import io.github.dl4jbayes.priors.GaussianPrior;
-import io.github.dl4jbayes.priors.InformedPriors;
+import io.github.dl4jbayes.layers.InformedPriors;
 import io.github.dl4jbayes.training.Advi;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;

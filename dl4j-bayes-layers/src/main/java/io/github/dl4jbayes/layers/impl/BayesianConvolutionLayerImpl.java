@@ -1,7 +1,7 @@
 package io.github.dl4jbayes.layers.impl;
 
 import io.github.dl4jbayes.layers.BayesianConvolutionLayer;
-import io.github.dl4jbayes.layers.estimators.ConvolutionMap;
+import io.github.dl4jbayes.internal.estimators.ConvolutionMap;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.nd4j.linalg.api.buffer.DataType;
 

@@ -2,8 +2,8 @@ package io.github.dl4jbayes.layers.impl;
 
 import io.github.dl4jbayes.layers.BayesianLayer;
 import io.github.dl4jbayes.layers.BayesianLayerConfig;
-import io.github.dl4jbayes.layers.meanfield.MeanFieldPosterior;
-import io.github.dl4jbayes.layers.estimators.LinearMap;
+import io.github.dl4jbayes.internal.meanfield.MeanFieldPosterior;
+import io.github.dl4jbayes.internal.estimators.LinearMap;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.layers.BaseLayer;
@@ -23,7 +23,7 @@ import java.util.function.Function;
  * @param <C> the layer's configuration type
  */
 public abstract class BayesianLayerImplBase<C extends org.deeplearning4j.nn.conf.layers.BaseLayer & BayesianLayerConfig>
-        extends BaseLayer<C> implements BayesianLayer {
+        extends BaseLayer<C> implements MeanFieldLayerImpl {
     private final MeanFieldCore core;
 
     /**

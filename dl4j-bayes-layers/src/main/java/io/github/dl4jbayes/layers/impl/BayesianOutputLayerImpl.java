@@ -4,8 +4,8 @@ import io.github.dl4jbayes.layers.BayesianLayer;
 import io.github.dl4jbayes.layers.BayesianLayerConfig;
 import io.github.dl4jbayes.layers.BayesianOutputLayer;
 import io.github.dl4jbayes.layers.MeanFieldLayout;
-import io.github.dl4jbayes.layers.meanfield.MeanFieldPosterior;
-import io.github.dl4jbayes.layers.estimators.DenseMap;
+import io.github.dl4jbayes.internal.meanfield.MeanFieldPosterior;
+import io.github.dl4jbayes.internal.estimators.DenseMap;
 import io.github.dl4jbayes.likelihoods.LossGaussianNll;
 import org.deeplearning4j.exception.DL4JInvalidInputException;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -26,7 +26,7 @@ import java.util.Map;
  * layer's estimator ({@link MeanFieldCore}), with the KL term as the layer's regularization score. The forward pass,
  * the backward pass and the score of one training step share one draw.
  */
-public class BayesianOutputLayerImpl extends BaseOutputLayer<BayesianOutputLayer> implements BayesianLayer {
+public class BayesianOutputLayerImpl extends BaseOutputLayer<BayesianOutputLayer> implements MeanFieldLayerImpl {
     private final MeanFieldCore core;
 
     /**

@@ -1,0 +1,40 @@
+package io.github.dl4jbayes.internal.estimators;
+
+import io.github.dl4jbayes.internal.meanfield.Noise;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.util.SplittableRandom;
+
+/**
+ * A {@code [minibatch, channels]} buffer of per-example noise (random signs or standard normals) drawn from a layer's
+ * own generator ({@link Noise}: Java's sampler on the CPU backend, ND4J's generator on a GPU), kept outside DL4J's
+ * workspaces from a step's forward pass to its backward pass, and reallocated only when the shape or type changes.
+ */
+final class PerExampleNoise {
+    private final ScratchArray values = new ScratchArray();
+    private final Noise noise = Noise.forBackend();
+
+    /** Fills the buffer with independent random signs (+1 or -1, each with probability 1/2). */
+    void signs(SplittableRandom random, long rows, long columns, DataType type) {
+        noise.signs(ensure(rows, columns, type), random);
+    }
+
+    /** Fills the buffer with independent N(0, 1) values. */
+    void gaussian(SplittableRandom random, long rows, long columns, DataType type) {
+        noise.gaussian(ensure(rows, columns, type), random);
+    }
+
+    /** @return the buffer, {@code [rows, columns]} */
+    INDArray values() {
+        return values.get();
+    }
+
+    private INDArray ensure(long rows, long columns, DataType type) {
+        long n = rows * columns;
+        if (n > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("Per-example noise of " + rows + " x " + columns + " is too large");
+        }
+        return values.of(type, rows, columns);
+    }
+}
