@@ -138,7 +138,11 @@ class ActiveLearningTest {
                     if (acquired.length > 0) {
                         assertArrayEquals(acquired, asked.get(r));
                     }
-                    assertTrue(result.rounds().get(r).accuracy() >= 0 && result.rounds().get(r).accuracy() <= 1);
+                    // measured on the 20 test points: a whole number of them right, and a finite positive NLL
+                    double correct = 20 * result.rounds().get(r).accuracy();
+                    assertEquals(Math.rint(correct), correct, 1e-9, "round " + r + ": accuracy x 20");
+                    double nll = result.rounds().get(r).nll();
+                    assertTrue(Double.isFinite(nll) && nll > 0, "round " + r + ": NLL " + nll);
                 }
                 assertEquals(3, asked.size());
             }

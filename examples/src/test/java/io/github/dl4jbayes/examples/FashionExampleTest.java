@@ -18,8 +18,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The Fashion-MNIST example end to end on small synthetic IDX files (28 x 28, 200 training and 100 test images,
- * labels k % 10): it trains both networks for one epoch, writes its pictures, and every number it returns is finite.
- * Nothing here checks the quality of the networks: that needs the real data and more epochs.
+ * labels k % 10): it trains both networks for one epoch, writes its pictures, every number it returns is finite, and
+ * the accuracies are counts over the test images the options select. Nothing here checks the quality of the networks:
+ * that needs the real data and more epochs.
  */
 class FashionExampleTest {
 
@@ -44,13 +45,13 @@ class FashionExampleTest {
         for (FashionExample.RotationScores rotated : List.of(r.plainRotated(), r.bayesianRotated())) {
             assertArrayEquals(new double[]{0, 90, 180}, rotated.degrees());
             for (int k = 0; k < 3; k++) {
-                assertProbability(rotated.accuracy()[k], "accuracy at " + rotated.degrees()[k]);
+                assertCount(rotated.accuracy()[k], 20, "accuracy at " + rotated.degrees()[k] + " on 20 test images");
                 assertProbability(rotated.ece()[k], "ECE at " + rotated.degrees()[k]);
                 assertTrue(Double.isFinite(rotated.nll()[k]), "NLL at " + rotated.degrees()[k]);
             }
         }
         for (FashionExample.NetScores s : List.of(r.plain(), r.bayesian(), r.converted())) {
-            assertProbability(s.accuracy(), "accuracy");
+            assertCount(s.accuracy(), 80, "accuracy on the 80 test images of the classes kept");
             assertTrue(Double.isFinite(s.nll()) && s.nll() >= 0, "NLL " + s.nll());
             assertTrue(Double.isFinite(s.brier()) && s.brier() >= 0, "Brier " + s.brier());
             assertProbability(s.ece(), "ECE");
@@ -83,7 +84,7 @@ class FashionExampleTest {
         assertTrue(Double.isNaN(r.meanMiOut()));
         assertFalse(Files.exists(out.resolve("mi_histogram.png")));
         assertNotNull(ImageIO.read(out.resolve("certain_uncertain.png").toFile()));
-        assertProbability(r.bayesian().accuracy(), "accuracy");
+        assertCount(r.bayesian().accuracy(), 30, "accuracy on all 30 test images");
     }
 
     @Test
@@ -130,6 +131,11 @@ class FashionExampleTest {
         assertEquals(plainParams, plain.numParams());
         assertTrue(bayes.numParams() >= 2 * plainParams, "mu and rho per weight: " + bayes.numParams());
         assertEquals(plain.getnLayers(), bayes.getnLayers());
+    }
+
+    /** A fraction of {@code n} images: a whole number of them right. */
+    private static void assertCount(double fraction, int n, String what) {
+        assertEquals(Math.rint(n * fraction), n * fraction, 1e-9, what + " = " + fraction);
     }
 
     private static void assertProbability(double v, String what) {

@@ -28,9 +28,15 @@ class HierarchicalAndActiveExamplesTest {
         BufferedImage image = ImageIO.read(out.resolve("hierarchical_surfaces.png").toFile());
         assertNotNull(image);
         assertEquals(3, r.tau().length);
-        assertEquals(1 + 3, Files.readAllLines(out.resolve("hierarchical.csv")).size());
-        for (double[] row : r.accuracy()) {
-            assertTrue(row[0] >= 0 && row[0] <= 1);
+        List<String> csv = Files.readAllLines(out.resolve("hierarchical.csv"));
+        assertEquals(1 + 3, csv.size());
+        for (int m = 0; m < 3; m++) {
+            // each model on the 3 x 20 held-out points: a whole number of them right, and the CSV says the same
+            double correct = 60 * r.accuracy()[m][0];
+            assertEquals(Math.rint(correct), correct, 1e-9, "model " + m + ": accuracy x 60");
+            String[] row = csv.get(1 + m).split(",");
+            assertEquals(r.accuracy()[m][0], Double.parseDouble(row[2]), 5e-5, csv.get(1 + m));
+            assertEquals(r.nll()[m][0], Double.parseDouble(row[3]), 5e-5, csv.get(1 + m));
         }
     }
 

@@ -32,7 +32,16 @@ class MoonsExampleSmokeTest {
         assertEquals(41, Files.readAllLines(out.resolve("elbo_minibatch.csv")).size());
         // 2*5 + 5*5 + 5*1 weights, no biases, and a header
         assertEquals(41, Files.readAllLines(out.resolve("weights_summary.csv")).size());
-        assertTrue(result.fullBatchAccuracy() >= 0 && result.fullBatchAccuracy() <= 1);
+        // a run repeats exactly from its seed (the default, 0): the same accuracy and the same ELBO trace
+        MoonsExample.Result again = MoonsExample.run(Options.parse(new String[]{
+                "--out", out.resolve("again").toString(), "--iterations", "60", "--minibatch-iterations", "40",
+                "--draws", "200", "--ppc-samples", "10", "--grid", "20", "--print-every", "20"}));
+        assertEquals(result.fullBatchAccuracy(), again.fullBatchAccuracy());
+        assertEquals(result.minibatchAccuracy(), again.minibatchAccuracy());
+        assertEquals(Files.readAllLines(out.resolve("elbo_fullbatch.csv")),
+                Files.readAllLines(out.resolve("again").resolve("elbo_fullbatch.csv")));
+        // on the 500 test points
+        assertEquals(Math.rint(500 * result.fullBatchAccuracy()), 500 * result.fullBatchAccuracy(), 1e-9);
     }
 
     @Test

@@ -58,10 +58,16 @@ class PriorsAndTransferExamplesTest {
                 "--out", out.toString(), "--sizes", "10,40", "--repeats", "1", "--iterations", "200",
                 "--finetune-iterations", "20", "--ppc-samples", "10", "--hidden", "6"}));
         assertPicture(out.resolve("transfer.png"));
-        assertEquals(1 + 4 * 2, Files.readAllLines(out.resolve("transfer.csv")).size());
-        for (double[] row : result.accuracy()) {
-            for (double a : row) {
-                assertTrue(a >= 0 && a <= 1, "accuracy " + a);
+        java.util.List<String> csv = Files.readAllLines(out.resolve("transfer.csv"));
+        assertEquals(1 + 4 * 2, csv.size());
+        // the CSV is the result: method by method, labelled-set size by size (the method's name is quoted: it has commas)
+        for (int m = 0; m < 4; m++) {
+            for (int s = 0; s < 2; s++) {
+                String line = csv.get(1 + 2 * m + s);
+                String[] tail = line.substring(line.lastIndexOf('"') + 2).split(",");
+                assertEquals(result.sizes()[s], Integer.parseInt(tail[0]), line);
+                assertEquals(result.accuracy()[m][s], Double.parseDouble(tail[1]), 5e-5, line);
+                assertEquals(result.nll()[m][s], Double.parseDouble(tail[2]), 5e-5, line);
             }
         }
     }
