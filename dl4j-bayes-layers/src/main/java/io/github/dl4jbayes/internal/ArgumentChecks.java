@@ -20,4 +20,44 @@ public final class ArgumentChecks {
     public static int positive(String name, int value) {
         return (int) positive(name, (long) value);
     }
+
+    /**
+     * @return {@code value}
+     * @throws IllegalArgumentException "{@code name} must be &gt;= 0, got {@code value}" if {@code value < 0}
+     */
+    public static long nonNegative(String name, long value) {
+        if (value < 0) {
+            throw new IllegalArgumentException(name + " must be >= 0, got " + value);
+        }
+        return value;
+    }
+
+    /** @return {@code value}; see {@link #nonNegative(String, long)} */
+    public static int nonNegative(String name, int value) {
+        return (int) nonNegative(name, (long) value);
+    }
+
+    /**
+     * @return {@code value}
+     * @throws IllegalArgumentException "{@code name} must be a finite number &gt; 0, got {@code value}" unless
+     *                                  {@code 0 < value < infinity} (NaN included)
+     */
+    public static double positiveFinite(String name, double value) {
+        if (!(value > 0) || !Double.isFinite(value)) {
+            throw new IllegalArgumentException(name + " must be a finite number > 0, got " + value);
+        }
+        return value;
+    }
+
+    /**
+     * @return {@code value}
+     * @throws IllegalArgumentException "{@code name} must be a finite number &gt;= 0, got {@code value}" unless
+     *                                  {@code 0 <= value < infinity} (NaN included)
+     */
+    public static double nonNegativeFinite(String name, double value) {
+        if (!(value >= 0) || !Double.isFinite(value)) {
+            throw new IllegalArgumentException(name + " must be a finite number >= 0, got " + value);
+        }
+        return value;
+    }
 }

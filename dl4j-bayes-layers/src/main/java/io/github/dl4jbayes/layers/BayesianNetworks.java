@@ -1,5 +1,6 @@
 package io.github.dl4jbayes.layers;
 
+import io.github.dl4jbayes.internal.ArgumentChecks;
 import io.github.dl4jbayes.likelihoods.LossGaussianNll;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.Model;
@@ -44,9 +45,7 @@ public final class BayesianNetworks {
      * @throws IllegalArgumentException if {@code datasetSize <= 0} or the network has no Bayesian layer
      */
     public static void setDatasetSize(Model net, long datasetSize) {
-        if (datasetSize <= 0) {
-            throw new IllegalArgumentException("datasetSize must be > 0, got " + datasetSize);
-        }
+        ArgumentChecks.positive("datasetSize", datasetSize);
         for (BayesianLayer layer : requireBayesian(net)) {
             layer.meanFieldState().setDatasetSize(datasetSize);
         }

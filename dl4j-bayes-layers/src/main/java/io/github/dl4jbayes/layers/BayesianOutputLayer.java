@@ -185,9 +185,7 @@ public class BayesianOutputLayer extends BaseOutputLayer implements BayesianLaye
          * @param initialStd the noise standard deviation to start from (&gt; the likelihood's minStd)
          */
         public Builder learnedNoise(double initialStd) {
-            if (!(initialStd > 0) || !Double.isFinite(initialStd)) {
-                throw new IllegalArgumentException("learnedNoise initial std must be a finite number > 0, got " + initialStd);
-            }
+            ArgumentChecks.positiveFinite("learnedNoise initial std", initialStd);
             this.initialNoiseStd = initialStd;
             return this;
         }

@@ -1,5 +1,6 @@
 package io.github.dl4jbayes.layers;
 
+import io.github.dl4jbayes.internal.ArgumentChecks;
 import io.github.dl4jbayes.internal.StableMath;
 import io.github.dl4jbayes.priors.GaussianPrior;
 import io.github.dl4jbayes.priors.KlEstimate;
@@ -304,9 +305,7 @@ public final class InformedPriors {
 
         /** @param std the prior standard deviation around every trained weight (finite, &gt; 0); default 0.1 */
         public Builder priorStd(double std) {
-            if (!(std > 0) || !Double.isFinite(std)) {
-                throw new IllegalArgumentException("priorStd must be a finite number > 0, got " + std);
-            }
+            ArgumentChecks.positiveFinite("priorStd", std);
             this.priorStd = std;
             this.relativePriorStd = 0;
             return this;
@@ -317,12 +316,8 @@ public final class InformedPriors {
          * @param minStd   the smallest prior std, for weights near zero (finite, &gt; 0)
          */
         public Builder relativePriorStd(double relative, double minStd) {
-            if (!(relative > 0) || !Double.isFinite(relative)) {
-                throw new IllegalArgumentException("relativePriorStd must be a finite number > 0, got " + relative);
-            }
-            if (!(minStd > 0) || !Double.isFinite(minStd)) {
-                throw new IllegalArgumentException("minStd must be a finite number > 0, got " + minStd);
-            }
+            ArgumentChecks.positiveFinite("relativePriorStd", relative);
+            ArgumentChecks.positiveFinite("minStd", minStd);
             this.relativePriorStd = relative;
             this.minPriorStd = minStd;
             return this;
@@ -330,9 +325,7 @@ public final class InformedPriors {
 
         /** @param std the posterior std every converted parameter starts from (finite, &gt; 0); default 1e-3 */
         public Builder initialPosteriorStd(double std) {
-            if (!(std > 0) || !Double.isFinite(std)) {
-                throw new IllegalArgumentException("initialPosteriorStd must be a finite number > 0, got " + std);
-            }
+            ArgumentChecks.positiveFinite("initialPosteriorStd", std);
             this.initialPosteriorStd = std;
             return this;
         }

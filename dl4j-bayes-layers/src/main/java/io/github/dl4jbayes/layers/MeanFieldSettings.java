@@ -1,5 +1,6 @@
 package io.github.dl4jbayes.layers;
 
+import io.github.dl4jbayes.internal.ArgumentChecks;
 import io.github.dl4jbayes.priors.GaussianPrior;
 import io.github.dl4jbayes.priors.KlEstimate;
 import io.github.dl4jbayes.priors.Prior;
@@ -76,9 +77,7 @@ public final class MeanFieldSettings implements Serializable {
 
     /** @param initialPosteriorStd the posterior standard deviation every parameter starts from (finite, &gt; 0) */
     public void setInitialPosteriorStd(double initialPosteriorStd) {
-        if (!(initialPosteriorStd > 0) || !Double.isFinite(initialPosteriorStd)) {
-            throw new IllegalArgumentException("initialPosteriorStd must be a finite number > 0, got " + initialPosteriorStd);
-        }
+        ArgumentChecks.positiveFinite("initialPosteriorStd", initialPosteriorStd);
         this.initialPosteriorStd = initialPosteriorStd;
     }
 

@@ -1,5 +1,6 @@
 package io.github.dl4jbayes.layers;
 
+import io.github.dl4jbayes.internal.ArgumentChecks;
 import java.util.Objects;
 import java.util.SplittableRandom;
 
@@ -35,9 +36,7 @@ public final class MeanFieldState {
      * @throws IllegalArgumentException if {@code datasetSize <= 0}
      */
     public void setDatasetSize(long datasetSize) {
-        if (datasetSize <= 0) {
-            throw new IllegalArgumentException("datasetSize must be > 0, got " + datasetSize);
-        }
+        ArgumentChecks.positive("datasetSize", datasetSize);
         this.datasetSize = datasetSize;
     }
 
@@ -51,9 +50,7 @@ public final class MeanFieldState {
      * @throws IllegalArgumentException if {@code klWeight} is negative, NaN or infinite
      */
     public void setKlWeight(double klWeight) {
-        if (!(klWeight >= 0) || !Double.isFinite(klWeight)) {
-            throw new IllegalArgumentException("klWeight must be a finite number >= 0, got " + klWeight);
-        }
+        ArgumentChecks.nonNegativeFinite("klWeight", klWeight);
         this.klWeight = klWeight;
     }
 

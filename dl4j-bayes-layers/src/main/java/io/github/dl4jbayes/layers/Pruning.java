@@ -1,5 +1,6 @@
 package io.github.dl4jbayes.layers;
 
+import io.github.dl4jbayes.internal.ArgumentChecks;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.Model;
 import org.slf4j.Logger;
@@ -34,9 +35,7 @@ public final class Pruning {
      * @throws IllegalArgumentException if the threshold is negative or not finite, or the network has no Bayesian layer
      */
     public static Report prune(Model net, double snrThreshold) {
-        if (!(snrThreshold >= 0) || !Double.isFinite(snrThreshold)) {
-            throw new IllegalArgumentException("snrThreshold must be a finite number >= 0, got " + snrThreshold);
-        }
+        ArgumentChecks.nonNegativeFinite("snrThreshold", snrThreshold);
         List<Report.Row> rows = new ArrayList<>();
         for (Layer layer : NetworkAdapter.of(net).layers()) {
             if (!(layer instanceof BayesianLayer)) {

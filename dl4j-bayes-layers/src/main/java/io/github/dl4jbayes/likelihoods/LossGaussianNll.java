@@ -1,5 +1,6 @@
 package io.github.dl4jbayes.likelihoods;
 
+import io.github.dl4jbayes.internal.ArgumentChecks;
 import io.github.dl4jbayes.internal.StableMath;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.activations.IActivation;
@@ -36,9 +37,7 @@ public class LossGaussianNll implements ILossFunction {
 
     /** @param minStd a floor added to every predicted standard deviation, &gt;= 0 and finite */
     public LossGaussianNll(@JsonProperty("minStd") double minStd) {
-        if (!(minStd >= 0) || !Double.isFinite(minStd)) {
-            throw new IllegalArgumentException("minStd must be a finite number >= 0, got " + minStd);
-        }
+        ArgumentChecks.nonNegativeFinite("minStd", minStd);
         this.minStd = minStd;
     }
 

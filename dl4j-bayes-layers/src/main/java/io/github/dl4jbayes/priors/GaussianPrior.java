@@ -1,5 +1,6 @@
 package io.github.dl4jbayes.priors;
 
+import io.github.dl4jbayes.internal.ArgumentChecks;
 import io.github.dl4jbayes.internal.StableMath;
 
 import org.nd4j.linalg.api.buffer.DataType;
@@ -58,9 +59,7 @@ public final class GaussianPrior implements Prior {
         if (!Double.isFinite(mean)) {
             throw new IllegalArgumentException("GaussianPrior mean must be finite, got " + mean);
         }
-        if (!(std > 0) || !Double.isFinite(std)) {
-            throw new IllegalArgumentException("GaussianPrior std must be a finite number > 0, got " + std);
-        }
+        ArgumentChecks.positiveFinite("GaussianPrior std", std);
         if (means != null && stds != null && means.length != stds.length) {
             throw new IllegalArgumentException("GaussianPrior: " + means.length + " means but " + stds.length + " stds");
         }

@@ -1,5 +1,6 @@
 package io.github.dl4jbayes.priors;
 
+import io.github.dl4jbayes.internal.ArgumentChecks;
 import org.nd4j.shade.jackson.annotation.JsonCreator;
 import org.nd4j.shade.jackson.annotation.JsonProperty;
 
@@ -32,9 +33,7 @@ public final class LaplacePrior implements Prior {
         if (!Double.isFinite(location)) {
             throw new IllegalArgumentException("LaplacePrior location must be finite, got " + location);
         }
-        if (!(scale > 0) || !Double.isFinite(scale)) {
-            throw new IllegalArgumentException("LaplacePrior scale must be a finite number > 0, got " + scale);
-        }
+        ArgumentChecks.positiveFinite("LaplacePrior scale", scale);
         this.location = location;
         this.scale = scale;
     }

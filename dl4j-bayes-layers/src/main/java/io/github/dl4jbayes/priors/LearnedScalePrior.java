@@ -1,5 +1,6 @@
 package io.github.dl4jbayes.priors;
 
+import io.github.dl4jbayes.internal.ArgumentChecks;
 import org.nd4j.shade.jackson.annotation.JsonCreator;
 import org.nd4j.shade.jackson.annotation.JsonIgnore;
 import org.nd4j.shade.jackson.annotation.JsonProperty;
@@ -54,9 +55,7 @@ public final class LearnedScalePrior implements Prior {
             throw new IllegalArgumentException("LearnedScalePrior inverse-gamma hyperprior needs finite shape > 0 and scale > 0, "
                     + "got shape " + hyperShape + ", scale " + hyperScale);
         }
-        if (!(minScale > 0) || !Double.isFinite(minScale)) {
-            throw new IllegalArgumentException("LearnedScalePrior minScale must be a finite number > 0, got " + minScale);
-        }
+        ArgumentChecks.positiveFinite("LearnedScalePrior minScale", minScale);
         this.perUnit = perUnit;
         this.hyperShape = hyperShape;
         this.hyperScale = hyperScale;

@@ -1,5 +1,6 @@
 package io.github.dl4jbayes.priors;
 
+import io.github.dl4jbayes.internal.ArgumentChecks;
 import org.nd4j.shade.jackson.annotation.JsonCreator;
 import org.nd4j.shade.jackson.annotation.JsonProperty;
 
@@ -40,12 +41,8 @@ public final class ScaleMixturePrior implements Prior {
         if (!(pi > 0 && pi < 1)) {
             throw new IllegalArgumentException("ScaleMixturePrior pi must be in (0, 1), got " + pi);
         }
-        if (!(sigma1 > 0) || !Double.isFinite(sigma1)) {
-            throw new IllegalArgumentException("ScaleMixturePrior sigma1 must be a finite number > 0, got " + sigma1);
-        }
-        if (!(sigma2 > 0) || !Double.isFinite(sigma2)) {
-            throw new IllegalArgumentException("ScaleMixturePrior sigma2 must be a finite number > 0, got " + sigma2);
-        }
+        ArgumentChecks.positiveFinite("ScaleMixturePrior sigma1", sigma1);
+        ArgumentChecks.positiveFinite("ScaleMixturePrior sigma2", sigma2);
         this.pi = pi;
         this.sigma1 = sigma1;
         this.sigma2 = sigma2;

@@ -1,5 +1,6 @@
 package io.github.dl4jbayes.spark;
 
+import io.github.dl4jbayes.internal.ArgumentChecks;
 import io.github.dl4jbayes.layers.BayesianNetworks;
 import org.apache.spark.TaskContext;
 import org.deeplearning4j.nn.api.Model;
@@ -36,9 +37,7 @@ public final class BayesianTrainingHook implements TrainingHook {
      * @param seed        the seed of the workers' noise
      */
     public BayesianTrainingHook(long datasetSize, long seed) {
-        if (datasetSize <= 0) {
-            throw new IllegalArgumentException("datasetSize must be > 0, got " + datasetSize);
-        }
+        ArgumentChecks.positive("datasetSize", datasetSize);
         this.datasetSize = datasetSize;
         this.seed = seed;
     }

@@ -1,5 +1,6 @@
 package io.github.dl4jbayes.active;
 
+import io.github.dl4jbayes.internal.ArgumentChecks;
 import io.github.dl4jbayes.metrics.ClassificationMetrics;
 import io.github.dl4jbayes.predict.PosteriorPredictive;
 import io.github.dl4jbayes.training.Advi;
@@ -255,9 +256,7 @@ public final class ActiveLearning {
 
         /** @param iterations the default trainer's ADVI iterations per round (&gt; 0); default 2000 */
         public Builder iterations(int iterations) {
-            if (iterations <= 0) {
-                throw new IllegalArgumentException("iterations must be > 0, got " + iterations);
-            }
+            ArgumentChecks.positive("iterations", iterations);
             this.iterations = iterations;
             return this;
         }
@@ -270,18 +269,14 @@ public final class ActiveLearning {
 
         /** @param k how many inputs are acquired per round (&gt; 0); default 10 */
         public Builder acquireEach(int k) {
-            if (k <= 0) {
-                throw new IllegalArgumentException("acquireEach must be > 0, got " + k);
-            }
+            ArgumentChecks.positive("acquireEach", k);
             this.acquireEach = k;
             return this;
         }
 
         /** @param budget the labelled-set size at which the loop stops (&gt; 0); default 100 */
         public Builder budget(int budget) {
-            if (budget <= 0) {
-                throw new IllegalArgumentException("budget must be > 0, got " + budget);
-            }
+            ArgumentChecks.positive("budget", budget);
             this.budget = budget;
             return this;
         }

@@ -1,5 +1,6 @@
 package io.github.dl4jbayes.hierarchical;
 
+import io.github.dl4jbayes.internal.ArgumentChecks;
 import io.github.dl4jbayes.training.DivergenceException;
 import io.github.dl4jbayes.training.ElboHistory;
 import io.github.dl4jbayes.training.ElboListener;
@@ -169,18 +170,14 @@ public final class HierarchicalAdvi {
 
         /** @param iterations the number of steps (&gt; 0) */
         public Builder iterations(int iterations) {
-            if (iterations <= 0) {
-                throw new IllegalArgumentException("iterations must be > 0, got " + iterations);
-            }
+            ArgumentChecks.positive("iterations", iterations);
             this.iterations = iterations;
             return this;
         }
 
         /** @param batchSize examples per minibatch; 0 (default) for the whole dataset at every step */
         public Builder batchSize(int batchSize) {
-            if (batchSize < 0) {
-                throw new IllegalArgumentException("batchSize must be >= 0, got " + batchSize);
-            }
+            ArgumentChecks.nonNegative("batchSize", batchSize);
             this.batchSize = batchSize;
             return this;
         }
@@ -193,9 +190,7 @@ public final class HierarchicalAdvi {
 
         /** @param learningRate Adam's learning rate (&gt; 0); default 0.01 */
         public Builder learningRate(double learningRate) {
-            if (!(learningRate > 0) || !Double.isFinite(learningRate)) {
-                throw new IllegalArgumentException("learningRate must be a finite number > 0, got " + learningRate);
-            }
+            ArgumentChecks.positiveFinite("learningRate", learningRate);
             this.learningRate = learningRate;
             return this;
         }
@@ -206,9 +201,7 @@ public final class HierarchicalAdvi {
          *                   default a quarter of the iterations
          */
         public Builder klAnnealingIterations(int iterations) {
-            if (iterations < 0) {
-                throw new IllegalArgumentException("klAnnealingIterations must be >= 0, got " + iterations);
-            }
+            ArgumentChecks.nonNegative("klAnnealingIterations", iterations);
             this.klAnnealingIterations = iterations;
             return this;
         }

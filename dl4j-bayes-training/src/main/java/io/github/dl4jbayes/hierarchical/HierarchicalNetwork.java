@@ -1,11 +1,13 @@
 package io.github.dl4jbayes.hierarchical;
 
+import io.github.dl4jbayes.internal.ArgumentChecks;
 import io.github.dl4jbayes.layers.BayesianLayerConfig;
 import io.github.dl4jbayes.layers.BayesianNetworks;
 import io.github.dl4jbayes.layers.MeanFieldLayout;
 import io.github.dl4jbayes.layers.MeanFieldState;
 import io.github.dl4jbayes.internal.StableMath;
 import io.github.dl4jbayes.priors.GaussianPrior;
+import io.github.dl4jbayes.priors.KlEstimate;
 import io.github.dl4jbayes.priors.KlTerm;
 import io.github.dl4jbayes.priors.MeanFieldSample;
 import io.github.dl4jbayes.priors.ParameterBlock;
@@ -221,9 +223,7 @@ public final class HierarchicalNetwork {
 
     /** Sets every layer's {@code tau} (finite, &gt; 0), e.g. to fix it for a comparison. */
     public void setTau(double tau) {
-        if (!(tau > 0) || !Double.isFinite(tau)) {
-            throw new IllegalArgumentException("tau must be a finite number > 0, got " + tau);
-        }
+        ArgumentChecks.positiveFinite("tau", tau);
         for (int l = 0; l < blocks.size(); l++) {
             all.putScalar(0, tauOffset() + l, StableMath.inverseSoftplus(tau));
         }
@@ -425,34 +425,10 @@ public final class HierarchicalNetwork {
         for (int l = 0; l < blocks.size(); l++) {
             Block b = blocks.get(l);
             BayesianLayerConfig c = (BayesianLayerConfig) parent.getLayer(b.layer).conf().getLayer();
-            KlTerm term = KlTerm.of(c.getMeanField().getPrior(), c.getMeanField().getKlEstimate());
-            double[] mu = new double[b.size];
-            double[] sigma = new double[b.size];
-            double[] eps = new double[b.size];
-            for (int i = 0; i < b.size; i++) {
-                mu[i] = a[b.muOffset + i];
-                sigma[i] = StableMath.softplus(a[b.rhoOffset + i]);
-                eps[i] = term.isMonteCarlo() ? noise.nextGaussian() : 0;
-            }
-            MeanFieldSample q = new MeanFieldSample(b.structure, mu, sigma, eps, null, b.size);
-            kl += term.klDivergence(q);
-            double[] gMu = new double[b.size];
-            double[] gSigma = new double[b.size];
-            term.addKlGradient(q, scale, gMu, gSigma);
-            for (int i = 0; i < b.size; i++) {
-                grad[b.muOffset + i] += gMu[i];
-                grad[b.rhoOffset + i] += gSigma[i] * StableMath.sigmoid(a[b.rhoOffset + i]);
-            }
+            kl += addKl(KlTerm.of(c.getMeanField().getPrior(), c.getMeanField().getKlEstimate()), b, 0, a, grad, scale,
+                    noise);
             for (int g = 0; g < groups; g++) {
-                int d = deltaOffset(g);
-                for (int i = 0; i < b.size; i++) {
-                    double m = a[d + b.muOffset + i];
-                    double rho = a[d + b.rhoOffset + i];
-                    double s = StableMath.softplus(rho);
-                    kl += -Math.log(s) + 0.5 * (s * s + m * m) - 0.5;
-                    grad[d + b.muOffset + i] += scale * m;
-                    grad[d + b.rhoOffset + i] += scale * (s - 1 / s) * StableMath.sigmoid(rho);
-                }
+                kl += addKl(DEVIATION_KL, b, deltaOffset(g), a, grad, scale, noise);
             }
             if (tauHyperScale > 0) {
                 double raw = a[tauOffset() + l];
@@ -461,6 +437,38 @@ public final class HierarchicalNetwork {
                 kl += 0.5 * tau * tau / (h * h) + Math.log(h) - 0.5 * Math.log(2 / Math.PI);
                 grad[tauOffset() + l] += scale * tau / (h * h) * StableMath.sigmoid(raw);
             }
+        }
+        return kl;
+    }
+
+    /** The prior of every group's deviation {@code delta_g}: N(0, I), its KL in closed form. */
+    private static final KlTerm DEVIATION_KL = KlTerm.of(GaussianPrior.standardNormal(), KlEstimate.ANALYTIC);
+
+    /**
+     * The KL term of one block of mean-field parameters (the parent's block, or a group's deviation of it, at
+     * {@code offset}) through the prior's own code: adds {@code scale} times its gradient to {@code grad}, by the
+     * chain rule through {@code sigma = softplus(rho)}.
+     *
+     * @return the KL term, unscaled
+     */
+    private static double addKl(KlTerm term, Block b, int offset, double[] a, double[] grad, double scale,
+                                SplittableRandom noise) {
+        double[] mu = new double[b.size];
+        double[] sigma = new double[b.size];
+        double[] eps = new double[b.size];
+        for (int i = 0; i < b.size; i++) {
+            mu[i] = a[offset + b.muOffset + i];
+            sigma[i] = StableMath.softplus(a[offset + b.rhoOffset + i]);
+            eps[i] = term.isMonteCarlo() ? noise.nextGaussian() : 0;
+        }
+        MeanFieldSample q = new MeanFieldSample(b.structure, mu, sigma, eps, null, b.size);
+        double kl = term.klDivergence(q);
+        double[] gMu = new double[b.size];
+        double[] gSigma = new double[b.size];
+        term.addKlGradient(q, scale, gMu, gSigma);
+        for (int i = 0; i < b.size; i++) {
+            grad[offset + b.muOffset + i] += gMu[i];
+            grad[offset + b.rhoOffset + i] += gSigma[i] * StableMath.sigmoid(a[offset + b.rhoOffset + i]);
         }
         return kl;
     }
@@ -579,9 +587,7 @@ public final class HierarchicalNetwork {
 
         /** @param tau every layer's initial spread of the group weights around the parent (&gt; 0); default 0.5 */
         public Builder initialTau(double tau) {
-            if (!(tau > 0) || !Double.isFinite(tau)) {
-                throw new IllegalArgumentException("initialTau must be a finite number > 0, got " + tau);
-            }
+            ArgumentChecks.positiveFinite("initialTau", tau);
             this.initialTau = tau;
             return this;
         }
@@ -591,18 +597,14 @@ public final class HierarchicalNetwork {
          *              ELBO alone); default 1
          */
         public Builder tauHyperprior(double scale) {
-            if (!(scale >= 0) || !Double.isFinite(scale)) {
-                throw new IllegalArgumentException("tauHyperprior scale must be a finite number >= 0, got " + scale);
-            }
+            ArgumentChecks.nonNegativeFinite("tauHyperprior scale", scale);
             this.tauHyperScale = scale;
             return this;
         }
 
         /** @param std the initial posterior std of the deviations delta_g (&gt; 0); default 0.1 */
         public Builder initialDeviationStd(double std) {
-            if (!(std > 0) || !Double.isFinite(std)) {
-                throw new IllegalArgumentException("initialDeviationStd must be a finite number > 0, got " + std);
-            }
+            ArgumentChecks.positiveFinite("initialDeviationStd", std);
             this.initialDeviationStd = std;
             return this;
         }

@@ -1,5 +1,6 @@
 package io.github.dl4jbayes.metrics;
 
+import io.github.dl4jbayes.internal.ArgumentChecks;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -152,9 +153,7 @@ public final class ClassificationMetrics {
      *         reliability diagram
      */
     public Reliability reliability(int bins) {
-        if (bins <= 0) {
-            throw new IllegalArgumentException("bins must be > 0, got " + bins);
-        }
+        ArgumentChecks.positive("bins", bins);
         int[] counts = new int[bins];
         double[] correct = new double[bins];
         double[] confidence = new double[bins];

@@ -1,5 +1,6 @@
 package io.github.dl4jbayes.plot;
 
+import io.github.dl4jbayes.internal.ArgumentChecks;
 import io.github.dl4jbayes.metrics.ClassificationMetrics;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.CategoryChart;
@@ -197,9 +198,7 @@ public final class Plots {
         if (names == null || values == null || names.size() != values.size() || names.isEmpty()) {
             throw new IllegalArgumentException("names and values must be non-empty lists of the same size");
         }
-        if (bins <= 0) {
-            throw new IllegalArgumentException("bins must be > 0, got " + bins);
-        }
+        ArgumentChecks.positive("bins", bins);
         double min = Double.POSITIVE_INFINITY;
         double max = Double.NEGATIVE_INFINITY;
         for (int k = 0; k < values.size(); k++) {
@@ -298,9 +297,7 @@ public final class Plots {
         if (height <= 0 || width <= 0) {
             throw new IllegalArgumentException("height and width must be > 0, got " + height + " x " + width);
         }
-        if (columns <= 0) {
-            throw new IllegalArgumentException("columns must be > 0, got " + columns);
-        }
+        ArgumentChecks.positive("columns", columns);
         if (images == null || images.length == 0) {
             throw new IllegalArgumentException("images must not be empty");
         }

@@ -1,5 +1,6 @@
 package io.github.dl4jbayes.predict;
 
+import io.github.dl4jbayes.internal.ArgumentChecks;
 import io.github.dl4jbayes.layers.BayesianLayerConfig;
 import io.github.dl4jbayes.layers.MeanFieldLayout;
 import io.github.dl4jbayes.internal.StableMath;
@@ -45,9 +46,7 @@ public final class PosteriorDraws {
      * @return the draws of every Bayesian weight and bias, in double precision
      */
     public static PosteriorDraws sample(Model net, int draws, long seed) {
-        if (draws <= 0) {
-            throw new IllegalArgumentException("draws must be > 0, got " + draws);
-        }
+        ArgumentChecks.positive("draws", draws);
         SplittableRandom random = new SplittableRandom(seed);
         Map<String, INDArray> out = new LinkedHashMap<>();
         NetworkAdapter adapter = NetworkAdapter.of(net);

@@ -1,5 +1,6 @@
 package io.github.dl4jbayes.predict;
 
+import io.github.dl4jbayes.internal.ArgumentChecks;
 import io.github.dl4jbayes.layers.BayesianNetworks;
 import io.github.dl4jbayes.layers.InferenceMode;
 import io.github.dl4jbayes.layers.NetworkAdapter;
@@ -56,9 +57,7 @@ public final class PosteriorPredictive {
 
     /** @param samples the number of posterior draws (&gt; 0) */
     public PosteriorPredictive samples(int samples) {
-        if (samples <= 0) {
-            throw new IllegalArgumentException("samples must be > 0, got " + samples);
-        }
+        ArgumentChecks.positive("samples", samples);
         this.samples = samples;
         return this;
     }

@@ -1,5 +1,6 @@
 package io.github.dl4jbayes.training;
 
+import io.github.dl4jbayes.internal.ArgumentChecks;
 import io.github.dl4jbayes.layers.BayesianNetworks;
 import io.github.dl4jbayes.layers.NetworkAdapter;
 import io.github.dl4jbayes.internal.fused.FusedDenseStack;
@@ -129,9 +130,7 @@ public final class Advi {
         if (data == null || data.getFeatures() == null || data.getLabels() == null) {
             throw new IllegalArgumentException("data must hold features and labels");
         }
-        if (batchSize <= 0) {
-            throw new IllegalArgumentException("batchSize must be > 0, got " + batchSize);
-        }
+        ArgumentChecks.positive("batchSize", batchSize);
         NetworkAdapter adapter = NetworkAdapter.of(net);
         ShuffledMinibatches minibatches = new ShuffledMinibatches(data, batchSize, shuffle, adapter.seed());
         return run(net, new Batches() {
@@ -439,36 +438,28 @@ public final class Advi {
          *                    Required unless already set on the network.
          */
         public Builder datasetSize(long datasetSize) {
-            if (datasetSize <= 0) {
-                throw new IllegalArgumentException("datasetSize must be > 0, got " + datasetSize);
-            }
+            ArgumentChecks.positive("datasetSize", datasetSize);
             this.datasetSize = datasetSize;
             return this;
         }
 
         /** @param iterations the number of optimizer steps per {@code fit} call (&gt; 0) */
         public Builder iterations(int iterations) {
-            if (iterations <= 0) {
-                throw new IllegalArgumentException("iterations must be > 0, got " + iterations);
-            }
+            ArgumentChecks.positive("iterations", iterations);
             this.iterations = iterations;
             return this;
         }
 
         /** @param printEvery log the ELBO every this many steps; 0 for no progress lines */
         public Builder printEvery(int printEvery) {
-            if (printEvery < 0) {
-                throw new IllegalArgumentException("printEvery must be >= 0, got " + printEvery);
-            }
+            ArgumentChecks.nonNegative("printEvery", printEvery);
             this.printEvery = printEvery;
             return this;
         }
 
         /** @param mcSamples the number of weight draws whose gradients are averaged in each step (&gt; 0) */
         public Builder mcSamples(int mcSamples) {
-            if (mcSamples <= 0) {
-                throw new IllegalArgumentException("mcSamples must be > 0, got " + mcSamples);
-            }
+            ArgumentChecks.positive("mcSamples", mcSamples);
             this.mcSamples = mcSamples;
             return this;
         }
@@ -485,9 +476,7 @@ public final class Advi {
          *                              exception.
          */
         public Builder klAnnealingIterations(int klAnnealingIterations) {
-            if (klAnnealingIterations < 0) {
-                throw new IllegalArgumentException("klAnnealingIterations must be >= 0, got " + klAnnealingIterations);
-            }
+            ArgumentChecks.nonNegative("klAnnealingIterations", klAnnealingIterations);
             this.klAnnealingIterations = klAnnealingIterations;
             return this;
         }
@@ -503,9 +492,7 @@ public final class Advi {
          * @param klTemperature the KL term's multiplier, finite and &gt; 0; default 1 (the exact ELBO)
          */
         public Builder klTemperature(double klTemperature) {
-            if (!(klTemperature > 0) || !Double.isFinite(klTemperature)) {
-                throw new IllegalArgumentException("klTemperature must be a finite number > 0, got " + klTemperature);
-            }
+            ArgumentChecks.positiveFinite("klTemperature", klTemperature);
             this.klTemperature = klTemperature;
             return this;
         }

@@ -99,9 +99,7 @@ public final class EarlyStopping {
 
     /** @param minImprovement how much better (in nats per example, or ELBO units) a measurement must be to count (&ge; 0) */
     public EarlyStopping minImprovement(double minImprovement) {
-        if (!(minImprovement >= 0) || !Double.isFinite(minImprovement)) {
-            throw new IllegalArgumentException("minImprovement must be a finite number >= 0, got " + minImprovement);
-        }
+        ArgumentChecks.nonNegativeFinite("minImprovement", minImprovement);
         return new EarlyStopping(validation, every, patience, samples, minImprovement, restoreBest);
     }
 

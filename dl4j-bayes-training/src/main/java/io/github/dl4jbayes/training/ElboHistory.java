@@ -1,5 +1,6 @@
 package io.github.dl4jbayes.training;
 
+import io.github.dl4jbayes.internal.ArgumentChecks;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.io.Writer;
@@ -59,9 +60,7 @@ public final class ElboHistory {
      * @return the mean ELBO over the last {@code window} steps (fewer if fewer were recorded)
      */
     public synchronized double meanOfLast(int window) {
-        if (window <= 0) {
-            throw new IllegalArgumentException("window must be > 0, got " + window);
-        }
+        ArgumentChecks.positive("window", window);
         if (size == 0) {
             throw new IllegalStateException("The ELBO history is empty");
         }

@@ -1,5 +1,6 @@
 package io.github.dl4jbayes.training;
 
+import io.github.dl4jbayes.internal.ArgumentChecks;
 import io.github.dl4jbayes.layers.BayesianNetworks;
 import io.github.dl4jbayes.layers.NetworkAdapter;
 import org.deeplearning4j.nn.api.Model;
@@ -52,9 +53,7 @@ public class ElboListener extends BaseTrainingListener {
      * @param history    the history to append to (to continue a trace across fits)
      */
     public ElboListener(int printEvery, ElboHistory history) {
-        if (printEvery < 0) {
-            throw new IllegalArgumentException("printEvery must be >= 0, got " + printEvery);
-        }
+        ArgumentChecks.nonNegative("printEvery", printEvery);
         this.printEvery = printEvery;
         this.history = history;
     }
@@ -67,9 +66,7 @@ public class ElboListener extends BaseTrainingListener {
      * @return this listener
      */
     public ElboListener expectedIterations(long iterations) {
-        if (iterations < 0) {
-            throw new IllegalArgumentException("iterations must be >= 0, got " + iterations);
-        }
+        ArgumentChecks.nonNegative("iterations", iterations);
         this.expectedIterations = iterations;
         this.stepsThisRun = 0;
         this.windowSum = 0;

@@ -1,5 +1,6 @@
 package io.github.dl4jbayes.training;
 
+import io.github.dl4jbayes.internal.ArgumentChecks;
 import java.util.Locale;
 
 /**
@@ -21,12 +22,8 @@ public final class KlSchedule {
      * @param temperature the KL term's multiplier after the warm-up (finite, &gt; 0; 1 for the exact ELBO)
      */
     public KlSchedule(int warmUpSteps, double temperature) {
-        if (warmUpSteps < 0) {
-            throw new IllegalArgumentException("warmUpSteps must be >= 0, got " + warmUpSteps);
-        }
-        if (!(temperature > 0) || !Double.isFinite(temperature)) {
-            throw new IllegalArgumentException("temperature must be a finite number > 0, got " + temperature);
-        }
+        ArgumentChecks.nonNegative("warmUpSteps", warmUpSteps);
+        ArgumentChecks.positiveFinite("temperature", temperature);
         this.warmUpSteps = warmUpSteps;
         this.temperature = temperature;
     }

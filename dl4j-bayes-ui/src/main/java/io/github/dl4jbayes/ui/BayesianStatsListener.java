@@ -1,5 +1,6 @@
 package io.github.dl4jbayes.ui;
 
+import io.github.dl4jbayes.internal.ArgumentChecks;
 import io.github.dl4jbayes.layers.BayesianLayer;
 import io.github.dl4jbayes.layers.BayesianNetworks;
 import io.github.dl4jbayes.layers.MeanFieldLayout;
@@ -53,9 +54,7 @@ public class BayesianStatsListener extends BaseTrainingListener {
     public BayesianStatsListener(StatsStorageRouter router, StatsListener session, int frequency) {
         this.router = Objects.requireNonNull(router, "router must not be null");
         this.session = Objects.requireNonNull(session, "session must not be null");
-        if (frequency <= 0) {
-            throw new IllegalArgumentException("frequency must be > 0, got " + frequency);
-        }
+        ArgumentChecks.positive("frequency", frequency);
         this.frequency = frequency;
         this.workerId = "worker_0";
     }
