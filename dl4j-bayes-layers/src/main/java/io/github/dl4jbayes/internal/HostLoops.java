@@ -3,36 +3,21 @@ package io.github.dl4jbayes.internal;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Whether the library may work on ND4J arrays from Java, element by element or by bulk copies into their memory:
- * the Java-loop kernel of small layers ({@code JavaLoopKernel}), the Java noise sampler ({@code JavaNoise}) and the
- * fused training step. Those paths are fast on the CPU backend, whose arrays live in host memory, and wrong on a GPU
- * backend (CUDA), where every access from Java is a transfer between host and device: there the layers use ND4J
- * operations whatever their size (layers with pruned parameters excepted: only the Java loops skip them), noise from
- * ND4J's own generator ({@code Noise}), and priors without ND4J forms bulk copies instead of element-wise access.
- *
- * <p>Detected from ND4J's backend ({@code Nd4j.getEnvironment().isCPU()}). The system property
- * {@code dl4jbayes.hostLoops=false} (or {@link #override}) makes the CPU backend take the GPU's paths, so that they
- * are tested without a GPU; {@code true} forces the host paths. Layers choose their kernel when their parameters are
- * bound, so set it before building networks.
+ * Whether ND4J's backend keeps its arrays in host memory, so that the library may work on them from Java (element by
+ * element or by bulk copies): the Java-loop kernel of small layers, the Java noise sampler and the fused training
+ * step. Those paths are fast on the CPU backend and wrong on a GPU backend (CUDA), where every access from Java is a
+ * transfer between host and device. A network's layers decide by their kernel policy
+ * ({@code KernelPolicy} of the layers package), which defaults to this detection; and the system properties
+ * the policy's defaults read ({@link #booleanProperty}).
  */
 public final class HostLoops {
-    private static volatile Boolean override = booleanProperty("dl4jbayes.hostLoops");
 
     private HostLoops() {
     }
 
-    /** @return whether Java loops over ND4J arrays are allowed: the CPU backend, unless overridden */
-    public static boolean allowed() {
-        Boolean o = override;
-        return o != null ? o : Nd4j.getEnvironment().isCPU();
-    }
-
-    /**
-     * Overrides the detection, for tests and benchmarks: {@code false} takes the GPU's paths on any backend,
-     * {@code true} the host paths, {@code null} restores the detection. Networks built afterwards follow it.
-     */
-    public static void override(Boolean allowed) {
-        override = allowed;
+    /** @return whether ND4J's backend keeps its arrays in host memory (the CPU backend) */
+    public static boolean backendInHostMemory() {
+        return Nd4j.getEnvironment().isCPU();
     }
 
     /**

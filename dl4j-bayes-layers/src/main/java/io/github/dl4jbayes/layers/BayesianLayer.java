@@ -16,6 +16,17 @@ public interface BayesianLayer {
     /** @return this layer instance's own run-time state (dataset size, KL weight, inference mode, noise) */
     MeanFieldState meanFieldState();
 
+    /** @return how this layer instance computes its element-wise work (its network's {@link KernelPolicy}) */
+    KernelPolicy kernelPolicy();
+
+    /**
+     * Sets how this layer instance computes; the layer chooses its kernel again. {@link BayesianNetworks#setKernelPolicy}
+     * sets it for every Bayesian layer of a network.
+     *
+     * @param policy the policy (not null)
+     */
+    void setKernelPolicy(KernelPolicy policy);
+
     /** @return {@code KL(q || p)} of this layer at its current parameters, unscaled */
     double klDivergence();
 

@@ -93,6 +93,26 @@ public final class BayesianNetworks {
     }
 
     /**
+     * Sets how every Bayesian layer of the network computes its element-wise work ({@link KernelPolicy}: host or
+     * device arrays, the native threshold, the SIMD kernel); the layers choose their kernels again. Other networks,
+     * also those built from the same configuration, keep theirs. The model does not change, only where and how its
+     * arithmetic runs.
+     *
+     * @param policy the policy (not null)
+     */
+    public static void setKernelPolicy(Model net, KernelPolicy policy) {
+        java.util.Objects.requireNonNull(policy, "policy must not be null");
+        for (BayesianLayer layer : requireBayesian(net)) {
+            layer.setKernelPolicy(policy);
+        }
+    }
+
+    /** @return the network's kernel policy (that of its first Bayesian layer) */
+    public static KernelPolicy getKernelPolicy(Model net) {
+        return requireBayesian(net).get(0).kernelPolicy();
+    }
+
+    /**
      * Restarts the weight noise of every Bayesian layer from {@code seed}: the layer of index {@code i} from
      * {@link MeanFieldState#layerSeed(long, int) layerSeed(seed, i)}, with DL4J's layer index (the position in a
      * MultiLayerNetwork, the vertex index in a ComputationGraph, as {@code Pruning.Report} and
@@ -107,7 +127,7 @@ public final class BayesianNetworks {
     }
 
     /**
-     * Copies the run-time settings (dataset size, KL weight, inference mode) of {@code from}'s Bayesian layers to
+     * Copies the run-time settings (dataset size, KL weight, inference mode, kernel policy) of {@code from}'s Bayesian layers to
      * {@code to}'s, layer by layer: for copies DL4J makes of a network, which start with the defaults
      * ({@code net.clone()}, {@code TransferLearning}, early stopping's best model, {@code ParallelInference} workers).
      * The noise is not copied: each network keeps its own generator (reseed it with {@link #setNoiseSeed} where
@@ -130,6 +150,7 @@ public final class BayesianNetworks {
             }
             t.setKlWeight(s.getKlWeight());
             t.setInferenceMode(s.getInferenceMode());
+            target.get(i).setKernelPolicy(source.get(i).kernelPolicy());
         }
     }
 

@@ -63,7 +63,7 @@ public final class MonteCarloKl {
         double[] gMu = scratch.read(gradMu, 0);
         double[] gSigma = scratch.read(gradSigma, 1);
         addKlGradient(prior, q, scale, gMu, gSigma);
-        PriorScratch.write(gMu, gradMu);
-        PriorScratch.write(gSigma, gradSigma);
+        scratch.writeBack(gMu, gradMu);
+        scratch.writeBack(gSigma, gradSigma);
     }
 }

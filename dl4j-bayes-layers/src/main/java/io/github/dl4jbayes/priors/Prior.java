@@ -111,8 +111,8 @@ public interface Prior extends Serializable {
         double[] gMu = scratch.read(gradMu, 0);
         double[] gSigma = scratch.read(gradSigma, 1);
         addKlGradient(q, scale, gMu, gSigma);
-        PriorScratch.write(gMu, gradMu);
-        PriorScratch.write(gSigma, gradSigma);
+        scratch.writeBack(gMu, gradMu);
+        scratch.writeBack(gSigma, gradSigma);
     }
 
     private UnsupportedOperationException noClosedForm() {

@@ -22,6 +22,7 @@ public final class PriorScratch {
     private final INDArray buffer;
     private INDArray doubles;
     private double[][] javaArrays;
+    private final boolean hostMemory;
     private MeanFieldSample sample;
 
     /**
@@ -33,10 +34,23 @@ public final class PriorScratch {
     }
 
     /**
+     * Working memory for arrays where ND4J's backend keeps them (host memory on the CPU backend).
+     *
      * @param dataType the layer's parameter type
      * @param block    the structure of the layer's block
      */
     public PriorScratch(DataType dataType, ParameterBlock block) {
+        this(dataType, block, io.github.dl4jbayes.internal.HostLoops.backendInHostMemory());
+    }
+
+    /**
+     * @param dataType   the layer's parameter type
+     * @param block      the structure of the layer's block
+     * @param hostMemory whether the arrays live in host memory (read element by element), else on a device (read
+     *                   and written by one bulk copy each)
+     */
+    public PriorScratch(DataType dataType, ParameterBlock block, boolean hostMemory) {
+        this.hostMemory = hostMemory;
         this.dataType = dataType;
         this.length = block.size();
         this.block = block;
@@ -85,7 +99,7 @@ public final class PriorScratch {
             javaArrays[slot] = new double[(int) length];
         }
         double[] out = javaArrays[slot];
-        if (!io.github.dl4jbayes.internal.HostLoops.allowed()) {
+        if (!hostMemory) {
             // on a GPU one bulk copy to the host, not a transfer per element
             System.arraycopy(x.castTo(DataType.DOUBLE).reshape(length).toDoubleVector(), 0, out, 0, out.length);
             return out;
@@ -98,8 +112,8 @@ public final class PriorScratch {
     }
 
     /** Writes {@code values} into the contiguous vector {@code x} of the same length (converting to its type). */
-    public static void write(double[] values, INDArray x) {
-        if (!io.github.dl4jbayes.internal.HostLoops.allowed()) {
+    public void writeBack(double[] values, INDArray x) {
+        if (!hostMemory) {
             x.assign(Nd4j.createFromArray(values).castTo(x.dataType()).reshape(x.shape()));
             return;
         }

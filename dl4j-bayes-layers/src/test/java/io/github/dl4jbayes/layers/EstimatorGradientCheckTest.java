@@ -46,6 +46,11 @@ class EstimatorGradientCheckTest extends DoublePrecisionGradientCheck {
     @ParameterizedTest(name = "{0}, bias={1}")
     @MethodSource("denseCases")
     void denseAndOutput(Estimator estimator, boolean bias) {
+        denseAndOutput(estimator, bias, KernelPolicy.defaults());
+    }
+
+    /** {@link #denseAndOutput(Estimator, boolean)} on the kernels of {@code policy}. */
+    void denseAndOutput(Estimator estimator, boolean bias, KernelPolicy policy) {
         MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder()
                 .seed(5).dataType(DataType.DOUBLE).updater(new NoOp()).weightInit(WeightInit.XAVIER)
                 .list()
@@ -55,7 +60,7 @@ class EstimatorGradientCheckTest extends DoublePrecisionGradientCheck {
                         .activation(Activation.SOFTMAX).hasBias(bias).estimator(estimator)
                         .initialPosteriorStd(0.2).build())
                 .build();
-        MultiLayerNetwork net = TestNets.init(conf);
+        MultiLayerNetwork net = TestNets.init(conf, policy);
         BayesianNetworks.setDatasetSize(net, 40);
         INDArray x = TestNets.randn(7, DataType.DOUBLE, 6, 3);
         INDArray y = TestNets.oneHot(6, 3, 11, DataType.DOUBLE);
@@ -82,6 +87,12 @@ class EstimatorGradientCheckTest extends DoublePrecisionGradientCheck {
     @MethodSource("convolutionCases")
     void convolution(Estimator estimator, boolean bias, int kernel, int stride, int padding, int dilation,
                      ConvolutionMode mode) {
+        convolution(estimator, bias, kernel, stride, padding, dilation, mode, KernelPolicy.defaults());
+    }
+
+    /** {@link #convolution} on the kernels of {@code policy}. */
+    void convolution(Estimator estimator, boolean bias, int kernel, int stride, int padding, int dilation,
+                     ConvolutionMode mode, KernelPolicy policy) {
         MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder()
                 .seed(9).dataType(DataType.DOUBLE).updater(new NoOp()).weightInit(WeightInit.XAVIER)
                 .convolutionMode(mode)
@@ -98,7 +109,7 @@ class EstimatorGradientCheckTest extends DoublePrecisionGradientCheck {
                                 ? Estimator.FLIPOUT : Estimator.REPARAMETERIZATION).build())
                 .setInputType(InputType.convolutional(6, 6, 2))
                 .build();
-        MultiLayerNetwork net = TestNets.init(conf);
+        MultiLayerNetwork net = TestNets.init(conf, policy);
         BayesianNetworks.setDatasetSize(net, 30);
         INDArray x = TestNets.randn(3, DataType.DOUBLE, 4, 2 * 6 * 6).reshape(4, 2, 6, 6);
         INDArray y = TestNets.oneHot(4, 3, 13, DataType.DOUBLE);

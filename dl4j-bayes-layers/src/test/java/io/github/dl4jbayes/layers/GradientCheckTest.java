@@ -26,11 +26,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class GradientCheckTest extends DoublePrecisionGradientCheck {
 
-    /** Kernels: Java loops (the default for these small layers) and ND4J operations (forced by threshold 0). */
     /**
-     * Every kernel: {@code java} (small layers on the CPU), {@code nativeSoftplus} (large layers on the CPU: the
-     * threshold at 0 puts these small ones on that path), {@code nd4j} (a GPU's path, taken on the CPU by
-     * overriding {@link io.github.dl4jbayes.internal.HostLoops}).
+     * Every kernel ({@link TestNets#kernel}): {@code java} (small layers on the CPU), {@code nativeSoftplus} (large
+     * layers on the CPU: a threshold of 1 puts these small ones on that path), {@code nd4j} (a GPU's path, taken on
+     * the CPU by a kernel policy without host memory).
      */
     @ParameterizedTest(name = "bias={0}, miniBatch={1}, batch={2}, N={3}, kernel={4}")
     @CsvSource({
@@ -49,19 +48,12 @@ class GradientCheckTest extends DoublePrecisionGradientCheck {
             "true, true, 4, 1, nd4j"
     })
     void bayesianClassifier(boolean hasBias, boolean miniBatch, int batch, long datasetSize, String kernel) {
-        int threshold = MeanFieldPosterior.nativeThreshold();
-        MeanFieldPosterior.setNativeThreshold(kernel.equals("java") ? Integer.MAX_VALUE : 0);
-        io.github.dl4jbayes.internal.HostLoops.override(kernel.equals("nd4j") ? Boolean.FALSE : null);
-        try {
-            MultiLayerNetwork net = TestNets.init(TestNets.classifier(hasBias, miniBatch, DataType.DOUBLE, new NoOp()));
-            BayesianNetworks.setDatasetSize(net, datasetSize);
-            INDArray x = TestNets.randn(7, DataType.DOUBLE, batch, 3);
-            INDArray y = TestNets.oneHot(batch, 2, 11, DataType.DOUBLE);
-            assertTrue(check(net, x, y), "gradient check failed");
-        } finally {
-            MeanFieldPosterior.setNativeThreshold(threshold);
-            io.github.dl4jbayes.internal.HostLoops.override(null);
-        }
+        MultiLayerNetwork net = TestNets.init(TestNets.classifier(hasBias, miniBatch, DataType.DOUBLE, new NoOp()),
+                TestNets.kernel(kernel));
+        BayesianNetworks.setDatasetSize(net, datasetSize);
+        INDArray x = TestNets.randn(7, DataType.DOUBLE, batch, 3);
+        INDArray y = TestNets.oneHot(batch, 2, 11, DataType.DOUBLE);
+        assertTrue(check(net, x, y), "gradient check failed");
     }
 
     @Test

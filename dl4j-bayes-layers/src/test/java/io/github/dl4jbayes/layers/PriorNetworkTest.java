@@ -62,6 +62,10 @@ class PriorNetworkTest extends DoublePrecisionGradientCheck {
     @ParameterizedTest(name = "{0}, {1}, {2}")
     @MethodSource("denseCases")
     void denseGradientCheck(Prior prior, Estimator estimator, KlEstimate kl) {
+        denseGradientCheck(prior, estimator, kl, KernelPolicy.defaults());
+    }
+
+    private void denseGradientCheck(Prior prior, Estimator estimator, KlEstimate kl, KernelPolicy policy) {
         MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder()
                 .seed(5).dataType(DataType.DOUBLE).updater(new NoOp())
                 .list()
@@ -71,7 +75,7 @@ class PriorNetworkTest extends DoublePrecisionGradientCheck {
                         .activation(Activation.SOFTMAX).estimator(estimator).prior(prior).klEstimate(kl)
                         .initialPosteriorStd(0.2).build())
                 .build();
-        MultiLayerNetwork net = TestNets.init(conf);
+        MultiLayerNetwork net = TestNets.init(conf, policy);
         BayesianNetworks.setDatasetSize(net, 4);   // a small N: the KL term weighs as much as the data
         INDArray x = TestNets.randn(7, DataType.DOUBLE, 6, 3);
         INDArray y = TestNets.oneHot(6, 3, 11, DataType.DOUBLE);
@@ -80,17 +84,12 @@ class PriorNetworkTest extends DoublePrecisionGradientCheck {
 
     /**
      * The same checks through the ND4J kernel (the bulk bridge of the priors), which a GPU backend and large HALF
-     * layers use: taken here on the CPU by overriding {@link io.github.dl4jbayes.internal.HostLoops}.
+     * layers use: taken here on the CPU by a kernel policy without host memory ({@link KernelPolicy#withHostMemory}).
      */
     @ParameterizedTest(name = "{0}, {1}")
     @MethodSource("kernelCases")
     void denseGradientCheckThroughTheNd4jKernel(Prior prior, KlEstimate kl) {
-        io.github.dl4jbayes.internal.HostLoops.override(false);
-        try {
-            denseGradientCheck(prior, Estimator.REPARAMETERIZATION, kl);
-        } finally {
-            io.github.dl4jbayes.internal.HostLoops.override(null);
-        }
+        denseGradientCheck(prior, Estimator.REPARAMETERIZATION, kl, TestNets.kernel("nd4j"));
     }
 
     static Stream<Arguments> kernelCases() {
@@ -112,11 +111,7 @@ class PriorNetworkTest extends DoublePrecisionGradientCheck {
     @org.junit.jupiter.params.provider.CsvSource({"java, ANALYTIC", "nativeSoftplus, ANALYTIC", "nd4j, ANALYTIC",
             "java, MONTE_CARLO", "nativeSoftplus, MONTE_CARLO", "nd4j, MONTE_CARLO"})
     void perParameterGaussianGradientCheck(String kernel, KlEstimate kl) {
-        int threshold = io.github.dl4jbayes.internal.meanfield.MeanFieldPosterior.nativeThreshold();
-        io.github.dl4jbayes.internal.meanfield.MeanFieldPosterior.setNativeThreshold(
-                kernel.equals("java") ? Integer.MAX_VALUE : 0);
-        io.github.dl4jbayes.internal.HostLoops.override(kernel.equals("nd4j") ? Boolean.FALSE : null);
-        try {
+        {
             MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder()
                     .seed(5).dataType(DataType.DOUBLE).updater(new NoOp())
                     .list()
@@ -129,14 +124,11 @@ class PriorNetworkTest extends DoublePrecisionGradientCheck {
                             .prior(GaussianPrior.perParameter(Nd4j.linspace(0.5, -0.5, 15, DataType.DOUBLE), 0.4))
                             .initialPosteriorStd(0.2).build())
                     .build();
-            MultiLayerNetwork net = TestNets.init(conf);
+            MultiLayerNetwork net = TestNets.init(conf, TestNets.kernel(kernel));
             BayesianNetworks.setDatasetSize(net, 4);
             INDArray x = TestNets.randn(7, DataType.DOUBLE, 6, 3);
             INDArray y = TestNets.oneHot(6, 3, 11, DataType.DOUBLE);
             assertTrue(check(net, x, y), "gradient check failed");
-        } finally {
-            io.github.dl4jbayes.internal.meanfield.MeanFieldPosterior.setNativeThreshold(threshold);
-            io.github.dl4jbayes.internal.HostLoops.override(null);
         }
     }
 

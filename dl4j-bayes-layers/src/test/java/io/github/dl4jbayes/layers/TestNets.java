@@ -36,6 +36,34 @@ public final class TestNets {
         return net;
     }
 
+    /** @return the network, initialized, its Bayesian layers on {@code policy} */
+    public static MultiLayerNetwork init(MultiLayerConfiguration conf, KernelPolicy policy) {
+        MultiLayerNetwork net = init(conf);
+        BayesianNetworks.setKernelPolicy(net, policy);
+        return net;
+    }
+
+    /**
+     * The kernels the tests take by name: {@code java} the Java loops at every size, {@code nativeSoftplus} the Java
+     * loops with ND4J's transcendental functions from the first parameter, {@code nd4j} the GPU's paths (ND4J
+     * operations, ND4J's generator) on the CPU backend, {@code default} the defaults.
+     */
+    public static KernelPolicy kernel(String name) {
+        KernelPolicy d = KernelPolicy.defaults();
+        switch (name) {
+            case "java":
+                return d.withNativeThreshold(Integer.MAX_VALUE);
+            case "nativeSoftplus":
+                return d.withNativeThreshold(1);
+            case "nd4j":
+                return d.withNativeThreshold(1).withHostMemory(false);
+            case "default":
+                return d;
+            default:
+                throw new IllegalArgumentException("kernel " + name);
+        }
+    }
+
     /** One-hot labels for {@code rows} examples of {@code classes} classes, from a fixed seed. */
     public static INDArray oneHot(int rows, int classes, long seed, DataType dataType) {
         java.util.Random random = new java.util.Random(seed);

@@ -6,7 +6,6 @@ import io.github.dl4jbayes.priors.GaussianPrior;
 import io.github.dl4jbayes.priors.Prior;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -38,11 +37,6 @@ class VectorKernelNetworkTest {
         Assumptions.assumeTrue(VectorSupport.wideEnough(), "SIMD narrower than 256 bits: the kernel is off");
     }
 
-    @AfterEach
-    void restore() {
-        VectorSupport.override(null);
-    }
-
     /** 64-48-3: a first layer of 2 x 3,120 parameters (SIMD kernel), an output layer of 2 x 147 (Java loops). */
     private static MultiLayerNetwork net(DataType type, Estimator estimator, Prior prior) {
         MultiLayerNetwork net = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(7).dataType(type)
@@ -71,9 +65,9 @@ class VectorKernelNetworkTest {
             assertFalse(TestNets.posterior(BayesianNetworks.bayesianLayers(net(type, Estimator.REPARAMETERIZATION,
                     GaussianPrior.standardNormal())).get(0)).usesVectorKernel(), type.toString());
         }
-        VectorSupport.override(false);
-        assertFalse(TestNets.posterior(BayesianNetworks.bayesianLayers(net(DataType.FLOAT, Estimator.REPARAMETERIZATION,
-                GaussianPrior.standardNormal())).get(0)).usesVectorKernel(), "turned off");
+        MultiLayerNetwork off = net(DataType.FLOAT, Estimator.REPARAMETERIZATION, GaussianPrior.standardNormal());
+        BayesianNetworks.setKernelPolicy(off, KernelPolicy.defaults().withVectorKernel(false));
+        assertFalse(TestNets.posterior(BayesianNetworks.bayesianLayers(off).get(0)).usesVectorKernel(), "turned off");
     }
 
     /**
@@ -87,9 +81,8 @@ class VectorKernelNetworkTest {
                 GaussianPrior.perParameter(Nd4j.linspace(-0.5, 0.5, 64 * 48 + 48, DataType.DOUBLE),
                         Nd4j.linspace(0.3, 0.8, 64 * 48 + 48, DataType.DOUBLE))}) {
             MultiLayerNetwork simd = net(DataType.FLOAT, Estimator.LOCAL_REPARAMETERIZATION, prior);
-            VectorSupport.override(false);
             MultiLayerNetwork loops = net(DataType.FLOAT, Estimator.LOCAL_REPARAMETERIZATION, prior);
-            VectorSupport.override(null);
+            BayesianNetworks.setKernelPolicy(loops, KernelPolicy.defaults().withVectorKernel(false));
             assertTrue(TestNets.posterior(BayesianNetworks.bayesianLayers(simd).get(0)).usesVectorKernel());
             assertFalse(TestNets.posterior(BayesianNetworks.bayesianLayers(loops).get(0)).usesVectorKernel());
             DataSet data = data(DataType.FLOAT);

@@ -51,7 +51,7 @@ class FusedDenseStackTest {
     /** The fused step is the CPU backend's: on a GPU backend (mvn -Dcuda) these tests are skipped. */
     @org.junit.jupiter.api.BeforeAll
     static void cpuBackendOnly() {
-        org.junit.jupiter.api.Assumptions.assumeTrue(io.github.dl4jbayes.internal.HostLoops.allowed(),
+        org.junit.jupiter.api.Assumptions.assumeTrue(io.github.dl4jbayes.internal.HostLoops.backendInHostMemory(),
                 "the fused step runs on the CPU backend only");
     }
 
@@ -198,17 +198,20 @@ class FusedDenseStackTest {
         assertTrue(diff <= 1e-9, "parameters differ by " + diff);
     }
 
-    /** The fused step works on host memory: a GPU backend (taken here through HostLoops) gets DL4J's step. */
+    /**
+     * The fused step works on host memory: a GPU backend (taken here by a kernel policy without host memory) gets
+     * DL4J's step; so does a network whose layers are all above the policy's native threshold.
+     */
     @Test
     void notOnAGpuBackend() {
         MultiLayerNetwork net = seedNet(DataType.FLOAT, new Adam(0.01));
         assertNull(FusedDenseStack.whyNot(net));
-        io.github.dl4jbayes.internal.HostLoops.override(false);
-        try {
-            assertTrue(FusedDenseStack.whyNot(net).contains("not the CPU backend"));
-        } finally {
-            io.github.dl4jbayes.internal.HostLoops.override(null);
-        }
+        io.github.dl4jbayes.layers.BayesianNetworks.setKernelPolicy(net,
+                io.github.dl4jbayes.layers.KernelPolicy.defaults().withHostMemory(false));
+        assertTrue(FusedDenseStack.whyNot(net).contains("not in host memory"), FusedDenseStack.whyNot(net));
+        io.github.dl4jbayes.layers.BayesianNetworks.setKernelPolicy(net,
+                io.github.dl4jbayes.layers.KernelPolicy.defaults().withNativeThreshold(5));
+        assertTrue(FusedDenseStack.whyNot(net).contains("large"), FusedDenseStack.whyNot(net));
     }
 
     @Test

@@ -1,6 +1,5 @@
 package io.github.dl4jbayes.internal.estimators;
 
-import io.github.dl4jbayes.internal.HostLoops;
 import org.deeplearning4j.exception.DL4JInvalidInputException;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
@@ -12,6 +11,7 @@ import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastMulOp;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.Arrays;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -22,11 +22,16 @@ import java.util.function.Supplier;
  */
 public final class ConvolutionMap implements LinearMap {
     private final Supplier<ConvolutionLayer> config;
+    private final BooleanSupplier hostMemory;
     private final HostColumns columns = new HostColumns();
 
-    /** @param config the layer's configuration (read at each use) */
-    public ConvolutionMap(Supplier<ConvolutionLayer> config) {
+    /**
+     * @param config     the layer's configuration (read at each use)
+     * @param hostMemory whether the layer's arrays live in host memory (its kernel policy's; read at each use)
+     */
+    public ConvolutionMap(Supplier<ConvolutionLayer> config, BooleanSupplier hostMemory) {
         this.config = config;
+        this.hostMemory = hostMemory;
     }
 
     private boolean nhwc() {
@@ -72,8 +77,8 @@ public final class ConvolutionMap implements LinearMap {
     }
 
     /** Whether this input takes the Java columns ({@link HostColumns}): host memory, FLOAT or DOUBLE. */
-    private static boolean byColumns(INDArray x) {
-        return HostLoops.allowed() && HostColumns.supports(x.dataType());
+    private boolean byColumns(INDArray x) {
+        return hostMemory.getAsBoolean() && HostColumns.supports(x.dataType());
     }
 
     /**

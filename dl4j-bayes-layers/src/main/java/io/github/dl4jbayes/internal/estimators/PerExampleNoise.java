@@ -8,21 +8,21 @@ import java.util.SplittableRandom;
 
 /**
  * A {@code [minibatch, channels]} buffer of per-example noise (random signs or standard normals) drawn from a layer's
- * own generator ({@link Noise}: Java's sampler on the CPU backend, ND4J's generator on a GPU), kept outside DL4J's
+ * own generator (through the layer's {@link Noise} filler: Java's sampler in host memory, ND4J's generator on a GPU),
+ * kept outside DL4J's
  * workspaces from a step's forward pass to its backward pass, and reallocated only when the shape or type changes.
  */
 final class PerExampleNoise {
     private final ScratchArray values = new ScratchArray();
-    private final Noise noise = Noise.forBackend();
 
     /** Fills the buffer with independent random signs (+1 or -1, each with probability 1/2). */
-    void signs(SplittableRandom random, long rows, long columns, DataType type) {
-        noise.signs(ensure(rows, columns, type), random);
+    void signs(Noise filler, SplittableRandom random, long rows, long columns, DataType type) {
+        filler.signs(ensure(rows, columns, type), random);
     }
 
     /** Fills the buffer with independent N(0, 1) values. */
-    void gaussian(SplittableRandom random, long rows, long columns, DataType type) {
-        noise.gaussian(ensure(rows, columns, type), random);
+    void gaussian(Noise filler, SplittableRandom random, long rows, long columns, DataType type) {
+        filler.gaussian(ensure(rows, columns, type), random);
     }
 
     /** @return the buffer, {@code [rows, columns]} */

@@ -7,7 +7,7 @@ import io.github.dl4jbayes.layers.MeanFieldLayout;
 import io.github.dl4jbayes.layers.impl.BayesianDenseLayerImpl;
 import io.github.dl4jbayes.layers.impl.BayesianOutputLayerImpl;
 import io.github.dl4jbayes.layers.impl.MeanFieldLayerImpl;
-import io.github.dl4jbayes.internal.HostLoops;
+import io.github.dl4jbayes.layers.KernelPolicy;
 import io.github.dl4jbayes.internal.meanfield.MeanFieldPosterior;
 import io.github.dl4jbayes.internal.meanfield.SigmaGradient;
 import org.deeplearning4j.nn.api.Layer;
@@ -40,7 +40,7 @@ import java.util.Map;
  *
  * <p>It covers: {@code FLOAT} or {@code DOUBLE} networks whose layers are all {@code BayesianDenseLayer}s followed
  * by a {@code BayesianOutputLayer}, each with the {@code REPARAMETERIZATION} estimator and small enough for the Java
- * kernel ({@link MeanFieldPosterior#nativeThreshold()}), hidden activations identity, tanh, sigmoid or ReLU, output
+ * kernel ({@link KernelPolicy#nativeThreshold()}), hidden activations identity, tanh, sigmoid or ReLU, output
  * sigmoid with binary cross-entropy, softmax with multi-class cross-entropy (or negative log-likelihood), or
  * identity with MSE or L2; no dropout, weight noise, L1/L2/weight decay, input preprocessors or masks.
  * {@link #whyNot} says why another network is not covered; {@code Advi} then takes DL4J's standard path.
@@ -101,9 +101,6 @@ public final class FusedDenseStack {
         if (layers == null || layers.length == 0) {
             return "the network is not initialized (net.init())";
         }
-        if (!HostLoops.allowed()) {
-            return "the ND4J backend is not the CPU backend (the fused step works on host memory)";
-        }
         DataType type = net.params().dataType();
         if (type != DataType.FLOAT && type != DataType.DOUBLE) {
             return "data type " + type + " (FLOAT and DOUBLE only)";
@@ -121,15 +118,20 @@ public final class FusedDenseStack {
             }
             BayesianLayerConfig bc = ((BayesianLayer) l).bayesianConfig();
             BaseLayer c = (BaseLayer) l.conf().getLayer();
+            KernelPolicy policy = ((BayesianLayer) l).kernelPolicy();
+            if (!policy.hostMemory()) {
+                return "the layers' arrays are not in host memory (a GPU backend, or a kernel policy that says so): "
+                        + "the fused step works on host memory";
+            }
             if (bc.getMeanField().getEstimator() != Estimator.REPARAMETERIZATION) {
                 return "layer " + i + " uses the " + bc.getMeanField().getEstimator() + " estimator";
             }
             if (bc.hasLearnedNoise()) {
                 return "layer " + i + " learns a noise scale";
             }
-            if (new MeanFieldLayout(bc).blockSize() >= MeanFieldPosterior.nativeThreshold()) {
+            if (new MeanFieldLayout(bc).blockSize() >= policy.nativeThreshold()) {
                 return "layer " + i + " is large (" + new MeanFieldLayout(bc).blockSize() + " parameters per block, "
-                        + "from " + MeanFieldPosterior.nativeThreshold() + " ND4J is faster)";
+                        + "from " + policy.nativeThreshold() + " ND4J is faster)";
             }
             if (c.getIDropout() != null || c.getWeightNoise() != null) {
                 return "layer " + i + " has dropout or weight noise";

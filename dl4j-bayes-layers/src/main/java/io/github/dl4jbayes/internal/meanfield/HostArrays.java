@@ -14,7 +14,7 @@ import java.nio.FloatBuffer;
  * ND4J's {@code asNio()} covers the whole underlying allocation, so a view starts at its buffer's offset);
  * other types (HALF, BFLOAT16) element by element through {@link DataBuffer} (much slower: the kernel choice in
  * {@link MeanFieldPosterior} keeps large blocks of those types on ND4J operations). Only valid where
- * {@link HostLoops#allowed()}: a GPU backend's arrays are not in host memory.
+ * the layer's arrays are in host memory (its kernel policy): a GPU backend's are not.
  */
 final class HostArrays {
     private HostArrays() {

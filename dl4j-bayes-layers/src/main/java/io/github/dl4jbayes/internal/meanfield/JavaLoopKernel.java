@@ -19,7 +19,7 @@ import java.util.SplittableRandom;
  * completes the gradient. The arithmetic is in double precision with the stable {@link StableMath} functions, sigma
  * floored at {@link StableMath#sigmaFloor} of the layer's data type (as in {@link Nd4jKernel}).
  *
- * <p>Large blocks (from {@link MeanFieldPosterior#nativeThreshold()} parameters) take the two transcendental functions
+ * <p>Large blocks (from the kernel policy's native threshold parameters) take the two transcendental functions
  * of the softplus, {@code exp(-|rho|)} and {@code log(1 + exp(-|rho|))}, from ND4J's vectorized operations in the
  * layer's data type ({@link NativeSoftplus}: several times faster than {@code Math.exp} and {@code Math.log} per
  * element) and draw the noise on a second thread meanwhile ({@link HostThreads}), from the same generator in the same

@@ -1,6 +1,6 @@
 package io.github.dl4jbayes.internal.meanfield;
 
-import io.github.dl4jbayes.internal.HostLoops;
+import io.github.dl4jbayes.layers.KernelPolicy;
 import io.github.dl4jbayes.layers.BayesianLayerConfig;
 import io.github.dl4jbayes.layers.MeanFieldLayout;
 import io.github.dl4jbayes.layers.MeanFieldSettings;
@@ -29,12 +29,12 @@ import java.util.function.Supplier;
  *
  * <p>The element-wise work is done by a {@link MeanFieldKernel}: on the CPU backend Java loops over bulk copies of
  * the parameters ({@link JavaLoopKernel}: no native call at all for small layers, which matters when each ND4J call
- * costs more than the arithmetic; from {@link #nativeThreshold()} parameters the softplus's {@code exp} and
+ * costs more than the arithmetic; from the policy's native threshold the softplus's {@code exp} and
  * {@code log} by ND4J and the noise on a second thread); from that size, FLOAT layers without pruned parameters use
  * SIMD loops in single precision ({@link VectorKernel}) where the JVM has Java's Vector API ({@link VectorSupport});
  * ND4J operations over whole blocks ({@link Nd4jKernel}) on a GPU backend and for large HALF and BFLOAT16 layers. The
- * system property {@code dl4jbayes.nativeThreshold} sets the threshold ({@link HostLoops},
- * {@link #usesNd4jKernel(long, boolean, boolean, org.nd4j.linalg.api.buffer.DataType)}).
+ * layer's {@link KernelPolicy} (its network's) decides where the arrays live and the threshold
+ * ({@link #usesNd4jKernel(long, boolean, boolean, int, org.nd4j.linalg.api.buffer.DataType)}).
  *
  * <p>One draw is made per forward pass: the implementations call {@link #newInput} on every new input and draw
  * lazily, so the forward pass, the backward pass and the score of one step all see the same weights. The noise comes
@@ -47,12 +47,6 @@ import java.util.function.Supplier;
  */
 public final class MeanFieldPosterior {
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(MeanFieldPosterior.class);
-    /**
-     * Default block size from which ND4J computes the softplus's transcendental functions (and, for HALF and BFLOAT16
-     * layers, the whole kernel).
-     */
-    static final int DEFAULT_NATIVE_THRESHOLD = 2048;
-    private static volatile int nativeThreshold = Integer.getInteger("dl4jbayes.nativeThreshold", DEFAULT_NATIVE_THRESHOLD);
     /** Whether the warning about pruned layers on a GPU was given (once per JVM: every worker rebinds its layers). */
     private static volatile boolean warnedPrunedOnDevice;
 
@@ -64,6 +58,10 @@ public final class MeanFieldPosterior {
     private final MeanFieldState state = new MeanFieldState();
 
     private MeanFieldKernel kernel;
+    /** How this instance computes (its network's choice); the kernel and the noise filler follow it. */
+    private KernelPolicy policy = KernelPolicy.defaults();
+    /** The per-example noise filler of the estimators, for the policy's memory (null until asked for). */
+    private Noise noiseFiller;
     private INDArray muBlock;
     private INDArray rhoBlock;
     private INDArray gradMuBlock;
@@ -120,14 +118,30 @@ public final class MeanFieldPosterior {
         return KlTerm.of(settings.getPrior(), settings.getKlEstimate());
     }
 
-    /** @return the block size from which layers take the softplus's exp and log from ND4J (see the class comment) */
-    public static int nativeThreshold() {
-        return nativeThreshold;
+    /** @return how this layer instance computes */
+    public KernelPolicy kernelPolicy() {
+        return policy;
     }
 
-    /** Sets {@link #nativeThreshold()} for layers bound afterwards (for tests and benchmarks). */
-    public static void setNativeThreshold(int threshold) {
-        nativeThreshold = threshold;
+    /**
+     * Sets how this layer instance computes, and chooses its kernel again if its parameters are bound.
+     *
+     * @param policy the policy (not null)
+     */
+    public void setKernelPolicy(KernelPolicy policy) {
+        this.policy = java.util.Objects.requireNonNull(policy, "policy must not be null");
+        this.noiseFiller = null;
+        if (rhoBlock != null) {
+            refreshPruning();
+        }
+    }
+
+    /** @return the filler of the estimators' per-example noise: Java's sampler in host memory, else ND4J's generator */
+    public Noise noiseFiller() {
+        if (noiseFiller == null) {
+            noiseFiller = new Noise(policy.hostMemory());
+        }
+        return noiseFiller;
     }
 
     /** @return this layer instance's run-time state */
@@ -149,7 +163,7 @@ public final class MeanFieldPosterior {
      */
     public void refreshPruning() {
         hasPruned = rhoBlock.minNumber().doubleValue() <= PrunedParameters.PRUNED_RHO_LIMIT;
-        boolean hostLoops = HostLoops.allowed();
+        boolean hostLoops = policy.hostMemory();
         if (hasPruned && !hostLoops && !warnedPrunedOnDevice) {
             warnedPrunedOnDevice = true;
             log.warn("Bayesian layer '{}' has pruned parameters: only the Java-loop kernel skips them, so it runs on "
@@ -158,11 +172,11 @@ public final class MeanFieldPosterior {
         }
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
             org.nd4j.linalg.api.buffer.DataType type = muBlock.dataType();
-            boolean large = hostLoops && size >= nativeThreshold;
-            if (usesNd4jKernel(size, hasPruned, hostLoops, type)) {
-                this.kernel = new Nd4jKernel(block, type);
+            boolean large = hostLoops && size >= policy.nativeThreshold();
+            if (usesNd4jKernel(size, hasPruned, hostLoops, policy.nativeThreshold(), type)) {
+                this.kernel = new Nd4jKernel(block, type, hostLoops);
             } else if (large && !hasPruned && type == org.nd4j.linalg.api.buffer.DataType.FLOAT
-                    && VectorSupport.enabled()) {
+                    && VectorSupport.enabled(policy.vectorKernel())) {
                 this.kernel = new VectorKernel(block, type);
             } else {
                 if (large && type == org.nd4j.linalg.api.buffer.DataType.FLOAT) {
@@ -177,8 +191,8 @@ public final class MeanFieldPosterior {
     }
 
     /**
-     * The kernel choice. Where Java loops over ND4J arrays are allowed (the CPU backend, {@link HostLoops}), FLOAT
-     * and DOUBLE layers use the Java-loop kernel at every size (from {@link #nativeThreshold()} parameters with the
+     * The kernel choice. Where Java loops over ND4J arrays are allowed (host memory: the CPU backend), FLOAT
+     * and DOUBLE layers use the Java-loop kernel at every size (from {@code threshold} parameters with the
      * softplus's {@code exp} and {@code log} from ND4J and the noise drawn on a second thread), and so do layers with
      * pruned parameters (only Java loops skip them); HALF and BFLOAT16 blocks of at least the threshold use ND4J
      * operations. Where Java loops are not allowed (a GPU backend), every block without pruned parameters uses ND4J
@@ -186,13 +200,14 @@ public final class MeanFieldPosterior {
      *
      * @param size      the block size
      * @param hasPruned whether the block has pruned parameters
-     * @param hostLoops whether Java loops over ND4J arrays are allowed ({@link HostLoops#allowed()})
+     * @param hostLoops whether Java loops over ND4J arrays are allowed ({@link KernelPolicy#hostMemory()})
+     * @param threshold the policy's native threshold ({@link KernelPolicy#nativeThreshold()})
      * @param type      the parameters' data type
      * @return whether the layer uses the ND4J kernel
      */
-    public static boolean usesNd4jKernel(long size, boolean hasPruned, boolean hostLoops,
+    public static boolean usesNd4jKernel(long size, boolean hasPruned, boolean hostLoops, int threshold,
                                          org.nd4j.linalg.api.buffer.DataType type) {
-        return !hasPruned && (!hostLoops || (size >= nativeThreshold && !HostArrays.bulk(type)));
+        return !hasPruned && (!hostLoops || (size >= threshold && !HostArrays.bulk(type)));
     }
 
     /** @return whether this layer uses the ND4J kernel (else Java loops), as chosen when its parameters were bound */

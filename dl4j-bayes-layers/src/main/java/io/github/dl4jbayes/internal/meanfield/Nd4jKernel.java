@@ -43,9 +43,9 @@ final class Nd4jKernel implements MeanFieldKernel {
     private final INDArray softplusScratch;
     private final PriorScratch priorScratch;
     private final INDArray scratch;
-    private final Noise noise = Noise.forBackend();
+    private final Noise noise;
 
-    Nd4jKernel(ParameterBlock block, DataType dataType) {
+    Nd4jKernel(ParameterBlock block, DataType dataType, boolean hostMemory) {
         int size = (int) block.size();
         this.sigmaFloor = StableMath.sigmaFloor(dataType);
         this.eps = Nd4j.create(dataType, size);
@@ -53,7 +53,8 @@ final class Nd4jKernel implements MeanFieldKernel {
         this.gradSigma = Nd4j.create(dataType, size);
         this.sampled = Nd4j.create(dataType, size);
         this.softplusScratch = Nd4j.create(dataType, size);
-        this.priorScratch = new PriorScratch(dataType, block);
+        this.noise = new Noise(hostMemory);
+        this.priorScratch = new PriorScratch(dataType, block, hostMemory);
         this.scratch = priorScratch.buffer();
     }
 

@@ -1,6 +1,5 @@
 package io.github.dl4jbayes.internal.meanfield;
 
-import io.github.dl4jbayes.internal.HostLoops;
 import org.nd4j.linalg.api.buffer.DataType;
 import io.github.dl4jbayes.internal.HostLoops;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -18,7 +17,7 @@ import java.util.SplittableRandom;
 
 /**
  * Fills one buffer, again and again, with standard-normal noise or random signs that are a function of a layer's
- * own generator: from Java's sampler ({@link JavaNoise}) where {@link HostLoops#allowed() host loops are allowed},
+ * own generator: from Java's sampler ({@link JavaNoise}) where the arrays live in host memory,
  * else from an ND4J generator that lives with the backend (on CUDA, on the GPU), reseeded from the layer's generator
  * at every fill, so that reseeding a layer repeats its noise on every backend (the two backends' values differ).
  */
@@ -27,13 +26,9 @@ public final class Noise {
     private Object scratch;
     private Random deviceRandom;
 
-    private Noise(boolean host) {
+    /** @param host whether the arrays live in host memory (Java's sampler), else ND4J's generator */
+    public Noise(boolean host) {
         this.host = host;
-    }
-
-    /** @return a filler for the current backend ({@link HostLoops#allowed()}) */
-    public static Noise forBackend() {
-        return new Noise(HostLoops.allowed());
     }
 
     /** @return whether this filler uses the Java sampler (else ND4J's generator) */

@@ -27,7 +27,7 @@ import java.util.SplittableRandom;
  * per draw: a function of the layer's seed, as on the other kernels, but not the same numbers as
  * {@link JavaLoopKernel}'s.
  *
- * <p>Used only where {@link VectorSupport#enabled()} (the JVM resolves {@code jdk.incubator.vector}), for blocks
+ * <p>Used only where {@link VectorSupport#enabled(Boolean)} (the JVM resolves {@code jdk.incubator.vector}), for blocks
  * without pruned parameters (those take {@link JavaLoopKernel}, which skips them; pruned parameters written in later
  * are seen in the softplus pass, {@link #readPruned()}, and the layer then changes kernel). Priors other than an
  * isotropic {@link GaussianPrior} with its analytic KL (per-parameter Gaussian, scale mixture, learned scale, Laplace,

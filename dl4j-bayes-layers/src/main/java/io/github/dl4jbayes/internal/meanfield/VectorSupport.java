@@ -1,6 +1,5 @@
 package io.github.dl4jbayes.internal.meanfield;
 
-import io.github.dl4jbayes.internal.HostLoops;
 
 /**
  * Whether large FLOAT layers use the SIMD kernel ({@link VectorKernel}): it needs Java's incubating Vector API, the
@@ -12,8 +11,8 @@ import io.github.dl4jbayes.internal.HostLoops;
  * <p>The kernel is used only where the CPU's SIMD registers hold at least {@value #MIN_VECTOR_BITS} bits (AVX and
  * later on x86; so neither on SSE-only x86 nor on 128-bit ARM NEON, where it was not measured; see
  * {@link #MIN_VECTOR_BITS}). The system property
- * {@code dl4jbayes.vectorKernel=false} (or {@link #override}) turns the SIMD kernel off;
- * layers choose their kernel when their parameters are bound, so set it before building networks.
+ * {@code dl4jbayes.vectorKernel=false} (or a network's {@code KernelPolicy}) turns the SIMD kernel off;
+ * layers choose their kernel when their parameters are bound or their policy is set.
  */
 public final class VectorSupport {
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(VectorSupport.class);
@@ -25,7 +24,6 @@ public final class VectorSupport {
      */
     static final int MIN_VECTOR_BITS = 256;
     private static final boolean WIDE_ENOUGH = MODULE_PRESENT && VectorWidth.bits() >= MIN_VECTOR_BITS;
-    private static volatile Boolean override = HostLoops.booleanProperty("dl4jbayes.vectorKernel");
     private static volatile boolean hinted;
 
     private VectorSupport() {
@@ -42,20 +40,12 @@ public final class VectorSupport {
     }
 
     /**
-     * @return whether layers bound from now on may use the SIMD kernel: the module is present, the CPU's vectors hold
-     *         at least {@value #MIN_VECTOR_BITS} bits, and it is not turned off
+     * @param setting the layer's kernel policy's setting: false turns the SIMD kernel off, true or null allow it
+     * @return whether a layer may use the SIMD kernel: the module is present, the CPU's vectors hold at least
+     *         {@value #MIN_VECTOR_BITS} bits, and the policy does not turn it off
      */
-    public static boolean enabled() {
-        Boolean o = override;
-        return WIDE_ENOUGH && (o == null || o);
-    }
-
-    /**
-     * Turns the SIMD kernel off ({@code false}) or back on ({@code true} or {@code null}: on where the module is
-     * present), for tests and benchmarks. Networks built afterwards follow it.
-     */
-    public static void override(Boolean allowed) {
-        override = allowed;
+    public static boolean enabled(Boolean setting) {
+        return WIDE_ENOUGH && (setting == null || setting);
     }
 
     /** Says once per JVM, at INFO, how to get the SIMD kernel when a large FLOAT layer could have used it. */

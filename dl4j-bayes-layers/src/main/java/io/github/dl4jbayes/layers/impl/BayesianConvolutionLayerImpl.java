@@ -17,7 +17,8 @@ public class BayesianConvolutionLayerImpl extends BayesianLayerImplBase<Bayesian
      * @param dataType the network's data type
      */
     public BayesianConvolutionLayerImpl(NeuralNetConfiguration conf, DataType dataType) {
-        super(conf, dataType, layer -> new ConvolutionMap(layer::layerConf));
+        super(conf, dataType, layer -> new ConvolutionMap(layer::layerConf,
+                () -> layer.posterior().kernelPolicy().hostMemory()));
     }
 
     @Override

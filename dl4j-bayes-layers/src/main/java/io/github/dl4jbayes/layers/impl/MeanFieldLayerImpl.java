@@ -2,6 +2,7 @@ package io.github.dl4jbayes.layers.impl;
 
 import io.github.dl4jbayes.internal.meanfield.MeanFieldPosterior;
 import io.github.dl4jbayes.layers.BayesianLayer;
+import io.github.dl4jbayes.layers.KernelPolicy;
 import io.github.dl4jbayes.layers.MeanFieldState;
 import io.github.dl4jbayes.priors.MeanFieldSample;
 
@@ -18,6 +19,16 @@ public interface MeanFieldLayerImpl extends BayesianLayer {
     @Override
     default MeanFieldState meanFieldState() {
         return posterior().state();
+    }
+
+    @Override
+    default KernelPolicy kernelPolicy() {
+        return posterior().kernelPolicy();
+    }
+
+    @Override
+    default void setKernelPolicy(KernelPolicy policy) {
+        posterior().setKernelPolicy(policy);
     }
 
     @Override

@@ -1,7 +1,6 @@
 package io.github.dl4jbayes.internal.estimators;
 
 import io.github.dl4jbayes.layers.BayesianConvolutionLayer;
-import io.github.dl4jbayes.internal.HostLoops;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -36,7 +35,8 @@ class ConvolutionMapTest {
         BayesianConvolutionLayer config = new BayesianConvolutionLayer.Builder(kernel, kernel).stride(stride, stride)
                 .padding(padding, padding).dilation(dilation, dilation).convolutionMode(mode).dataFormat(format)
                 .nIn(2).nOut(3).build();
-        ConvolutionMap map = new ConvolutionMap(() -> config);
+        ConvolutionMap map = new ConvolutionMap(() -> config, () -> true);
+        ConvolutionMap deviceMap = new ConvolutionMap(() -> config, () -> false);
         Nd4j.getRandom().setSeed(7);
         long[] inShape = format == CNN2DFormat.NHWC ? new long[]{4, 7, 6, 2} : new long[]{4, 2, 7, 6};
         INDArray x = Nd4j.randn(DataType.DOUBLE, inShape);
@@ -48,14 +48,8 @@ class ConvolutionMapTest {
         INDArray gradWOp = Nd4j.create(DataType.DOUBLE, w.shape());
         INDArray gradXColumns;
         INDArray gradXOp;
-        try {
-            HostLoops.override(true);
-            gradXColumns = map.backward(x, w, delta, gradWColumns);
-            HostLoops.override(false);
-            gradXOp = map.backward(x, w, delta, gradWOp);
-        } finally {
-            HostLoops.override(null);
-        }
+        gradXColumns = map.backward(x, w, delta, gradWColumns);
+        gradXOp = deviceMap.backward(x, w, delta, gradWOp);
         // z is linear in w and in x: central differences of sum(z o delta) are exact up to rounding
         INDArray numericW = differences(w, v -> map.forward(x, v).mul(delta).sumNumber().doubleValue());
         INDArray numericX = differences(x, v -> map.forward(v, w).mul(delta).sumNumber().doubleValue());
@@ -83,21 +77,16 @@ class ConvolutionMapTest {
         BayesianConvolutionLayer config = new BayesianConvolutionLayer.Builder(kernel, kernel).stride(stride, stride)
                 .padding(padding, padding).dilation(dilation, dilation).convolutionMode(mode).dataFormat(format)
                 .nIn(3).nOut(4).build();
-        ConvolutionMap map = new ConvolutionMap(() -> config);
+        ConvolutionMap map = new ConvolutionMap(() -> config, () -> true);
+        ConvolutionMap deviceMap = new ConvolutionMap(() -> config, () -> false);
         Nd4j.getRandom().setSeed(9);
         long[] inShape = format == CNN2DFormat.NHWC ? new long[]{5, 9, 8, 3} : new long[]{5, 3, 9, 8};
         INDArray x = Nd4j.randn(DataType.DOUBLE, inShape).castTo(type);
         INDArray w = Nd4j.randn(DataType.DOUBLE, 4, 3, kernel, kernel).castTo(type);
         INDArray byColumns;
         INDArray byOp;
-        try {
-            HostLoops.override(true);
-            byColumns = map.forward(x, w);
-            HostLoops.override(false);
-            byOp = map.forward(x, w);
-        } finally {
-            HostLoops.override(null);
-        }
+        byColumns = map.forward(x, w);
+        byOp = deviceMap.forward(x, w);
         assertArrayEquals(byOp.shape(), byColumns.shape());
         assertEquals(type, byColumns.dataType());
         double tolerance = type == DataType.DOUBLE ? 1e-12 : type == DataType.FLOAT ? 1e-4 : 0.0;

@@ -1,5 +1,6 @@
 package io.github.dl4jbayes.internal.meanfield;
 
+import io.github.dl4jbayes.internal.HostLoops;
 import io.github.dl4jbayes.internal.StableMath;
 import io.github.dl4jbayes.layers.*;
 
@@ -42,7 +43,7 @@ class KernelNumericsTest {
             case "javaNativeSoftplus":
                 return new JavaLoopKernel(ParameterBlock.flat(size), type, true);
             default:
-                return new Nd4jKernel(ParameterBlock.flat(size), type);
+                return new Nd4jKernel(ParameterBlock.flat(size), type, HostLoops.backendInHostMemory());
         }
     }
 

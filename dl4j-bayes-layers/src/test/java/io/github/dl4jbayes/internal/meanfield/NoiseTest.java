@@ -1,7 +1,5 @@
 package io.github.dl4jbayes.internal.meanfield;
 
-import io.github.dl4jbayes.internal.HostLoops;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -16,24 +14,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The noise of both paths, Java's sampler (host loops, the CPU backend) and ND4J's generator (what a GPU backend
- * uses, taken here on the CPU through {@link HostLoops#override}): standard-normal moments and fair signs in HALF,
+ * uses, taken here on the CPU by asking for it: {@code new Noise(false)}): standard-normal moments and fair signs in HALF,
  * FLOAT and DOUBLE, and the same values again when the layer's generator is reseeded.
  */
 class NoiseTest {
     private static final int N = 200_000;
 
-    @AfterEach
-    void restoreDetection() {
-        HostLoops.override(null);
-    }
-
     /** Mean, variance and fourth moment of N(0, 1) within four standard errors (half precision's rounding allowed). */
     @ParameterizedTest(name = "host={0}")
     @ValueSource(booleans = {true, false})
     void standardNormalAndReproducible(boolean host) {
-        HostLoops.override(host);
         for (DataType type : new DataType[]{DataType.FLOAT, DataType.DOUBLE, DataType.HALF}) {
-            Noise noise = Noise.forBackend();
+            Noise noise = new Noise(host);
             assertEquals(host, noise.onHost());
             INDArray a = Nd4j.create(type, N);
             noise.gaussian(a, new SplittableRandom(5));
@@ -69,9 +61,8 @@ class NoiseTest {
     @ParameterizedTest(name = "host={0}")
     @ValueSource(booleans = {true, false})
     void fairSigns(boolean host) {
-        HostLoops.override(host);
         for (DataType type : new DataType[]{DataType.FLOAT, DataType.DOUBLE, DataType.HALF}) {
-            Noise noise = Noise.forBackend();
+            Noise noise = new Noise(host);
             INDArray a = Nd4j.create(type, 1000, 200);
             noise.signs(a, new SplittableRandom(8));
             double[] v = a.castTo(DataType.DOUBLE).reshape(a.length()).toDoubleVector();
