@@ -29,7 +29,7 @@ final class LocalReparameterization extends MeanFieldEstimator {
 
     @Override
     public MeanFieldPosterior.Draw drawKind() {
-        return MeanFieldPosterior.Draw.SIGMA;
+        return MeanFieldPosterior.Draw.NO_NOISE;
     }
     /** {@code x^2}, {@code sigma_W^2}, {@code sigma_b^2} and {@code sqrt(v)} (0 read as 1) of the last forward pass. */
     private final ScratchArray inputSquared = new ScratchArray();
@@ -40,7 +40,7 @@ final class LocalReparameterization extends MeanFieldEstimator {
     @Override
     public INDArray forward(MeanFieldPosterior posterior, LinearMap map, INDArray x) {
         INDArray z = affine(map, x, posterior.meanWeights(), posterior.meanBias());
-        posterior.draw(MeanFieldPosterior.Draw.SIGMA);
+        posterior.draw(MeanFieldPosterior.Draw.NO_NOISE);
         if (posterior.drawCount() != zetaOfDraw) {
             zetaOfDraw = posterior.drawCount();
             zeta.gaussian(posterior.noiseFiller(), posterior.noise(), x.size(0), map.channels(z), x.dataType());

@@ -336,8 +336,8 @@ public final class MeanFieldPosterior {
         WEIGHTS,
         /** the perturbation {@code sigma eps} alone */
         PERTURBATION,
-        /** no noise: sigma only */
-        SIGMA
+        /** no weight noise at all: sigma only (the local reparameterization draws its noise per example instead) */
+        NO_NOISE
     }
 
     /**
@@ -368,7 +368,7 @@ public final class MeanFieldPosterior {
     }
 
     private void drawWithKernel(Draw kind) {
-        if (kind == Draw.SIGMA) {
+        if (kind == Draw.NO_NOISE) {
             sigmaBuffer = kernel.sigma(muBlock, rhoBlock);
             if (klTerm().isMonteCarlo()) {
                 kernel.drawNoise(noise());              // the Monte-Carlo KL term needs a draw of its own
@@ -414,12 +414,12 @@ public final class MeanFieldPosterior {
         return sampledBias;
     }
 
-    /** @return the weights' sigma after {@link #draw draw(SIGMA)}, shaped as the layer's weights */
+    /** @return the weights' sigma after {@link #draw draw(NO_NOISE)}, shaped as the layer's weights */
     public INDArray sigmaWeights() {
         return layout.weights(sigmaBuffer);
     }
 
-    /** @return the biases' sigma after {@link #draw draw(SIGMA)}, or null without biases */
+    /** @return the biases' sigma after {@link #draw draw(NO_NOISE)}, or null without biases */
     public INDArray sigmaBias() {
         return layout.bias(sigmaBuffer);
     }
