@@ -78,7 +78,7 @@ final class SparkMoonsExample {
                 minibatches.addAll(shuffled.batchBy(batch));
             }
             JavaRDD<DataSet> rdd = sc.parallelize(minibatches, sc.defaultParallelism());
-            MultiLayerNetwork net = SeedNetwork.build(true, false, learningRate, seed);
+            MultiLayerNetwork net = NotebookNetwork.build(true, false, learningRate, seed);
             System.out.printf(Locale.ROOT, "%nDistributed ADVI: %d epochs of %d passes, minibatches of %d per worker, "
                     + "averaging every %d, Adam(%s), N = %d%n", epochs, repeat, batch, averaging, learningRate, n);
             long start = System.nanoTime();

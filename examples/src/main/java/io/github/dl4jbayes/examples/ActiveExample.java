@@ -72,7 +72,7 @@ public final class ActiveExample {
         int iterations = o.integer("iterations", 2000);
         tasks.add(runTask("moons", moons.train(), moons.test(), methods, seeds, o.integer("start", 10),
                 o.integer("acquire", 5), o.integer("budget", 150), o.number("target", 0.94), samples,
-                seed -> () -> SeedNetwork.build(true, false, 0.01, seed),
+                seed -> () -> NotebookNetwork.build(true, false, 0.01, seed),
                 (net, data) -> Advi.builder().datasetSize(data.numExamples()).iterations(iterations).printEvery(0)
                         .klAnnealingIterations(iterations / 5).build().fit(net, data), out));
 

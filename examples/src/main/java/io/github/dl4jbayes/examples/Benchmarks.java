@@ -167,7 +167,7 @@ final class Benchmarks {
     }
 
     static MultiLayerNetwork seedNet(boolean bayesian) {
-        MultiLayerNetwork net = SeedNetwork.build(bayesian, false, 0.01, 1);
+        MultiLayerNetwork net = NotebookNetwork.build(bayesian, false, 0.01, 1);
         if (bayesian) {
             BayesianNetworks.setDatasetSize(net, 500);
         }
@@ -454,7 +454,7 @@ final class Benchmarks {
 
     private void timeTo94(MoonsData data, String source, String mode) {
         {
-            MultiLayerNetwork net = SeedNetwork.build(true, false, 0.01, 0);
+            MultiLayerNetwork net = NotebookNetwork.build(true, false, 0.01, 0);
             DataSet train = data.train();
             Advi advi = Advi.builder().datasetSize(train.numExamples()).iterations(50).printEvery(0)
                     .klAnnealingIterations(2000).build();

@@ -74,18 +74,18 @@ public final class HierarchicalExample {
             GroupedData test = split[1];
             int n = train.size();
             // pooled: one network, the groups ignored
-            MultiLayerNetwork pooled = SeedNetwork.build(GaussianPrior.standardNormal(), true, lr, s);
+            MultiLayerNetwork pooled = NotebookNetwork.build(GaussianPrior.standardNormal(), true, lr, s);
             advi(n, iterations).fit(pooled, new DataSet(train.features(), train.labels()));
             // separate: one network per group, on its own data
             MultiLayerNetwork[] separate = new MultiLayerNetwork[groups];
             for (int g = 0; g < groups; g++) {
                 DataSet own = train.ofGroup(g);
-                separate[g] = SeedNetwork.build(GaussianPrior.standardNormal(), true, lr, 100L * s + g);
+                separate[g] = NotebookNetwork.build(GaussianPrior.standardNormal(), true, lr, 100L * s + g);
                 advi(own.numExamples(), iterations).fit(separate[g], own);
             }
             // hierarchical
             HierarchicalNetwork hierarchical = HierarchicalNetwork.create(
-                    SeedNetwork.build(GaussianPrior.standardNormal(), true, lr, s).getLayerWiseConfigurations(), groups);
+                    NotebookNetwork.build(GaussianPrior.standardNormal(), true, lr, s).getLayerWiseConfigurations(), groups);
             HierarchicalAdvi.builder().iterations(iterations).learningRate(lr).klAnnealingIterations(iterations / 5)
                     .printEvery(printEvery).seed(s).build().fit(hierarchical, train);
             tau = hierarchical.tau();

@@ -72,7 +72,7 @@ public final class MoonsExample {
 
         // Cell: model + full-batch ADVI, then the posterior predictive on the test set
         System.out.printf(Locale.ROOT, "%nFull-batch ADVI: %d iterations, Adam(%s)%n", iterations, learningRate);
-        MultiLayerNetwork net = SeedNetwork.build(true, bias, learningRate, seed);
+        MultiLayerNetwork net = NotebookNetwork.build(true, bias, learningRate, seed);
         TrainingUi.attachIfAsked(o, net);
         Run full = fitAndEvaluate("Full-batch ADVI", net, iterations, advi -> advi.fit(net, train), test, ppcSamples,
                 out.resolve("elbo_fullbatch.csv"), n, printEvery, klWarmup);
@@ -80,7 +80,7 @@ public final class MoonsExample {
         // Cell: minibatch ADVI (the likelihood scaled by N / batch through datasetSize)
         System.out.printf(Locale.ROOT, "%nMinibatch ADVI: %d iterations, batches of %d, N = %d%n", minibatchIterations,
                 batchSize, n);
-        MultiLayerNetwork miniNet = SeedNetwork.build(true, bias, learningRate, seed + 1);
+        MultiLayerNetwork miniNet = NotebookNetwork.build(true, bias, learningRate, seed + 1);
         TrainingUi.attachIfAsked(o, miniNet);                 // a second session in the UI
         // minibatches of the training data, reshuffled before every pass (from the network's seed)
         Run mini = fitAndEvaluate("Minibatch ADVI", miniNet, minibatchIterations,
@@ -110,7 +110,7 @@ public final class MoonsExample {
         long[][] picks = {{0, 0}, {1, 2}, {3, 4}};
         String[] layers = {"0_W", "1_W", "2_W"};
         for (int l = 0; l < layers.length; l++) {
-            long[] index = l == 2 ? new long[]{picks[l][0] % SeedNetwork.HIDDEN, 0} : picks[l];
+            long[] index = l == 2 ? new long[]{picks[l][0] % NotebookNetwork.HIDDEN, 0} : picks[l];
             names.add(String.format(Locale.ROOT, "%s[%d,%d]", layers[l], index[0], index[1]));
             values.add(trace.trace(layers[l], index));
         }

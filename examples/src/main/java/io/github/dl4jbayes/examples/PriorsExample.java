@@ -82,7 +82,7 @@ public final class PriorsExample {
         List<Fit> fits = new ArrayList<>();
         List<ElboHistory> histories = new ArrayList<>();
         for (int k = 0; k < priors.size(); k++) {
-            MultiLayerNetwork net = SeedNetwork.build(priors.get(k), false, learningRate, seed);
+            MultiLayerNetwork net = NotebookNetwork.build(priors.get(k), false, learningRate, seed);
             Advi advi = Advi.builder().datasetSize(n).iterations(iterations).printEvery(printEvery)
                     .klAnnealingIterations(Math.min(klWarmup, iterations)).build();
             long start = System.nanoTime();

@@ -35,7 +35,7 @@ final class TimedFit {
         }
         DataSet train = MoonsData.notebook().train();
         for (int r = 0; r < repeat; r++) {
-            MultiLayerNetwork net = SeedNetwork.build(true, false, 0.01, seed);
+            MultiLayerNetwork net = NotebookNetwork.build(true, false, 0.01, seed);
             Advi advi = Advi.builder().datasetSize(train.numExamples()).iterations(iterations).printEvery(0)
                     .fused(fused).build();
             long start = System.nanoTime();

@@ -25,7 +25,7 @@ class OutOfDistributionTest {
     @Test
     void epistemicUncertaintyIsHigherFarFromTheData() {
         MoonsData data = MoonsData.generate(1000, 0.2, 0);
-        MultiLayerNetwork net = SeedNetwork.build(true, false, 0.01, 0);
+        MultiLayerNetwork net = NotebookNetwork.build(true, false, 0.01, 0);
         DataSet train = data.train();
         Advi.builder().datasetSize(train.numExamples()).iterations(1500).klAnnealingIterations(500).printEvery(0)
                 .build().fit(net, train);

@@ -46,7 +46,7 @@ class PriorsAndTransferExamplesTest {
     @Test
     void pruneFractionPrunesTheRequestedShare() {
         for (double fraction : new double[]{0, 0.1, 0.5, 0.95}) {
-            MultiLayerNetwork net = SeedNetwork.build(true, false, 0.01, 3);
+            MultiLayerNetwork net = NotebookNetwork.build(true, false, 0.01, 3);
             PriorsExample.pruneFraction(net, fraction);
             assertEquals(Math.round(fraction * 40), Math.round(40 * Pruning.prune(net, 0).fractionPruned()), "" + fraction);
         }

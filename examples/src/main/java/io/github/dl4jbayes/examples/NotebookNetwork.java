@@ -19,11 +19,11 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  * (binary cross-entropy), Normal(0, 1) priors on every weight: as Bayesian layers, or as plain DL4J layers for
  * comparison. Weights (the posterior means) start from N(0, 1), as in the notebook.
  */
-public final class SeedNetwork {
+public final class NotebookNetwork {
     /** Hidden layer width of the notebook's network. */
     public static final int HIDDEN = 5;
 
-    private SeedNetwork() {
+    private NotebookNetwork() {
     }
 
     /**
