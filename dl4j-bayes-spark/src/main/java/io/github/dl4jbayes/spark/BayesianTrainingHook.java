@@ -16,7 +16,7 @@ import java.util.SplittableRandom;
  * the averaged parameters; its Bayesian layers would start without the dataset size N and with the noise the
  * configuration's seed gives, the same on every worker and in every round. Before a worker's first minibatch this hook
  * sets the <b>global</b> N (the KL term is divided by the size of the whole dataset on every worker, however the data
- * are partitioned) and reseeds the noise from the hook's seed, the Spark stage and the partition, so that workers and
+ * are partitioned) and the KL weight ({@link #setKlWeight}: 1 unless a warm-up lowers it) and reseeds the noise from the hook's seed, the Spark stage and the partition, so that workers and
  * rounds draw independently, and a program that runs the same Spark jobs in a fresh context repeats its draws (stage
  * numbers count the context's jobs: a second fit in the same context draws differently).
  *
@@ -24,10 +24,13 @@ import java.util.SplittableRandom;
  * ({@code new ParameterAveragingTrainingMaster.Builder(...).trainingHooks(new BayesianTrainingHook(n, seed))}).
  */
 public final class BayesianTrainingHook implements TrainingHook {
-    private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 2L;
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(BayesianTrainingHook.class);
 
     private final long datasetSize;
     private final long seed;
+    /** The KL weight the workers use in the next fit (set on the driver between fits: the warm-up of SparkAdvi). */
+    private double klWeight = 1.0;
     /** The worker network the hook last prepared (a hook is deserialized with each task). */
     private transient Model prepared;
     private transient long fallbackCount;
@@ -40,6 +43,21 @@ public final class BayesianTrainingHook implements TrainingHook {
         ArgumentChecks.positive("datasetSize", datasetSize);
         this.datasetSize = datasetSize;
         this.seed = seed;
+    }
+
+    /**
+     * Sets the weight on the KL term that the workers' networks use from the next {@code fit} on (the hook travels to
+     * the workers with each Spark job): {@link SparkAdvi} warms the KL up epoch by epoch this way.
+     *
+     * @param klWeight the weight, finite and &ge; 0 (1 for the ELBO)
+     */
+    public void setKlWeight(double klWeight) {
+        this.klWeight = ArgumentChecks.nonNegativeFinite("klWeight", klWeight);
+    }
+
+    /** @return the weight on the KL term the workers use */
+    public double klWeight() {
+        return klWeight;
     }
 
     /** @return N, the global dataset size the workers divide the KL term by */
@@ -73,6 +91,8 @@ public final class BayesianTrainingHook implements TrainingHook {
         }
         prepared = model;
         BayesianNetworks.setDatasetSize(model, datasetSize);
+        BayesianNetworks.setKlWeight(model, klWeight);
+        LOG.debug("worker network: N = {}, KL weight {}", datasetSize, klWeight);
         TaskContext task = TaskContext.get();
         long stage = task != null ? task.stageId() : -1 - fallbackCount++;
         long partition = task != null ? task.partitionId() : 0;

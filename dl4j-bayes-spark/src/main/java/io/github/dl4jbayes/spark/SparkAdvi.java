@@ -4,7 +4,9 @@ import io.github.dl4jbayes.internal.ArgumentChecks;
 import io.github.dl4jbayes.layers.BayesianNetworks;
 import io.github.dl4jbayes.layers.NetworkAdapter;
 import io.github.dl4jbayes.training.DivergenceException;
+import io.github.dl4jbayes.training.ElboHistories;
 import io.github.dl4jbayes.training.ElboHistory;
+import io.github.dl4jbayes.training.KlSchedule;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.deeplearning4j.nn.api.Model;
@@ -38,8 +40,10 @@ import java.util.function.DoubleSupplier;
  * <p>With {@code averagingFrequency(1)} and the plain SGD updater, one averaging round is one step along the gradient
  * averaged over the workers' minibatches, each with its own weight draw (see {@code docs/math.md}, also for why the
  * rhos, not the sigmas, are averaged); a larger frequency means fewer rounds and some drift between them.
- * Limitations: one weight draw per worker and step (no {@code mcSamples}), no KL annealing, and networks whose loss
- * is a mean over the minibatch ({@code miniBatch(true)}, DL4J's default) only.
+ * The KL term is warmed up epoch by epoch ({@link Builder#klWarmUpEpochs}, by the network's own epoch count: a
+ * second network fitted with the same object gets its own warm-up and ELBO trace).
+ * Limitations: one weight draw per worker and step (no {@code mcSamples}), a KL warm-up by epochs, not steps, and
+ * networks whose loss is a mean over the minibatch ({@code miniBatch(true)}, DL4J's default) only.
  */
 public final class SparkAdvi {
     private static final Logger log = LoggerFactory.getLogger(SparkAdvi.class);
@@ -49,8 +53,9 @@ public final class SparkAdvi {
     private final int batchSizePerWorker;
     private final int averagingFrequency;
     private final Long seed;
-    private final ElboHistory history = new ElboHistory();
-    private long epochsDone;
+    private final KlSchedule klSchedule;
+    /** The ELBO trace of each network fitted (the object's only state apart from its settings). */
+    private final ElboHistories histories = new ElboHistories();
 
     private SparkAdvi(Builder b) {
         this.datasetSize = b.datasetSize;
@@ -58,6 +63,8 @@ public final class SparkAdvi {
         this.batchSizePerWorker = b.batchSizePerWorker;
         this.averagingFrequency = b.averagingFrequency;
         this.seed = b.seed;
+        this.klSchedule = new KlSchedule(b.klWarmUpEpochs >= 0 ? b.klWarmUpEpochs : KlSchedule.defaultWarmUp(b.epochs),
+                1.0);
     }
 
     /** @return a builder: 10 epochs, 32 examples per worker minibatch, averaging after every minibatch */
@@ -65,9 +72,12 @@ public final class SparkAdvi {
         return new Builder();
     }
 
-    /** @return the ELBO trace of all fits made with this object, one entry per epoch */
+    /**
+     * @return the ELBO trace of the network fitted last (of all its fits with this object), one entry per epoch,
+     *         numbered by the network's own epoch count
+     */
     public ElboHistory history() {
-        return history;
+        return histories.last();
     }
 
     /**
@@ -80,8 +90,10 @@ public final class SparkAdvi {
     public ElboHistory fit(JavaSparkContext sc, MultiLayerNetwork net, JavaRDD<DataSet> data) {
         check(sc, net, data);
         long n = datasetSize(net, data);
-        SparkDl4jMultiLayer spark = new SparkDl4jMultiLayer(sc, net, trainingMaster(net, n, data.first().numExamples()));
-        return run(net, n, () -> {
+        BayesianTrainingHook hook = hook(net, n);
+        SparkDl4jMultiLayer spark = new SparkDl4jMultiLayer(sc, net,
+                trainingMaster(net, hook, data.first().numExamples()));
+        return run(net, n, hook, () -> {
             spark.fit(data);
             return spark.getScore();
         });
@@ -96,9 +108,10 @@ public final class SparkAdvi {
                     + ": use fitMultiDataSet with an RDD of MultiDataSets");
         }
         long n = datasetSize(graph, data);
+        BayesianTrainingHook hook = hook(graph, n);
         SparkComputationGraph spark = new SparkComputationGraph(sc, graph,
-                trainingMaster(graph, n, data.first().numExamples()));
-        return run(graph, n, () -> {
+                trainingMaster(graph, hook, data.first().numExamples()));
+        return run(graph, n, hook, () -> {
             spark.fit(data);
             return spark.getScore();
         });
@@ -109,9 +122,10 @@ public final class SparkAdvi {
         check(sc, graph, data);
         long n = datasetSize > 0 ? datasetSize : networksOrCounted(graph,
                 () -> data.map(m -> m.getFeatures(0).size(0)).reduce(Long::sum));
+        BayesianTrainingHook hook = hook(graph, n);
         SparkComputationGraph spark = new SparkComputationGraph(sc, graph,
-                trainingMaster(graph, n, (int) data.first().getFeatures(0).size(0)));
-        return run(graph, n, () -> {
+                trainingMaster(graph, hook, (int) data.first().getFeatures(0).size(0)));
+        return run(graph, n, hook, () -> {
             spark.fitMultiDataSet(data);
             return spark.getScore();
         });
@@ -147,7 +161,13 @@ public final class SparkAdvi {
         return counted;
     }
 
-    private ParameterAveragingTrainingMaster trainingMaster(Model net, long n, int examplesPerRddElement) {
+    /** @return the hook that gives the workers' networks N, the KL weight and their noise seeds */
+    private BayesianTrainingHook hook(Model net, long n) {
+        return new BayesianTrainingHook(n, seed != null ? seed : NetworkAdapter.of(net).seed());
+    }
+
+    private ParameterAveragingTrainingMaster trainingMaster(Model net, BayesianTrainingHook hook,
+                                                            int examplesPerRddElement) {
         long s = seed != null ? seed : NetworkAdapter.of(net).seed();
         return new ParameterAveragingTrainingMaster.Builder(examplesPerRddElement)
                 .batchSizePerWorker(batchSizePerWorker)
@@ -156,26 +176,36 @@ public final class SparkAdvi {
                 .saveUpdater(true)
                 .rddTrainingApproach(RDDTrainingApproach.Direct)
                 .rngSeed(s)
-                .trainingHooks(new BayesianTrainingHook(n, s))
+                .trainingHooks(hook)
                 .build();
     }
 
-    private ElboHistory run(Model net, long n, DoubleSupplier epoch) {
-        log.info("Spark ADVI: {} epoch(s), N = {}, minibatches of {} per worker, averaging every {}", epochs, n,
-                batchSizePerWorker, averagingFrequency);
+    private ElboHistory run(Model net, long n, BayesianTrainingHook hook, DoubleSupplier epoch) {
+        log.info("Spark ADVI: {} epoch(s), N = {}, minibatches of {} per worker, averaging every {}, KL warm-up over "
+                + "{} epoch(s)", epochs, n, batchSizePerWorker, averagingFrequency, klSchedule.warmUpSteps());
+        ElboHistory history = histories.of(net);
+        NetworkAdapter adapter = NetworkAdapter.of(net);
         long start = System.nanoTime();
         for (int e = 0; e < epochs; e++) {
             long epochStart = System.nanoTime();
+            // the network's own epoch (DL4J's Spark fit counts them): a second network, or a loaded one, gets its
+            // own warm-up
+            long step = adapter.epochCount() + 1L;
+            double klWeight = klSchedule.weightAt(step);
+            hook.setKlWeight(klWeight);
             double score = epoch.getAsDouble();
             if (!Double.isFinite(score)) {
-                throw new DivergenceException("Spark ADVI diverged in epoch " + (epochsDone + 1) + ": the workers' mean "
+                throw new DivergenceException("Spark ADVI diverged in epoch " + step + ": the workers' mean "
                         + "score (negative ELBO per example) is " + score + ". Lower the learning rate or check the data.");
             }
-            epochsDone++;
-            history.add(epochsDone, -n * score);
-            log.info(String.format(Locale.ROOT, "Spark ADVI epoch %d/%d: ELBO = %.2f (last round's minibatches), %.1f s",
-                    e + 1, epochs, -n * score, (System.nanoTime() - epochStart) / 1e9));
+            // the workers' score holds the KL at weight klWeight: the ELBO adds the rest back, at the averaged
+            // parameters
+            double elbo = -n * score - (klWeight < 1 ? (1 - klWeight) * BayesianNetworks.klDivergence(net) : 0);
+            history.add(step, elbo);
+            log.info(String.format(Locale.ROOT, "Spark ADVI epoch %d/%d: ELBO = %.2f (last round's minibatches), KL "
+                    + "weight %.2f, %.1f s", e + 1, epochs, elbo, klWeight, (System.nanoTime() - epochStart) / 1e9));
         }
+        hook.setKlWeight(1.0);
         BayesianNetworks.setDatasetSize(net, n);
         log.info(String.format(Locale.ROOT, "Spark ADVI: %d epoch(s) in %.1f s", epochs, (System.nanoTime() - start) / 1e9));
         return history;
@@ -188,6 +218,7 @@ public final class SparkAdvi {
         private int batchSizePerWorker = 32;
         private int averagingFrequency = 1;
         private Long seed;
+        private int klWarmUpEpochs = -1;
 
         private Builder() {
         }
@@ -216,6 +247,16 @@ public final class SparkAdvi {
         /** @param averagingFrequency minibatches each worker fits between two averagings (&gt; 0) */
         public Builder averagingFrequency(int averagingFrequency) {
             this.averagingFrequency = ArgumentChecks.positive("averagingFrequency", averagingFrequency);
+            return this;
+        }
+
+        /**
+         * @param klWarmUpEpochs epochs over which the KL weight rises linearly to 1, counted by the network's own epoch
+         *                       count (&ge; 0; 0 for none; default: a quarter of {@link #epochs}, as {@code Advi}
+         *                       warms up over a quarter of its iterations)
+         */
+        public Builder klWarmUpEpochs(int klWarmUpEpochs) {
+            this.klWarmUpEpochs = ArgumentChecks.nonNegative("klWarmUpEpochs", klWarmUpEpochs);
             return this;
         }
 

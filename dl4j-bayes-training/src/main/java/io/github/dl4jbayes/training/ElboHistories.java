@@ -10,9 +10,9 @@ import java.util.List;
 /**
  * One {@link ElboHistory} per network, found by identity (DL4J's networks define {@code equals} by their
  * parameters), held weakly so that a trainer does not keep networks alive; the trainer's own state apart from its
- * settings.
+ * settings. Used by {@link Advi} and {@code SparkAdvi}; for trainers, not for users.
  */
-final class ElboHistories {
+public final class ElboHistories {
     private final List<Entry> entries = new ArrayList<>();
     private ElboHistory last = new ElboHistory();
 
@@ -26,8 +26,12 @@ final class ElboHistories {
         }
     }
 
+    /** Creates the histories of no network yet. */
+    public ElboHistories() {
+    }
+
     /** @return {@code net}'s history (created empty on its first fit); it becomes {@link #last()} */
-    synchronized ElboHistory of(Model net) {
+    public synchronized ElboHistory of(Model net) {
         for (Iterator<Entry> it = entries.iterator(); it.hasNext(); ) {
             Entry e = it.next();
             Model held = e.net.get();
@@ -44,7 +48,7 @@ final class ElboHistories {
     }
 
     /** @return the history of the network asked for last, or an empty one */
-    synchronized ElboHistory last() {
+    public synchronized ElboHistory last() {
         return last;
     }
 }
