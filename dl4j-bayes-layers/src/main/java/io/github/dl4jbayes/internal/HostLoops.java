@@ -15,6 +15,15 @@ public final class HostLoops {
     private HostLoops() {
     }
 
+    /**
+     * @return the default answer of a kernel policy: the system property {@code dl4jbayes.hostLoops} where it is set,
+     *         else {@link #backendInHostMemory()}
+     */
+    public static boolean defaultHostMemory() {
+        Boolean set = booleanProperty("dl4jbayes.hostLoops");
+        return set != null ? set : backendInHostMemory();
+    }
+
     /** @return whether ND4J's backend keeps its arrays in host memory (the CPU backend) */
     public static boolean backendInHostMemory() {
         return Nd4j.getEnvironment().isCPU();

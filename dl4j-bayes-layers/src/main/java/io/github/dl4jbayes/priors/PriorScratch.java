@@ -34,13 +34,14 @@ public final class PriorScratch {
     }
 
     /**
-     * Working memory for arrays where ND4J's backend keeps them (host memory on the CPU backend).
+     * Working memory for arrays where the default kernel policy says they are (host memory on the CPU backend, unless
+     * {@code -Ddl4jbayes.hostLoops=false}).
      *
      * @param dataType the layer's parameter type
      * @param block    the structure of the layer's block
      */
     public PriorScratch(DataType dataType, ParameterBlock block) {
-        this(dataType, block, io.github.dl4jbayes.internal.HostLoops.backendInHostMemory());
+        this(dataType, block, io.github.dl4jbayes.internal.HostLoops.defaultHostMemory());
     }
 
     /**

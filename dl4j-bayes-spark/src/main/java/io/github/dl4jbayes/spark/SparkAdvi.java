@@ -205,7 +205,6 @@ public final class SparkAdvi {
             log.info(String.format(Locale.ROOT, "Spark ADVI epoch %d/%d: ELBO = %.2f (last round's minibatches), KL "
                     + "weight %.2f, %.1f s", e + 1, epochs, elbo, klWeight, (System.nanoTime() - epochStart) / 1e9));
         }
-        hook.setKlWeight(1.0);
         BayesianNetworks.setDatasetSize(net, n);
         log.info(String.format(Locale.ROOT, "Spark ADVI: %d epoch(s) in %.1f s", epochs, (System.nanoTime() - start) / 1e9));
         return history;

@@ -34,8 +34,8 @@ final class Flipout extends MeanFieldEstimator {
         posterior.draw(MeanFieldPosterior.Draw.PERTURBATION);
         if (posterior.drawCount() != signsOfDraw) {
             signsOfDraw = posterior.drawCount();
-            signsIn.signs(posterior.noiseFiller(), posterior.noise(), x.size(0), map.channels(x), x.dataType());
-            signsOut.signs(posterior.noiseFiller(), posterior.noise(), x.size(0), map.channels(z), x.dataType());
+            signsIn.signs(posterior.kernelPolicy().hostMemory(), posterior.noise(), x.size(0), map.channels(x), x.dataType());
+            signsOut.signs(posterior.kernelPolicy().hostMemory(), posterior.noise(), x.size(0), map.channels(z), x.dataType());
         }
         INDArray xs = map.scaleChannels(x, signsIn.values(), signedInput.of(x.dataType(), x.shape()));
         INDArray perturbation = affine(map, xs, posterior.drawnWeights(), posterior.drawnBias());

@@ -43,7 +43,7 @@ final class LocalReparameterization extends MeanFieldEstimator {
         posterior.draw(MeanFieldPosterior.Draw.NO_NOISE);
         if (posterior.drawCount() != zetaOfDraw) {
             zetaOfDraw = posterior.drawCount();
-            zeta.gaussian(posterior.noiseFiller(), posterior.noise(), x.size(0), map.channels(z), x.dataType());
+            zeta.gaussian(posterior.kernelPolicy().hostMemory(), posterior.noise(), x.size(0), map.channels(z), x.dataType());
         }
         INDArray x2 = x.mul(x, inputSquared.of(x.dataType(), x.shape()));
         INDArray sigmaW = posterior.sigmaWeights();

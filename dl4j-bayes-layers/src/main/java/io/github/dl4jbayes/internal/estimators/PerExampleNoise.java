@@ -8,21 +8,31 @@ import java.util.SplittableRandom;
 
 /**
  * A {@code [minibatch, channels]} buffer of per-example noise (random signs or standard normals) drawn from a layer's
- * own generator (through the layer's {@link Noise} filler: Java's sampler in host memory, ND4J's generator on a GPU),
+ * own generator (through a {@link Noise} filler of its own: Java's sampler in host memory, ND4J's generator on a GPU),
  * kept outside DL4J's
  * workspaces from a step's forward pass to its backward pass, and reallocated only when the shape or type changes.
  */
 final class PerExampleNoise {
     private final ScratchArray values = new ScratchArray();
+    /** This buffer's own filler (its scratch fits this buffer's length), for the layer's memory. */
+    private Noise filler;
 
     /** Fills the buffer with independent random signs (+1 or -1, each with probability 1/2). */
-    void signs(Noise filler, SplittableRandom random, long rows, long columns, DataType type) {
-        filler.signs(ensure(rows, columns, type), random);
+    void signs(boolean hostMemory, SplittableRandom random, long rows, long columns, DataType type) {
+        filler(hostMemory).signs(ensure(rows, columns, type), random);
     }
 
     /** Fills the buffer with independent N(0, 1) values. */
-    void gaussian(Noise filler, SplittableRandom random, long rows, long columns, DataType type) {
-        filler.gaussian(ensure(rows, columns, type), random);
+    void gaussian(boolean hostMemory, SplittableRandom random, long rows, long columns, DataType type) {
+        filler(hostMemory).gaussian(ensure(rows, columns, type), random);
+    }
+
+    /** @return the filler for arrays in host memory (Java's sampler) or on a device (ND4J's generator) */
+    private Noise filler(boolean hostMemory) {
+        if (filler == null || filler.onHost() != hostMemory) {
+            filler = new Noise(hostMemory);
+        }
+        return filler;
     }
 
     /** @return the buffer, {@code [rows, columns]} */

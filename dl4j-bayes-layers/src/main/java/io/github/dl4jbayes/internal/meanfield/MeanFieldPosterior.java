@@ -60,8 +60,6 @@ public final class MeanFieldPosterior {
     private MeanFieldKernel kernel;
     /** How this instance computes (its network's choice); the kernel and the noise filler follow it. */
     private KernelPolicy policy = KernelPolicy.defaults();
-    /** The per-example noise filler of the estimators, for the policy's memory (null until asked for). */
-    private Noise noiseFiller;
     private INDArray muBlock;
     private INDArray rhoBlock;
     private INDArray gradMuBlock;
@@ -129,20 +127,16 @@ public final class MeanFieldPosterior {
      * @param policy the policy (not null)
      */
     public void setKernelPolicy(KernelPolicy policy) {
-        this.policy = java.util.Objects.requireNonNull(policy, "policy must not be null");
-        this.noiseFiller = null;
+        java.util.Objects.requireNonNull(policy, "policy must not be null");
+        if (policy.equals(this.policy)) {
+            return;                                     // nothing to choose again: keep the kernel and its draw
+        }
+        this.policy = policy;
         if (rhoBlock != null) {
             refreshPruning();
         }
     }
 
-    /** @return the filler of the estimators' per-example noise: Java's sampler in host memory, else ND4J's generator */
-    public Noise noiseFiller() {
-        if (noiseFiller == null) {
-            noiseFiller = new Noise(policy.hostMemory());
-        }
-        return noiseFiller;
-    }
 
     /** @return this layer instance's run-time state */
     public MeanFieldState state() {

@@ -1,18 +1,12 @@
 package io.github.dl4jbayes.internal.meanfield;
 
 import org.nd4j.linalg.api.buffer.DataType;
-import io.github.dl4jbayes.internal.HostLoops;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import io.github.dl4jbayes.internal.HostLoops;
 import org.nd4j.linalg.api.ops.random.impl.BernoulliDistribution;
-import io.github.dl4jbayes.internal.HostLoops;
 import org.nd4j.linalg.api.ops.random.impl.GaussianDistribution;
-import io.github.dl4jbayes.internal.HostLoops;
 import org.nd4j.linalg.api.rng.Random;
-import io.github.dl4jbayes.internal.HostLoops;
 import org.nd4j.linalg.factory.Nd4j;
 
-import io.github.dl4jbayes.internal.HostLoops;
 import java.util.SplittableRandom;
 
 /**

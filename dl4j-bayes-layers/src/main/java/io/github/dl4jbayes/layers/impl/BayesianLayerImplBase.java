@@ -1,6 +1,5 @@
 package io.github.dl4jbayes.layers.impl;
 
-import io.github.dl4jbayes.layers.BayesianLayer;
 import io.github.dl4jbayes.layers.BayesianLayerConfig;
 import io.github.dl4jbayes.internal.meanfield.MeanFieldPosterior;
 import io.github.dl4jbayes.internal.estimators.LinearMap;
