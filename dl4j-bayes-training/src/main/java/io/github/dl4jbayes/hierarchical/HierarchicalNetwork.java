@@ -3,6 +3,7 @@ package io.github.dl4jbayes.hierarchical;
 import io.github.dl4jbayes.internal.ArgumentChecks;
 import io.github.dl4jbayes.layers.BayesianLayerConfig;
 import io.github.dl4jbayes.layers.BayesianNetworks;
+import io.github.dl4jbayes.layers.KernelPolicy;
 import io.github.dl4jbayes.layers.MeanFieldLayout;
 import io.github.dl4jbayes.layers.MeanFieldState;
 import io.github.dl4jbayes.internal.StableMath;
@@ -85,7 +86,9 @@ public final class HierarchicalNetwork {
     private final MultiLayerNetwork parent;
     private final MultiLayerNetwork work;
     /** The work network's fused step where it applies (a small stack of Bayesian dense layers), else null. */
-    private final FusedDenseStack fused;
+    private FusedDenseStack fused;
+    /** How the networks this class builds compute (run-time state, not saved). */
+    private KernelPolicy kernelPolicy = KernelPolicy.defaults();
     private AdamUpdater updater;
     private double learningRate = 0.01;
     private int iteration;
@@ -197,6 +200,25 @@ public final class HierarchicalNetwork {
         return new Builder(conf, groups);
     }
 
+    /**
+     * Sets how the networks this hierarchical network trains and hands out compute ({@link KernelPolicy}: the parent,
+     * the network that evaluates each group, and the group networks made from now on). Between fits, not during one.
+     *
+     * @param policy the policy (not null)
+     */
+    public void setKernelPolicy(KernelPolicy policy) {
+        java.util.Objects.requireNonNull(policy, "policy must not be null");
+        this.kernelPolicy = policy;
+        BayesianNetworks.setKernelPolicy(parent, policy);
+        BayesianNetworks.setKernelPolicy(work, policy);
+        this.fused = FusedDenseStack.whyNot(work) == null ? FusedDenseStack.of(work) : null;
+    }
+
+    /** @return how the networks this hierarchical network builds compute */
+    public KernelPolicy kernelPolicy() {
+        return kernelPolicy;
+    }
+
     /** @return the number of groups */
     public int groups() {
         return groups;
@@ -299,6 +321,7 @@ public final class HierarchicalNetwork {
     private MultiLayerNetwork snapshot(int g) {
         MultiLayerNetwork net = new MultiLayerNetwork(conf.clone());
         net.init();
+        BayesianNetworks.setKernelPolicy(net, kernelPolicy);
         writeEffective(g, net.params(), allValues());
         return net;
     }

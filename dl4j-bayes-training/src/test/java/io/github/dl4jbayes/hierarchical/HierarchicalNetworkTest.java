@@ -1,5 +1,6 @@
 package io.github.dl4jbayes.hierarchical;
 
+import io.github.dl4jbayes.layers.KernelPolicy;
 import io.github.dl4jbayes.layers.BayesianDenseLayer;
 import io.github.dl4jbayes.layers.BayesianLayerConfig;
 import io.github.dl4jbayes.layers.BayesianNetworks;
@@ -122,11 +123,19 @@ class HierarchicalNetworkTest {
     void gradientMatchesFiniteDifferences() {
         Object[][] cases = {{new GaussianPrior(0.1, 0.8), Estimator.REPARAMETERIZATION},
                 {new ScaleMixturePrior(0.5, 1.0, 0.1), Estimator.REPARAMETERIZATION},
-                {new GaussianPrior(0.1, 0.8), Estimator.FLIPOUT}};
+                {new GaussianPrior(0.1, 0.8), Estimator.FLIPOUT},
+                // the GPU's paths on the CPU (ND4J kernels, no fused step), set on the hierarchical network
+                {new GaussianPrior(0.1, 0.8), Estimator.REPARAMETERIZATION,
+                        KernelPolicy.defaults().withHostMemory(false)}};
         for (Object[] c : cases) {
             Prior prior = (Prior) c[0];
             HierarchicalNetwork net = HierarchicalNetwork.builder(conf(prior, (Estimator) c[1]), 3).tauHyperprior(0.7)
                     .build();
+            if (c.length > 2) {
+                net.setKernelPolicy((KernelPolicy) c[2]);
+                assertEquals(c[2], BayesianNetworks.getKernelPolicy(net.parent()));
+                assertEquals(c[2], BayesianNetworks.getKernelPolicy(net.groupNetwork(0)));
+            }
             randomize(net, 5);
             GroupedData batch = data(1);
             double[] weights = {5 / 12.0, 4 / 12.0, 3 / 12.0};
@@ -149,8 +158,8 @@ class HierarchicalNetworkTest {
                 assertTrue(error < 1e-5 || Math.abs(numeric - a) < 1e-8, prior + ": parameter " + i + " analytic " + a
                         + " numeric " + numeric);
             }
-            System.out.printf("hierarchical gradient check (%s, %s): worst relative error %.2e over %d parameters%n",
-                    prior, c[1], worst, all.length());
+            System.out.printf("hierarchical gradient check (%s, %s%s): worst relative error %.2e over %d parameters%n",
+                    prior, c[1], c.length > 2 ? ", " + c[2] : "", worst, all.length());
         }
     }
 
