@@ -11,17 +11,23 @@ import org.nd4j.linalg.factory.Nd4j;
  * the policy's defaults read ({@link #booleanProperty}).
  */
 public final class HostLoops {
+    /** The system property {@code dl4jbayes.hostLoops} (read once): true, false, or null where it is not set. */
+    public static final Boolean DEFAULT_SETTING = booleanProperty("dl4jbayes.hostLoops");
 
     private HostLoops() {
     }
 
     /**
-     * @return the default answer of a kernel policy: the system property {@code dl4jbayes.hostLoops} where it is set,
-     *         else {@link #backendInHostMemory()}
+     * @param setting a kernel policy's setting: true or false, or null to detect
+     * @return the setting where there is one, else {@link #backendInHostMemory()}
      */
+    public static boolean hostMemory(Boolean setting) {
+        return setting != null ? setting : backendInHostMemory();
+    }
+
+    /** @return the default policy's answer: {@link #hostMemory(Boolean)} of {@link #DEFAULT_SETTING} */
     public static boolean defaultHostMemory() {
-        Boolean set = booleanProperty("dl4jbayes.hostLoops");
-        return set != null ? set : backendInHostMemory();
+        return hostMemory(DEFAULT_SETTING);
     }
 
     /** @return whether ND4J's backend keeps its arrays in host memory (the CPU backend) */

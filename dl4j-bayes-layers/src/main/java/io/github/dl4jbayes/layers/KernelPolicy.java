@@ -7,7 +7,7 @@ import java.util.Objects;
 
 /**
  * How a network's Bayesian layers compute their element-wise work (draws, gradient completion, KL): an immutable
- * value held by each layer instance ({@link MeanFieldState}), set per network with
+ * value held by each layer instance ({@link BayesianLayer#kernelPolicy()}), set per network with
  * {@link BayesianNetworks#setKernelPolicy}. Nothing in it changes the model, only where and how the arithmetic runs.
  *
  * <ul>
@@ -28,7 +28,7 @@ import java.util.Objects;
 public final class KernelPolicy {
     /** The default block size from which layers take the softplus's transcendental functions from ND4J. */
     public static final int DEFAULT_NATIVE_THRESHOLD = 2048;
-    private static final KernelPolicy DEFAULTS = new KernelPolicy(HostLoops.booleanProperty("dl4jbayes.hostLoops"),
+    private static final KernelPolicy DEFAULTS = new KernelPolicy(HostLoops.DEFAULT_SETTING,
             Integer.getInteger("dl4jbayes.nativeThreshold", DEFAULT_NATIVE_THRESHOLD),
             HostLoops.booleanProperty("dl4jbayes.vectorKernel"));
 
@@ -74,7 +74,7 @@ public final class KernelPolicy {
 
     /** @return whether the layers may work on ND4J arrays from Java: the setting, or the backend's answer */
     public boolean hostMemory() {
-        return hostMemory != null ? hostMemory : HostLoops.backendInHostMemory();
+        return HostLoops.hostMemory(hostMemory);
     }
 
     /** @return the block size from which the layers take ND4J's transcendental functions */

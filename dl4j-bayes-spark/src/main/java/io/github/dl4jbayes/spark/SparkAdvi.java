@@ -161,21 +161,25 @@ public final class SparkAdvi {
         return counted;
     }
 
+    /** @return the builder's seed, else the network's configuration's */
+    private long seedFor(Model net) {
+        return seed != null ? seed : NetworkAdapter.of(net).seed();
+    }
+
     /** @return the hook that gives the workers' networks N, the KL weight and their noise seeds */
     private BayesianTrainingHook hook(Model net, long n) {
-        return new BayesianTrainingHook(n, seed != null ? seed : NetworkAdapter.of(net).seed());
+        return new BayesianTrainingHook(n, seedFor(net));
     }
 
     private ParameterAveragingTrainingMaster trainingMaster(Model net, BayesianTrainingHook hook,
                                                             int examplesPerRddElement) {
-        long s = seed != null ? seed : NetworkAdapter.of(net).seed();
         return new ParameterAveragingTrainingMaster.Builder(examplesPerRddElement)
                 .batchSizePerWorker(batchSizePerWorker)
                 .averagingFrequency(averagingFrequency)
                 .workerPrefetchNumBatches(0)
                 .saveUpdater(true)
                 .rddTrainingApproach(RDDTrainingApproach.Direct)
-                .rngSeed(s)
+                .rngSeed(seedFor(net))
                 .trainingHooks(hook)
                 .build();
     }

@@ -94,7 +94,25 @@ public final class HierarchicalNetwork {
     private int iteration;
 
     /** A Bayesian layer's place in the flattened parameters. */
-    private record Block(int layer, int muOffset, int rhoOffset, int size, ParameterBlock structure) {
+    private record Block(int layer, int muOffset, int rhoOffset, int size, ParameterBlock structure,
+                         KlScratch scratch) {
+    }
+
+    /** The arrays one block's KL terms are computed in, allocated once: a step computes 1 + G of them per block. */
+    private static final class KlScratch {
+        final double[] mu;
+        final double[] sigma;
+        final double[] eps;
+        final double[] gradMu;
+        final double[] gradSigma;
+
+        KlScratch(int size) {
+            mu = new double[size];
+            sigma = new double[size];
+            eps = new double[size];
+            gradMu = new double[size];
+            gradSigma = new double[size];
+        }
     }
 
     private HierarchicalNetwork(MultiLayerConfiguration conf, int groups, double tauHyperScale, INDArray all,
@@ -118,7 +136,8 @@ public final class HierarchicalNetwork {
                 MeanFieldLayout layout = new MeanFieldLayout(b);
                 int size = (int) layout.blockSize();
                 blocks.add(new Block(i, offset, offset + size, size,
-                        new ParameterBlock(b.getLayerName(), layout.weightCount(), b.getNOut(), b.hasBias())));
+                        new ParameterBlock(b.getLayerName(), layout.weightCount(), b.getNOut(), b.hasBias()),
+                        new KlScratch(size)));
             }
             offset += (int) probe.getLayer(i).numParams();
         }
@@ -476,18 +495,18 @@ public final class HierarchicalNetwork {
      */
     private static double addKl(KlTerm term, Block b, int offset, double[] a, double[] grad, double scale,
                                 SplittableRandom noise) {
-        double[] mu = new double[b.size];
-        double[] sigma = new double[b.size];
-        double[] eps = new double[b.size];
+        KlScratch s = b.scratch;
         for (int i = 0; i < b.size; i++) {
-            mu[i] = a[offset + b.muOffset + i];
-            sigma[i] = StableMath.softplus(a[offset + b.rhoOffset + i]);
-            eps[i] = term.isMonteCarlo() ? noise.nextGaussian() : 0;
+            s.mu[i] = a[offset + b.muOffset + i];
+            s.sigma[i] = StableMath.softplus(a[offset + b.rhoOffset + i]);
+            s.eps[i] = term.isMonteCarlo() ? noise.nextGaussian() : 0;
         }
-        MeanFieldSample q = new MeanFieldSample(b.structure, mu, sigma, eps, null, b.size);
+        MeanFieldSample q = new MeanFieldSample(b.structure, s.mu, s.sigma, s.eps, null, b.size);
         double kl = term.klDivergence(q);
-        double[] gMu = new double[b.size];
-        double[] gSigma = new double[b.size];
+        double[] gMu = s.gradMu;
+        double[] gSigma = s.gradSigma;
+        java.util.Arrays.fill(gMu, 0.0);
+        java.util.Arrays.fill(gSigma, 0.0);
         term.addKlGradient(q, scale, gMu, gSigma);
         for (int i = 0; i < b.size; i++) {
             grad[offset + b.muOffset + i] += gMu[i];
