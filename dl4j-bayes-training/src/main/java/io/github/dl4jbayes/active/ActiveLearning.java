@@ -3,6 +3,7 @@ package io.github.dl4jbayes.active;
 import io.github.dl4jbayes.internal.ArgumentChecks;
 import io.github.dl4jbayes.metrics.ClassificationMetrics;
 import io.github.dl4jbayes.predict.PosteriorPredictive;
+import io.github.dl4jbayes.predict.PredictiveModel;
 import io.github.dl4jbayes.training.Advi;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -62,6 +63,18 @@ public final class ActiveLearning {
         void fit(MultiLayerNetwork net, DataSet labelled);
     }
 
+    /** Makes the predictive that scores the pool and the test set from a trained network. */
+    @FunctionalInterface
+    public interface Predictor {
+        /**
+         * @param net     the network trained this round
+         * @param samples the draws per prediction ({@link Builder#predictiveSamples})
+         * @return its predictive, e.g. {@code PosteriorPredictive.of(net).samples(samples)} (the default) or
+         *         {@code McDropout.of(net).samples(samples)} for a plain network with dropout
+         */
+        PredictiveModel of(MultiLayerNetwork net, int samples);
+    }
+
     /** One round: the labelled set's size when the model was trained, its test metrics, what was then acquired. */
     public record Round(int round, int labelled, double accuracy, double nll, int[] acquired) {
     }
@@ -105,6 +118,7 @@ public final class ActiveLearning {
     private final int acquireEach;
     private final int budget;
     private final int predictiveSamples;
+    private final Predictor predictor;
     private final DataSet test;
     private final long seed;
 
@@ -118,6 +132,7 @@ public final class ActiveLearning {
         this.acquireEach = b.acquireEach;
         this.budget = b.budget;
         this.predictiveSamples = b.predictiveSamples;
+        this.predictor = b.predictor;
         this.test = b.test;
         this.seed = b.seed;
     }
@@ -160,8 +175,8 @@ public final class ActiveLearning {
             double accuracy = Double.NaN;
             double nll = Double.NaN;
             if (test != null) {
-                ClassificationMetrics m = ClassificationMetrics.of(PosteriorPredictive.of(net).samples(predictiveSamples)
-                        .keepSamples(false).predict(test.getFeatures()).mean(), test.getLabels());
+                ClassificationMetrics m = ClassificationMetrics.of(predictive(net).predict(test.getFeatures()).mean(),
+                        test.getLabels());
                 accuracy = m.accuracy();
                 nll = m.negativeLogLikelihood();
             }
@@ -171,8 +186,7 @@ public final class ActiveLearning {
             int[] acquired = new int[0];
             if (k > 0) {
                 INDArray candidates = pool.get(NDArrayIndex.indices(toLong(remaining)));
-                double[] scores = acquisition.scores(PosteriorPredictive.of(net).samples(predictiveSamples)
-                        .keepSamples(acquisition != Acquisition.RANDOM).predict(candidates), random);
+                double[] scores = acquisition.scores(predictive(net).predict(candidates), random);
                 int[] best = Acquisition.top(scores, k);
                 acquired = new int[k];
                 for (int j = 0; j < k; j++) {
@@ -195,6 +209,14 @@ public final class ActiveLearning {
                 return new Result(acquisition, Collections.unmodifiableList(rounds));
             }
         }
+    }
+
+    private PredictiveModel predictive(MultiLayerNetwork net) {
+        PredictiveModel predictive = predictor.of(net, predictiveSamples);
+        if (predictive == null) {
+            throw new IllegalStateException("predictor: gave no predictive for the trained network");
+        }
+        return predictive;
     }
 
     private static int[] remaining(boolean[] taken) {
@@ -230,6 +252,7 @@ public final class ActiveLearning {
         private int acquireEach = 10;
         private int budget = 100;
         private int predictiveSamples = 100;
+        private Predictor predictor = (net, samples) -> PosteriorPredictive.of(net).samples(samples);
         private DataSet test;
         private long seed;
 
@@ -287,6 +310,16 @@ public final class ActiveLearning {
                 throw new IllegalArgumentException("predictiveSamples must be > 1, got " + samples);
             }
             this.predictiveSamples = samples;
+            return this;
+        }
+
+        /**
+         * @param predictor how the trained network's predictive is made (default: the posterior predictive of a
+         *                  Bayesian network); e.g. {@code (net, s) -> McDropout.of(net).samples(s)} with a
+         *                  {@link #trainer} that fits a plain network
+         */
+        public Builder predictor(Predictor predictor) {
+            this.predictor = Objects.requireNonNull(predictor, "predictor");
             return this;
         }
 

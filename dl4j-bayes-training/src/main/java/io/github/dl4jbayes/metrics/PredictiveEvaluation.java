@@ -1,6 +1,7 @@
 package io.github.dl4jbayes.metrics;
 
 import io.github.dl4jbayes.predict.PosteriorPredictive;
+import io.github.dl4jbayes.predict.PredictiveModel;
 import io.github.dl4jbayes.internal.ArgumentChecks;
 import io.github.dl4jbayes.layers.NetworkAdapter;
 import org.deeplearning4j.nn.api.Model;
@@ -40,11 +41,27 @@ import java.util.List;
  */
 public final class PredictiveEvaluation {
     private final Model net;
+    private final PredictiveModel model;
     private int samples = 100;
     private DataNormalization normalizer;
 
-    private PredictiveEvaluation(Model net) {
+    private PredictiveEvaluation(Model net, PredictiveModel model) {
         this.net = net;
+        this.model = model;
+    }
+
+    /**
+     * The same evaluations for any predictive: MC dropout, a deep ensemble, a last-layer Laplace approximation or a
+     * configured {@link PosteriorPredictive}; each minibatch is scored by the predictive mean of {@code model}.
+     *
+     * @param model the predictive to evaluate (its own number of draws applies; {@link #samples} does not)
+     * @throws IllegalArgumentException if {@code model} is null
+     */
+    public static PredictiveEvaluation of(PredictiveModel model) {
+        if (model == null) {
+            throw new IllegalArgumentException("model must not be null");
+        }
+        return new PredictiveEvaluation(null, model);
     }
 
     /** @param net a Bayesian {@code MultiLayerNetwork} or {@code ComputationGraph} of one input and one output */
@@ -55,11 +72,19 @@ public final class PredictiveEvaluation {
                     + "network has " + adapter.numInputs() + " and " + adapter.numOutputs());
         }
         PosteriorPredictive.of(net);   // checks that the network is Bayesian
-        return new PredictiveEvaluation(net);
+        return new PredictiveEvaluation(net, null);
     }
 
-    /** @param samples the posterior draws per minibatch (&gt; 0; default 100) */
+    /**
+     * @param samples the posterior draws per minibatch (&gt; 0; default 100)
+     * @throws IllegalStateException if the evaluation was made {@link #of(PredictiveModel) of a predictive}, which
+     *                               has its own number of draws
+     */
     public PredictiveEvaluation samples(int samples) {
+        if (model != null) {
+            throw new IllegalStateException("samples: this evaluation is of a PredictiveModel, which has its own "
+                    + "number of draws (set it on the model)");
+        }
         this.samples = ArgumentChecks.positive("samples", samples);
         return this;
     }
@@ -153,8 +178,9 @@ public final class PredictiveEvaluation {
         if (test == null) {
             throw new IllegalArgumentException("test must not be null");
         }
-        PosteriorPredictive.of(net).samples(samples).keepSamples(false)
-                .forEach(test, (batch, predictive) -> consumer.accept(batch, predictive.mean()));
+        PredictiveModel source = model != null ? model
+                : PosteriorPredictive.of(net).samples(samples).keepSamples(false);
+        source.forEach(test, (batch, predictive) -> consumer.accept(batch, predictive.mean()));
     }
 
     /** DL4J's classification evaluations of the predictive mean, and the library's Bayesian metrics. */

@@ -5,11 +5,7 @@ import io.github.dl4jbayes.layers.BayesianNetworks;
 import io.github.dl4jbayes.layers.InferenceMode;
 import io.github.dl4jbayes.layers.NetworkAdapter;
 import org.deeplearning4j.nn.api.Model;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.NDArrayIndex;
-import org.nd4j.linalg.ops.transforms.Transforms;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * outputs is sampled with {@link #predictAll(INDArray...)}, which gives one {@link PredictiveSamples} per output from
  * the same draws (a draw is one whole network).
  */
-public final class PosteriorPredictive {
+public final class PosteriorPredictive implements PredictiveModel {
     private static final Logger log = LoggerFactory.getLogger(PosteriorPredictive.class);
 
     private final NetworkAdapter net;
@@ -78,6 +74,7 @@ public final class PosteriorPredictive {
      *                                  outputs (use {@link #predictAll}); DL4J's input checks apply as for
      *                                  {@code net.output}
      */
+    @Override
     public PredictiveSamples predict(INDArray features) {
         if (net.numInputs() != 1 || net.numOutputs() != 1) {
             throw new IllegalArgumentException("The network has " + net.numInputs() + " input(s) and "
@@ -113,107 +110,26 @@ public final class PosteriorPredictive {
         }
     }
 
-    /** What {@link #forEach} hands over for each minibatch. */
-    public interface BatchConsumer {
-        /**
-         * @param batch      the minibatch as the iterator gave it (its pre-processor applied)
-         * @param predictive the posterior predictive of its features
-         */
-        void accept(org.nd4j.linalg.dataset.api.DataSet batch, PredictiveSamples predictive);
-    }
-
-    /**
-     * Streams a test set: the posterior predictive of every minibatch of {@code data} (reset first where it can be),
-     * handed to {@code consumer} one minibatch at a time, so that a large test set never sits in one array.
-     *
-     * @return the number of examples seen
-     * @throws IllegalArgumentException if {@code data} or {@code consumer} is null, or the iterator is empty
-     */
-    public long forEach(org.nd4j.linalg.dataset.api.iterator.DataSetIterator data, BatchConsumer consumer) {
-        if (data == null || consumer == null) {
-            throw new IllegalArgumentException("data and consumer must not be null");
-        }
-        if (data.resetSupported()) {
-            data.reset();
-        }
-        long examples = 0;
-        while (data.hasNext()) {
-            org.nd4j.linalg.dataset.api.DataSet batch = data.next();
-            consumer.accept(batch, predict(batch.getFeatures()));
-            examples += batch.getFeatures().size(0);
-        }
-        if (examples == 0) {
-            throw new IllegalArgumentException("The iterator is empty");
-        }
-        return examples;
-    }
-
     private PredictiveSamples[] sample(INDArray[] inputs) {
         long start = System.nanoTime();
         INDArray[] first = net.output(inputs);
-        Running[] outputs = new Running[first.length];
+        PredictiveSamples.Accumulator[] outputs = new PredictiveSamples.Accumulator[first.length];
         for (int o = 0; o < first.length; o++) {
-            outputs[o] = new Running(first[o], samples, keepSamples);
+            outputs[o] = new PredictiveSamples.Accumulator(samples, keepSamples);
+            outputs[o].add(first[o]);
         }
         for (int s = 1; s < samples; s++) {
             INDArray[] sampled = net.output(inputs);
             for (int o = 0; o < outputs.length; o++) {
-                outputs[o].add(sampled[o], s);
+                outputs[o].add(sampled[o]);
             }
         }
         PredictiveSamples[] out = new PredictiveSamples[outputs.length];
         for (int o = 0; o < outputs.length; o++) {
-            out[o] = outputs[o].result(samples);
+            out[o] = outputs[o].result();
         }
         log.debug("Posterior predictive: {} samples of {} rows in {} ms", samples, first[0].size(0),
                 (System.nanoTime() - start) / 1_000_000);
         return out;
-    }
-
-    /**
-     * Welford's running mean and sum of squared deviations of one output, in double whatever the network's type (a
-     * HALF running mean over thousands of samples drifts by several hundredths); the results are cast back.
-     */
-    private static final class Running {
-        private final DataType type;
-        private final INDArray mean;
-        private final INDArray m2;
-        private final INDArray all;
-        private final INDArray delta;
-        private final INDArray out;
-
-        Running(INDArray first, int samples, boolean keepSamples) {
-            this.type = first.dataType();
-            long[] shape = first.shape();
-            this.mean = first.castTo(DataType.DOUBLE);
-            this.m2 = Nd4j.zeros(DataType.DOUBLE, shape);
-            if (keepSamples) {
-                long[] allShape = new long[shape.length + 1];
-                allShape[0] = samples;
-                System.arraycopy(shape, 0, allShape, 1, shape.length);
-                this.all = Nd4j.create(type, allShape);
-                all.get(NDArrayIndex.point(0)).assign(first);
-            } else {
-                this.all = null;
-            }
-            this.delta = Nd4j.create(DataType.DOUBLE, shape);
-            this.out = Nd4j.create(DataType.DOUBLE, shape);
-        }
-
-        /** Adds sample {@code s} (counted from 0). */
-        void add(INDArray sampled, int s) {
-            if (all != null) {
-                all.get(NDArrayIndex.point(s)).assign(sampled);
-            }
-            out.assign(sampled);
-            out.sub(mean, delta);
-            mean.addi(delta.div(s + 1));
-            m2.addi(delta.muli(out.subi(mean)));
-        }
-
-        PredictiveSamples result(int samples) {
-            INDArray std = samples > 1 ? Transforms.sqrt(m2.divi(samples - 1), false) : m2;
-            return new PredictiveSamples(mean.castTo(type), std.castTo(type), all, samples);
-        }
     }
 }

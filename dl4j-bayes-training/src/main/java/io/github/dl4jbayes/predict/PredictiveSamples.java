@@ -1,11 +1,17 @@
 package io.github.dl4jbayes.predict;
 
+import io.github.dl4jbayes.internal.ArgumentChecks;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
- * The result of {@link PosteriorPredictive#predict}: per-output mean and standard deviation over the posterior
- * draws (each with the shape of the network output), and the draws themselves when kept.
+ * The result of a {@link PredictiveModel}'s {@code predict}: per-output mean and standard deviation over the draws
+ * (each with the shape of the network output), and the draws themselves when kept. A draw is one sample of the
+ * network's output: one draw of a Bayesian network's weights, one MC-dropout pass, one ensemble member, one draw of a
+ * Laplace posterior.
  */
 public final class PredictiveSamples {
     private final INDArray mean;
@@ -18,6 +24,26 @@ public final class PredictiveSamples {
         this.std = std;
         this.samples = samples;
         this.count = count;
+    }
+
+    /**
+     * The predictive of draws already stacked along a new first axis, e.g. the outputs of an ensemble's members.
+     *
+     * @param draws the sampled outputs, {@code [draws, rows, outputs]} (any rank &gt;= 2), kept as the samples
+     * @return their mean and standard deviation over the first axis (sample std, divisor {@code draws - 1}; zero for
+     *         one draw), computed in double and returned in the draws' data type
+     * @throws IllegalArgumentException if {@code draws} is null, of rank &lt; 2, or empty
+     */
+    public static PredictiveSamples of(INDArray draws) {
+        if (draws == null || draws.rank() < 2 || draws.isEmpty()) {
+            throw new IllegalArgumentException("draws must be a non-empty array [draws, rows, ...], got "
+                    + (draws == null ? "null" : java.util.Arrays.toString(draws.shape())));
+        }
+        Accumulator accumulator = new Accumulator((int) draws.size(0), true);
+        for (long d = 0; d < draws.size(0); d++) {
+            accumulator.add(draws.get(NDArrayIndex.point(d)));
+        }
+        return accumulator.result();
     }
 
     /**
@@ -105,5 +131,96 @@ public final class PredictiveSamples {
             throw new IndexOutOfBoundsException("sample index " + i + " outside [0, " + count + ")");
         }
         return samples().get(NDArrayIndex.point(i));
+    }
+
+    /**
+     * Collects the draws of a predictive one at a time: Welford's running mean and sum of squared deviations in double
+     * whatever the network's type (a HALF running mean over thousands of draws drifts by several hundredths), the
+     * draws themselves optionally kept. Every {@link PredictiveModel} of the library builds its result with one.
+     *
+     * <pre>{@code
+     * PredictiveSamples.Accumulator a = new PredictiveSamples.Accumulator(samples, true);
+     * for (int s = 0; s < samples; s++) {
+     *     a.add(oneStochasticForwardPass(x));
+     * }
+     * PredictiveSamples p = a.result();
+     * }</pre>
+     */
+    public static final class Accumulator {
+        private final int expected;
+        private final boolean keepSamples;
+        private int count;
+        private DataType type;
+        private long[] shape;
+        private INDArray mean;
+        private INDArray m2;
+        private INDArray all;
+        private INDArray delta;
+        private INDArray out;
+
+        /**
+         * @param samples     the number of draws that will be added (&gt; 0)
+         * @param keepSamples whether to keep every draw (memory {@code samples x rows x outputs})
+         */
+        public Accumulator(int samples, boolean keepSamples) {
+            this.expected = ArgumentChecks.positive("samples", samples);
+            this.keepSamples = keepSamples;
+        }
+
+        /**
+         * Adds the next draw.
+         *
+         * @param draw one sampled output; every draw has the shape and data type of the first
+         * @throws IllegalArgumentException if the draw is null, empty, or shaped unlike the first
+         * @throws IllegalStateException    if more draws are added than announced
+         */
+        public void add(INDArray draw) {
+            if (draw == null || draw.isEmpty()) {
+                throw new IllegalArgumentException("draw must be a non-empty array");
+            }
+            if (count == expected) {
+                throw new IllegalStateException("all " + expected + " announced draws were already added");
+            }
+            if (count == 0) {
+                type = draw.dataType();
+                shape = draw.shape();
+                mean = draw.castTo(DataType.DOUBLE).dup();
+                m2 = Nd4j.zeros(DataType.DOUBLE, shape);
+                if (keepSamples) {
+                    long[] allShape = new long[shape.length + 1];
+                    allShape[0] = expected;
+                    System.arraycopy(shape, 0, allShape, 1, shape.length);
+                    all = Nd4j.create(type, allShape);
+                }
+                delta = Nd4j.create(DataType.DOUBLE, shape);
+                out = Nd4j.create(DataType.DOUBLE, shape);
+            } else if (!java.util.Arrays.equals(shape, draw.shape())) {
+                throw new IllegalArgumentException("draw " + count + " has shape "
+                        + java.util.Arrays.toString(draw.shape()) + ", the first had "
+                        + java.util.Arrays.toString(shape));
+            } else {
+                out.assign(draw);
+                out.sub(mean, delta);
+                mean.addi(delta.div(count + 1));
+                m2.addi(delta.muli(out.subi(mean)));
+            }
+            if (all != null) {
+                all.get(NDArrayIndex.point(count)).assign(draw);
+            }
+            count++;
+        }
+
+        /**
+         * @return the mean and standard deviation (divisor {@code samples - 1}; zero for one draw) of the draws, in
+         *         the first draw's data type, and the draws when kept
+         * @throws IllegalStateException if fewer draws were added than announced
+         */
+        public PredictiveSamples result() {
+            if (count != expected) {
+                throw new IllegalStateException(count + " of the " + expected + " announced draws were added");
+            }
+            INDArray std = count > 1 ? Transforms.sqrt(m2.div(count - 1), false) : m2.dup();
+            return new PredictiveSamples(mean.castTo(type), std.castTo(type), all, count);
+        }
     }
 }

@@ -1,0 +1,174 @@
+package io.github.dl4jbayes.baselines;
+
+import io.github.dl4jbayes.internal.ArgumentChecks;
+import io.github.dl4jbayes.predict.PredictiveModel;
+import io.github.dl4jbayes.predict.PredictiveSamples;
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.conf.InputPreProcessor;
+import org.deeplearning4j.nn.conf.layers.BaseLayer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.graph.vertex.GraphVertex;
+import org.deeplearning4j.nn.graph.vertex.VertexIndices;
+import org.deeplearning4j.nn.layers.normalization.BatchNormalization;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.List;
+
+/**
+ * Monte-Carlo dropout (Gal and Ghahramani 2016): the predictive of a plain DL4J network trained with dropout, from
+ * {@code samples} forward passes with DL4J's own dropout (and weight noise, such as DropConnect) kept on.
+ *
+ * <pre>{@code
+ * MultiLayerNetwork net = ...;                 // layers with .dropOut(0.9): DL4J's retain probability
+ * PredictiveSamples p = McDropout.of(net).samples(100).seed(42).predict(xTest);
+ * ClassificationUncertainty.of(p).mutualInformation();
+ * }</pre>
+ *
+ * <p>Each pass runs the layers one by one in training mode, except batch normalization, which uses its running
+ * statistics as at inference (DL4J's {@code output(x, true)} would normalize by the test batch's own statistics). The
+ * network is not changed: no parameter, updater state or iteration count is touched, and the layers' inputs are
+ * cleared afterwards as after {@code output(x)}. The passes draw their masks from ND4J's generator of the calling
+ * thread, which {@link #seed} resets. Feed-forward and convolutional networks are supported; recurrent layers' masks
+ * are not passed.
+ */
+public final class McDropout implements PredictiveModel {
+    private static final Logger LOG = LoggerFactory.getLogger(McDropout.class);
+
+    private final Model net;
+    private int samples = 100;
+    private boolean keepSamples = true;
+    private Long seed;
+
+    private McDropout(Model net) {
+        this.net = net;
+    }
+
+    /**
+     * @param net a trained {@code MultiLayerNetwork} or {@code ComputationGraph} (one input, one output) in which at
+     *            least one layer has dropout or weight noise
+     * @return the MC-dropout predictive: 100 passes, samples kept, ND4J's generator as it is
+     * @throws IllegalArgumentException if the network is null, of another kind, not initialized, or has no dropout
+     */
+    public static McDropout of(Model net) {
+        Networks.checkSingleInputOutput("net", net);
+        boolean stochastic = false;
+        for (Layer layer : Networks.layers(net)) {
+            org.deeplearning4j.nn.conf.layers.Layer conf = layer.conf().getLayer();
+            stochastic |= conf.getIDropout() != null
+                    || (conf instanceof BaseLayer base && base.getWeightNoise() != null);
+        }
+        if (!stochastic) {
+            throw new IllegalArgumentException("net: no layer has dropout or weight noise, so every MC-dropout pass "
+                    + "would give the same output; train the network with DL4J's dropout (e.g. .dropOut(0.9), the "
+                    + "probability of keeping an activation) or use DeepEnsemble or LaplaceApproximation");
+        }
+        return new McDropout(net);
+    }
+
+    /** @param samples the number of stochastic passes (&gt; 0; default 100) */
+    public McDropout samples(int samples) {
+        this.samples = ArgumentChecks.positive("samples", samples);
+        return this;
+    }
+
+    /** @param keepSamples whether to keep every pass's output (default true; needed for the uncertainty measures) */
+    public McDropout keepSamples(boolean keepSamples) {
+        this.keepSamples = keepSamples;
+        return this;
+    }
+
+    /**
+     * @param seed the seed of ND4J's random generator of the calling thread, set before every {@link #predict}: the
+     *             same seed gives the same passes (the generator is left where the passes end)
+     */
+    public McDropout seed(long seed) {
+        this.seed = seed;
+        return this;
+    }
+
+    /** @return the number of passes */
+    public int samples() {
+        return samples;
+    }
+
+    @Override
+    public PredictiveSamples predict(INDArray features) {
+        if (features == null || features.isEmpty()) {
+            throw new IllegalArgumentException("features must be a non-empty array");
+        }
+        if (seed != null) {
+            Nd4j.getRandom().setSeed(seed);
+        }
+        long start = System.nanoTime();
+        INDArray x = features.castTo(Networks.dataType(net));
+        PredictiveSamples.Accumulator accumulator = new PredictiveSamples.Accumulator(samples, keepSamples);
+        try {
+            for (int s = 0; s < samples; s++) {
+                accumulator.add(net instanceof MultiLayerNetwork mln ? pass(mln, x) : pass((ComputationGraph) net, x));
+            }
+        } finally {
+            if (net instanceof MultiLayerNetwork mln) {
+                mln.clearLayersStates();
+            } else {
+                ((ComputationGraph) net).clearLayersStates();
+            }
+        }
+        LOG.debug("MC dropout: {} passes of {} rows in {} ms", samples, x.size(0),
+                (System.nanoTime() - start) / 1_000_000);
+        return accumulator.result();
+    }
+
+    /** Batch normalization at inference, every other layer in training mode (its dropout and weight noise on). */
+    private static boolean training(Layer layer) {
+        return !(layer instanceof BatchNormalization);
+    }
+
+    private static INDArray pass(MultiLayerNetwork net, INDArray x) {
+        LayerWorkspaceMgr workspaces = LayerWorkspaceMgr.noWorkspaces();
+        Layer[] layers = net.getLayers();
+        INDArray activation = x;
+        for (int i = 0; i < layers.length; i++) {
+            InputPreProcessor pre = net.getLayerWiseConfigurations().getInputPreProcess(i);
+            if (pre != null) {
+                activation = pre.preProcess(activation, (int) activation.size(0), workspaces);
+            }
+            activation = layers[i].activate(activation, training(layers[i]), workspaces);
+        }
+        return activation.detach();
+    }
+
+    private static INDArray pass(ComputationGraph graph, INDArray x) {
+        LayerWorkspaceMgr workspaces = LayerWorkspaceMgr.noWorkspaces();
+        GraphVertex[] vertices = graph.getVertices();
+        List<String> inputs = graph.getConfiguration().getNetworkInputs();
+        INDArray output = null;
+        for (int index : graph.topologicalSortOrder()) {
+            GraphVertex vertex = vertices[index];
+            INDArray out;
+            if (vertex.isInputVertex()) {
+                if (inputs.indexOf(vertex.getVertexName()) != 0) {
+                    throw new IllegalStateException("unexpected input vertex " + vertex.getVertexName());
+                }
+                out = x;
+            } else {
+                out = vertex.doForward(!vertex.hasLayer() || training(vertex.getLayer()), workspaces);
+            }
+            if (vertex.isOutputVertex()) {
+                output = out;
+            }
+            VertexIndices[] next = vertex.getOutputVertices();
+            if (next != null) {
+                for (VertexIndices v : next) {
+                    vertices[v.getVertexIndex()].setInput(v.getVertexEdgeNumber(), out, workspaces);
+                }
+            }
+        }
+        return output.detach();
+    }
+}
