@@ -75,8 +75,8 @@ public final class TestNets {
     }
 
     /**
-     * Standard-normal data from a Java generator: ND4J 1.0.0-M2.1's own {@code randn} does not repeat after
-     * {@code Nd4j.getRandom().setSeed(seed)}, which made test data differ from run to run.
+     * Standard-normal data from a Java generator, independent of ND4J's global generator (which other code draws
+     * from, and which ignores a seed of 0: after {@code Nd4j.getRandom().setSeed(0)} its draws differ from run to run).
      */
     public static INDArray randn(long seed, DataType dataType, int rows, int cols) {
         java.util.SplittableRandom random = new java.util.SplittableRandom(seed);

@@ -54,8 +54,10 @@ public final class DeepEnsemble implements PredictiveModel {
     }
 
     /**
-     * Trains K members from one configuration, member k with the configuration's seed plus k (weights initialized
-     * differently; the configuration itself is not changed), one after another, logging each member's wall time.
+     * Trains K members from one configuration, one after another, logging each member's wall time. Member k is
+     * initialized from the configuration's seed plus k (handed to DL4J as {@code (seed + k) ^ 0x5DEECE66D}: ND4J
+     * 1.0.0-M2.1 ignores a seed of 0, which would make that member differ from run to run); the configuration itself
+     * is not changed.
      *
      * @param conf    the members' configuration
      * @param members K (&gt; 0)
@@ -71,7 +73,7 @@ public final class DeepEnsemble implements PredictiveModel {
         return train(members, k -> {
             MultiLayerConfiguration copy = conf.clone();
             for (NeuralNetConfiguration layer : copy.getConfs()) {
-                layer.setSeed(seed + k);
+                layer.setSeed(Networks.nd4jSeed(seed + k));
             }
             MultiLayerNetwork net = new MultiLayerNetwork(copy);
             net.init();

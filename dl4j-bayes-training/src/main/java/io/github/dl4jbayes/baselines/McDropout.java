@@ -103,7 +103,7 @@ public final class McDropout implements PredictiveModel {
             throw new IllegalArgumentException("features must be a non-empty array");
         }
         if (seed != null) {
-            Nd4j.getRandom().setSeed(seed);
+            Nd4j.getRandom().setSeed(Networks.nd4jSeed(seed));
         }
         long start = System.nanoTime();
         INDArray x = features.castTo(Networks.dataType(net));

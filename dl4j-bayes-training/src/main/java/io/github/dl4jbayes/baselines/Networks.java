@@ -60,6 +60,15 @@ final class Networks {
                 : ((ComputationGraph) model).getConfiguration().getDataType();
     }
 
+    /**
+     * ND4J 1.0.0-M2.1 ignores a seed of 0 ({@code setSeed(0)} leaves its generator where it is, so "seed 0" does not
+     * repeat from run to run); every other seed repeats. This maps seeds one to one onto seeds ND4J honours (0 goes
+     * to a non-zero value; only the seed {@code 0x5DEECE66D} itself maps to 0).
+     */
+    static long nd4jSeed(long seed) {
+        return seed ^ 0x5DEECE66DL;
+    }
+
     /** @return the network's deterministic output ({@code output(x)} in inference mode) */
     static org.nd4j.linalg.api.ndarray.INDArray output(Model model, org.nd4j.linalg.api.ndarray.INDArray x) {
         return model instanceof MultiLayerNetwork net ? net.output(x) : ((ComputationGraph) model).outputSingle(x);

@@ -6,7 +6,7 @@ import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 
 /**
  * Anything that gives a predictive distribution of a network's outputs as samples: the posterior predictive of a
- * Bayesian network ({@link PosteriorPredictive}) and the baselines of {@code io.github.dl4jbayes.baselines} (MC dropout,
+ * Bayesian network ({@link PosteriorPredictive}) and the baselines of the {@code baselines} package (MC dropout,
  * deep ensembles, last-layer Laplace). The metrics, evaluations, uncertainty decompositions, plots and the
  * active-learning loop take a {@code PredictiveModel}, so every method is scored and pictured the same way.
  *

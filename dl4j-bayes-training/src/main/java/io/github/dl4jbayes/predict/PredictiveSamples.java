@@ -47,6 +47,41 @@ public final class PredictiveSamples {
     }
 
     /**
+     * Joins the predictives of consecutive row blocks of one input (e.g. a large test set predicted a thousand rows
+     * at a time) into the predictive of all rows.
+     *
+     * @param parts predictives with the same number of draws, in row order
+     * @return means, standard deviations and (when every part kept them) draws stacked along the rows
+     * @throws IllegalArgumentException if {@code parts} is null or empty, or their numbers of draws differ
+     */
+    public static PredictiveSamples concatenate(java.util.List<PredictiveSamples> parts) {
+        if (parts == null || parts.isEmpty()) {
+            throw new IllegalArgumentException("parts: at least one predictive is needed");
+        }
+        int count = parts.get(0).count();
+        boolean kept = true;
+        INDArray[] means = new INDArray[parts.size()];
+        INDArray[] stds = new INDArray[parts.size()];
+        INDArray[] draws = new INDArray[parts.size()];
+        for (int i = 0; i < parts.size(); i++) {
+            PredictiveSamples part = parts.get(i);
+            if (part.count() != count) {
+                throw new IllegalArgumentException("parts[" + i + "] has " + part.count() + " draws, parts[0] "
+                        + count);
+            }
+            means[i] = part.mean();
+            stds[i] = part.std();
+            draws[i] = part.samples;
+            kept &= part.samples != null;
+        }
+        if (parts.size() == 1) {
+            return parts.get(0);
+        }
+        return new PredictiveSamples(Nd4j.concat(0, means), Nd4j.concat(0, stds), kept ? Nd4j.concat(1, draws)
+                : null, count);
+    }
+
+    /**
      * The "predictive" of a plain (non-Bayesian) network, a single point estimate: its output as the one draw, a
      * standard deviation of zero. Scores baselines with the same metrics as Bayesian networks, e.g.
      * {@code RegressionMetrics.of(RegressionUncertainty.ofMeans(PredictiveSamples.pointEstimate(plain.output(x)), noiseStd), y)}

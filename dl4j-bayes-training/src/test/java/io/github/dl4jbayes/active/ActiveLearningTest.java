@@ -149,6 +149,40 @@ class ActiveLearningTest {
         }
     }
 
+    /** Any predictive: a plain network with dropout, trained by DL4J, scored by MC dropout. */
+    @Test
+    void runsWithMcDropoutOnAPlainNetwork() {
+        DataSet pool = data(30, 4);
+        ActiveLearning.Result result = ActiveLearning.builder()
+                .model(() -> {
+                    MultiLayerNetwork plain = new MultiLayerNetwork(new org.deeplearning4j.nn.conf.NeuralNetConfiguration
+                            .Builder().seed(3).dataType(DataType.FLOAT)
+                            .updater(new org.nd4j.linalg.learning.config.Adam(0.05)).list()
+                            .layer(new org.deeplearning4j.nn.conf.layers.DenseLayer.Builder().nIn(2).nOut(8)
+                                    .activation(org.nd4j.linalg.activations.Activation.TANH).build())
+                            .layer(new org.deeplearning4j.nn.conf.layers.OutputLayer.Builder(
+                                    org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction.XENT).nIn(8).nOut(1)
+                                    .activation(org.nd4j.linalg.activations.Activation.SIGMOID).dropOut(0.8).build())
+                            .build());
+                    plain.init();
+                    return plain;
+                })
+                .trainer((net, labelled) -> {
+                    for (int i = 0; i < 30; i++) {
+                        net.fit(labelled);
+                    }
+                })
+                .predictor((net, samples) -> io.github.dl4jbayes.baselines.McDropout.of(net).samples(samples).seed(1))
+                .acquireEach(3).budget(9).predictiveSamples(5).test(data(20, 5)).build()
+                .run(data(3, 6), pool.getFeatures(), indices -> pool.getLabels().get(NDArrayIndex.indices(
+                        java.util.Arrays.stream(indices).asLongStream().toArray())));
+        assertArrayEquals(new int[]{3, 6, 9}, result.rounds().stream().mapToInt(ActiveLearning.Round::labelled)
+                .toArray());
+        assertTrue(result.rounds().stream().allMatch(r -> Double.isFinite(r.nll())));
+        assertTrue(assertThrows(NullPointerException.class, () -> ActiveLearning.builder().predictor(null))
+                .getMessage().contains("predictor"));
+    }
+
     @Test
     void badInputIsNamed() {
         DataSet pool = data(10, 2);

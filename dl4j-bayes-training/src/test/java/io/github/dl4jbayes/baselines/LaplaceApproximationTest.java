@@ -149,6 +149,55 @@ class LaplaceApproximationTest {
         }
     }
 
+    /**
+     * For a softmax or sigmoid output the Gauss-Newton matrix of the last layer is the exact Hessian of the summed
+     * negative log-likelihood in its weights (the pre-activations are linear in them): checked against central
+     * differences of the analytic gradient {@code Phi^T (P - Y)}, whose error is O(h^2).
+     */
+    @Test
+    void curvatureIsTheHessianOfTheNegativeLogLikelihood() {
+        for (int classes : new int[]{3, 2}) {
+            DataSet data = BaselineNets.blobs(21, 30, classes);
+            int outputs = classes == 2 ? 1 : classes;
+            MultiLayerNetwork net = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(22)
+                    .dataType(DataType.DOUBLE).list()
+                    .layer(new OutputLayer.Builder(outputs == 1 ? LossFunctions.LossFunction.XENT
+                            : LossFunctions.LossFunction.MCXENT).nIn(2).nOut(outputs)
+                            .activation(outputs == 1 ? Activation.SIGMOID : Activation.SOFTMAX).build()).build());
+            net.init();
+            double delta = 0.7;
+            LaplaceApproximation laplace = LaplaceApproximation.lastLayer(net)
+                    .structure(LaplaceApproximation.Structure.FULL).priorPrecision(delta).fit(data);
+            INDArray g = InvertMatrix.invert(laplace.posteriorCovariance(), false).subi(Nd4j.eye(3L * outputs)
+                    .muli(delta));
+            INDArray phi = Nd4j.hstack(data.getFeatures(), Nd4j.ones(DataType.DOUBLE, 30, 1));
+            INDArray theta = laplace.posteriorMean();                  // [3, outputs]
+            int d = 3 * outputs;
+            double h = 1e-5;
+            INDArray hessian = Nd4j.create(DataType.DOUBLE, d, d);
+            for (int j = 0; j < d; j++) {
+                int k = j / 3;
+                int i = j % 3;
+                INDArray plus = theta.dup();
+                plus.putScalar(i, k, theta.getDouble(i, k) + h);
+                INDArray minus = theta.dup();
+                minus.putScalar(i, k, theta.getDouble(i, k) - h);
+                hessian.putColumn(j, gradient(phi, plus, data.getLabels(), outputs)
+                        .subi(gradient(phi, minus, data.getLabels(), outputs)).divi(2 * h));
+            }
+            assertTrue(maxAbs(g.sub(hessian)) <= 1e-6 * maxAbs(hessian),
+                    outputs + " outputs: GGN off the Hessian by " + maxAbs(g.sub(hessian)) + " of " + maxAbs(hessian));
+        }
+    }
+
+    /** @return the gradient of the summed NLL in the weights, output-major ({@code k * rows + i}) */
+    private static INDArray gradient(INDArray phi, INDArray theta, INDArray y, int outputs) {
+        INDArray logits = phi.mmul(theta);
+        INDArray p = outputs == 1 ? org.nd4j.linalg.ops.transforms.Transforms.sigmoid(logits, true)
+                : org.nd4j.linalg.ops.transforms.Transforms.softmax(logits, true);
+        return phi.transpose().mmul(p.sub(y)).transpose().dup('c').reshape((long) theta.length());
+    }
+
     @Test
     void kroneckerEqualsFullWithOneExample() {
         DataSet data = BaselineNets.blobs(4, 60, 3);

@@ -65,6 +65,37 @@ class PredictiveTest {
         assertTrue(stdError <= 1.3e-4, "std off by " + stdError);
     }
 
+    /** The accumulator (every predictive's) against ND4J's own mean and std of the stacked draws. */
+    @Test
+    void accumulatorGivesTheMeanAndStdOfItsDraws() {
+        INDArray draws = TestData.randn(3, DataType.DOUBLE, 28, 1).reshape(7, 2, 2);
+        PredictiveSamples p = PredictiveSamples.of(draws);
+        assertEquals(7, p.count());
+        assertEquals(draws, p.samples());
+        assertTrue(p.mean().equalsWithEps(draws.mean(0), 1e-14));
+        assertTrue(p.std().equalsWithEps(draws.std(true, 0), 1e-14));
+        PredictiveSamples.Accumulator lean = new PredictiveSamples.Accumulator(7, false);
+        for (int d = 0; d < 7; d++) {
+            lean.add(draws.get(org.nd4j.linalg.indexing.NDArrayIndex.point(d)));
+        }
+        PredictiveSamples q = lean.result();
+        assertTrue(q.mean().equalsWithEps(p.mean(), 1e-14) && q.std().equalsWithEps(p.std(), 1e-14));
+        assertThrows(IllegalStateException.class, q::samples);
+        assertEquals(0.0, PredictiveSamples.of(draws.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 1)))
+                .std().amaxNumber().doubleValue(), "one draw: zero spread");
+
+        PredictiveSamples.Accumulator a = new PredictiveSamples.Accumulator(2, true);
+        a.add(Nd4j.zeros(DataType.DOUBLE, 2, 2));
+        assertThrows(IllegalStateException.class, a::result, "fewer draws than announced");
+        IllegalArgumentException shape = assertThrows(IllegalArgumentException.class,
+                () -> a.add(Nd4j.zeros(DataType.DOUBLE, 2, 3)));
+        assertTrue(shape.getMessage().contains("shape"), shape.getMessage());
+        a.add(Nd4j.ones(DataType.DOUBLE, 2, 2));
+        assertThrows(IllegalStateException.class, () -> a.add(Nd4j.ones(DataType.DOUBLE, 2, 2)), "one too many");
+        assertThrows(IllegalArgumentException.class, () -> PredictiveSamples.of(Nd4j.zeros(DataType.DOUBLE, 3)));
+        assertThrows(IllegalArgumentException.class, () -> new PredictiveSamples.Accumulator(0, true));
+    }
+
     @Test
     void bernoulliStdIsTheNotebooksOutcomeSpread() {
         INDArray mean = Nd4j.createFromArray(new double[][]{{0.0}, {0.5}, {0.9}});

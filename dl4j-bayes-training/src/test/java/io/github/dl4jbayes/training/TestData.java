@@ -7,8 +7,8 @@ import org.nd4j.linalg.factory.Nd4j;
 import java.util.SplittableRandom;
 
 /**
- * Seeded test data from a Java generator: ND4J 1.0.0-M2.1's own {@code randn} does not repeat after
- * {@code Nd4j.getRandom().setSeed(seed)}, which made test data differ from run to run.
+ * Seeded test data from a Java generator, independent of ND4J's global generator (which other code draws from, and
+ * which ignores a seed of 0: after {@code Nd4j.getRandom().setSeed(0)} its draws differ from run to run).
  */
 public final class TestData {
     private TestData() {

@@ -47,6 +47,9 @@ public final class Examples {
             case "active":
                 ActiveExample.run(Options.parse(rest));
                 break;
+            case "compare":
+                CompareExample.main(rest);
+                break;
             case "bench":
                 Benchmarks.run(Options.parse(rest));
                 break;
@@ -127,6 +130,10 @@ public final class Examples {
         System.out.println("  active      Active learning on the notebook's moons (and Fashion-MNIST with --data DIR):");
         System.out.println("              BALD, entropy and random acquisition, labels needed to reach a target accuracy.");
         System.out.println("              " + ActiveExample.OPTIONS);
+        System.out.println("  compare     Plain network, Bayes by backprop, MC dropout, a deep ensemble and a last-layer");
+        System.out.println("              Laplace approximation on the same splits: moons (surfaces side by side) or a");
+        System.out.println("              CSV table; accuracy, NLL, ECE or RMSE, log-likelihood, coverage; times.");
+        System.out.println("              " + CompareExample.OPTIONS);
         System.out.println("  bench       The benchmark table: step time Bayesian vs plain DL4J (seed net, 784-400-400-10),");
         System.out.println("              predictive throughput, time to 94% on moons, memory over many steps.");
         System.out.println("              " + Benchmarks.OPTIONS);

@@ -175,6 +175,15 @@ final class FashionExample {
      * padding, ReLU; 2x2 max pooling after the first two), dense 84 (ReLU), softmax; He-normal weights, Adam.
      */
     static MultiLayerConfiguration lenet5Plain(int height, int width, int classes, long seed, double learningRate) {
+        return lenet5Plain(height, width, classes, seed, learningRate, 1.0);
+    }
+
+    /**
+     * {@link #lenet5Plain(int, int, int, long, double)} with DL4J's dropout on the inputs of the two dense layers
+     * ({@code retain}, the probability of keeping an activation; 1: none), for MC dropout.
+     */
+    static MultiLayerConfiguration lenet5Plain(int height, int width, int classes, long seed, double learningRate,
+                                               double retain) {
         NeuralNetConfiguration.ListBuilder list = new NeuralNetConfiguration.Builder().seed(seed)
                 .dataType(DataType.FLOAT).weightInit(WeightInit.RELU).updater(new Adam(learningRate)).list();
         for (int filters : LENET5_FILTERS) {
@@ -184,9 +193,14 @@ final class FashionExample {
                 list.layer(maxPool());
             }
         }
-        return list.layer(new DenseLayer.Builder().nOut(84).activation(Activation.RELU).build())
-                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(classes)
-                        .activation(Activation.SOFTMAX).build())
+        DenseLayer.Builder dense = new DenseLayer.Builder().nOut(84).activation(Activation.RELU);
+        OutputLayer.Builder output = new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(classes)
+                .activation(Activation.SOFTMAX);
+        if (retain < 1) {
+            dense.dropOut(retain);
+            output.dropOut(retain);
+        }
+        return list.layer(dense.build()).layer(output.build())
                 .setInputType(InputType.convolutionalFlat(height, width, 1))
                 .build();
     }

@@ -46,27 +46,9 @@ final class TabularClassificationExample {
             throw new IllegalArgumentException("--data FILE.csv is required. " + OPTIONS);
         }
         Path file = Path.of(o.string("data", ""));
-        String[] fields = CsvTables.firstLine(file);
-        boolean header = !isNumber(fields[0]);
-        int columns = fields.length;
-        int label = o.integer("label", columns - 1);
-        if (label < 0 || label >= columns) {
-            throw new IllegalArgumentException("--label must be a column index in [0, " + (columns - 1) + "], got " + label);
-        }
+        int columns = CsvTables.firstLine(file).length;
         long seed = o.integer("seed", 0);
-        DataSet all = CsvTables.read(file, header ? 1 : 0, reader -> {
-            // one pass for the number of classes (the largest class index + 1), then the data
-            int classes = 0;
-            while (reader.hasNext()) {
-                List<Writable> record = reader.next();
-                classes = Math.max(classes, record.get(label).toInt() + 1);
-            }
-            reader.reset();
-            if (classes < 2) {
-                throw new IllegalArgumentException(file + ": column " + label + " must hold classes 0..K-1 with K >= 2");
-            }
-            return new RecordReaderDataSetIterator(reader, Integer.MAX_VALUE, label, classes).next();
-        });
+        DataSet all = load(file, o.integer("label", columns - 1));
         int classes = all.getLabels().columns();
         CsvTables.Split split = CsvTables.split(all, seed, false);
         DataSet train = split.train();
@@ -104,6 +86,34 @@ final class TabularClassificationExample {
                 result.iterations());
         TrainingUi.waitIfAttached(o);
         return result;
+    }
+
+    /**
+     * Reads a classification table with DataVec: numeric columns, a header line recognized and skipped, the class an
+     * integer 0..K-1 in column {@code label}.
+     *
+     * @return all rows, one-hot labels
+     */
+    static DataSet load(Path file, int label) throws IOException {
+        String[] fields = CsvTables.firstLine(file);
+        boolean header = !isNumber(fields[0]);
+        int columns = fields.length;
+        if (label < 0 || label >= columns) {
+            throw new IllegalArgumentException("--label must be a column index in [0, " + (columns - 1) + "], got " + label);
+        }
+        return CsvTables.read(file, header ? 1 : 0, reader -> {
+            // one pass for the number of classes (the largest class index + 1), then the data
+            int classes = 0;
+            while (reader.hasNext()) {
+                List<Writable> record = reader.next();
+                classes = Math.max(classes, record.get(label).toInt() + 1);
+            }
+            reader.reset();
+            if (classes < 2) {
+                throw new IllegalArgumentException(file + ": column " + label + " must hold classes 0..K-1 with K >= 2");
+            }
+            return new RecordReaderDataSetIterator(reader, Integer.MAX_VALUE, label, classes).next();
+        });
     }
 
     private static boolean isNumber(String s) {

@@ -54,21 +54,8 @@ final class TabularRegressionExample {
         Path file = Path.of(o.string("data", ""));
         List<String> header = Arrays.asList(CsvTables.firstLine(file));
         int target = o.has("target") ? header.indexOf(o.string("target", "")) : header.size() - 1;
-        if (target < 0) {
-            throw new IllegalArgumentException(file + ": no column named '" + o.string("target", "") + "' in " + header);
-        }
         int columns = header.size();
-        // DataVec reads the CSV (header skipped), the target column becomes the regression label
-        DataSet all = CsvTables.read(file, 1, reader -> {
-            DataSetIterator rows = new RecordReaderDataSetIterator(reader, Integer.MAX_VALUE, target, target, true);
-            if (!rows.hasNext()) {
-                throw new IllegalArgumentException(file + ": need a header and at least two rows");
-            }
-            return rows.next();
-        });
-        if (all.numExamples() < 2) {
-            throw new IllegalArgumentException(file + ": need a header and at least two rows");
-        }
+        DataSet all = load(file, target, o.string("target", ""));
         long seed = o.integer("seed", 0);
         CsvTables.Split split = CsvTables.split(all, seed, true);     // the target standardized too
         DataSet trainSet = split.train();
@@ -115,5 +102,30 @@ final class TabularRegressionExample {
                 100 * result.coverage90(), result.iterations());
         TrainingUi.waitIfAttached(o);
         return result;
+    }
+
+    /**
+     * Reads a regression table with DataVec: numeric columns under a header line, the target in column
+     * {@code target} (found by name by the caller; -1 when the name is not in the header).
+     *
+     * @return all rows, the target as the label
+     */
+    static DataSet load(Path file, int target, String targetName) throws IOException {
+        if (target < 0) {
+            throw new IllegalArgumentException(file + ": no column named '" + targetName + "' in "
+                    + Arrays.asList(CsvTables.firstLine(file)));
+        }
+        // DataVec reads the CSV (header skipped), the target column becomes the regression label
+        DataSet all = CsvTables.read(file, 1, reader -> {
+            DataSetIterator rows = new RecordReaderDataSetIterator(reader, Integer.MAX_VALUE, target, target, true);
+            if (!rows.hasNext()) {
+                throw new IllegalArgumentException(file + ": need a header and at least two rows");
+            }
+            return rows.next();
+        });
+        if (all.numExamples() < 2) {
+            throw new IllegalArgumentException(file + ": need a header and at least two rows");
+        }
+        return all;
     }
 }

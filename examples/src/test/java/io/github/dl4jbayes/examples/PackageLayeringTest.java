@@ -49,7 +49,7 @@ class PackageLayeringTest {
         Map<String, Set<String>> graph = packageGraph(projectRoot());
         for (String internal : List.of("internal", "internal.meanfield", "internal.estimators", "internal.fused")) {
             for (String user : List.of("training", "predict", "metrics", "hierarchical", "active", "plot", "ui",
-                    "spark")) {
+                    "spark", "baselines")) {
                 assertTrue(!graph.getOrDefault(internal, Set.of()).contains(user), internal + " imports " + user);
             }
         }

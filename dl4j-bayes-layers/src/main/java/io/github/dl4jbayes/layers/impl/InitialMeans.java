@@ -21,9 +21,9 @@ import java.util.SplittableRandom;
  * the weight initializations whose law is known here: {@code XAVIER} (DL4J's default, N(0, 2 / (fanIn + fanOut))),
  * {@code XAVIER_UNIFORM}, {@code RELU} (N(0, 2 / fanIn)), {@code RELU_UNIFORM}, and
  * {@code WeightInitDistribution} with a {@code NormalDistribution} or {@code UniformDistribution}: the same laws as
- * DL4J's, but reproducible. ND4J 1.0.0-M2.1's random ops on the CPU do not repeat after
- * {@code Nd4j.getRandom().setSeed(s)} (not even from a fresh generator), so DL4J's own initialization gives
- * different starting weights on every run, whatever the seed. Other initializations are left to DL4J.
+ * DL4J's, but reproducible from the seed alone, whatever else has drawn from ND4J's global generator before; and
+ * ND4J 1.0.0-M2.1 ignores a seed of 0 ({@code setSeed(0)}, even on a fresh generator, leaves it where it was), so
+ * DL4J's own initialization of a seed-0 network differs from run to run. Other initializations are left to DL4J.
  */
 final class InitialMeans {
     private InitialMeans() {

@@ -93,7 +93,7 @@ public final class MeanFieldParamInitializer implements ParamInitializer {
         if (initializeParams) {
             IWeightInit init = InitialMeans.forMeans(layer);
             INDArray wMu = params.get(MeanFieldLayout.WEIGHT_MU);
-            // reproducible from the configuration's seed where the law is known (ND4J's RNG does not repeat)
+            // reproducible from the configuration's seed where the law is known (independent of ND4J's global RNG, which ignores a seed of 0)
             // the layer's name, unique in a network (or, unnamed, its position among the network's parameters)
             int layerKey = layer.getLayerName() != null ? layer.getLayerName().hashCode() : (int) paramsView.offset();
             SplittableRandom random = new SplittableRandom(MeanFieldState.layerSeed(conf.getSeed() ^ INIT_SALT,
