@@ -1,8 +1,8 @@
 package io.github.dl4jbayes.baselines;
 
+import io.github.dl4jbayes.internal.SymmetricEigen;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.eigen.Eigen;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.ops.transforms.Transforms;
@@ -55,17 +55,17 @@ abstract sealed class Curvature {
     abstract INDArray[] arrays();
 
     /**
-     * @param symmetric a symmetric positive semi-definite matrix (overwritten)
-     * @return {eigenvalues (clipped at zero), eigenvectors as columns}
+     * @param symmetric a symmetric positive semi-definite matrix
+     * @return {eigenvalues (clipped at zero, those below 1e-12 of the largest set to zero), eigenvectors as columns};
+     *         by {@link SymmetricEigen} (ND4J's own eigenvectors are wrong from about 300 x 300 on)
      */
     static INDArray[] eigen(INDArray symmetric) {
-        INDArray vectors = symmetric.castTo(DataType.DOUBLE).dup('f');
-        INDArray values = Eigen.symmetricGeneralizedEigenvalues(vectors, true);
-        values = values.castTo(DataType.DOUBLE).reshape(values.length());
+        SymmetricEigen e = SymmetricEigen.of(symmetric.castTo(DataType.DOUBLE).toDoubleMatrix());
+        INDArray values = Nd4j.createFromArray(e.values());
         double floor = RELATIVE_FLOOR * Math.max(values.amaxNumber().doubleValue(), Double.MIN_NORMAL);
         values = Transforms.max(values, 0.0, false);
         values.muli(values.gt(floor).castTo(DataType.DOUBLE));
-        return new INDArray[]{values, vectors.dup('c')};
+        return new INDArray[]{values, Nd4j.createFromArray(e.vectors())};
     }
 
     private static double sumLog(INDArray values, double delta) {

@@ -43,8 +43,8 @@ import java.util.Random;
  *   given or estimated from the training residuals).</li>
  *   <li><b>Curvature</b>: {@link Structure#FULL}, the whole {@code d x d} matrix for the {@code d = (nIn + 1) nOut}
  *   weights, or {@link Structure#KRONECKER}, Kronecker factors {@code (nIn + 1)^2 + nOut^2}; {@link Structure#AUTO}
- *   (the default) takes the full matrix up to {@value #DEFAULT_FULL_LIMIT} weights (a 32 MB matrix, seconds to
- *   decompose) and the factors above.</li>
+ *   (the default) takes the full matrix up to {@value #DEFAULT_FULL_LIMIT} weights (an 8 MB matrix; its eigenvectors,
+ *   by Jacobi rotations in Java, take seconds) and the factors above.</li>
  *   <li><b>Prior precision</b>: by default the one that maximizes the Laplace estimate of the marginal likelihood
  *   (the evidence), {@link #logMarginalLikelihood}; or a fixed value, or the best of a grid by validation NLL.</li>
  *   <li><b>Predictive</b>: {@link #predict} samples the last layer's weights ({@link #samples} draws; the features
@@ -57,7 +57,7 @@ public final class LaplaceApproximation implements PredictiveModel {
     private static final Logger LOG = LoggerFactory.getLogger(LaplaceApproximation.class);
     private static final String SAVED_KEY = "dl4jbayes-last-layer-laplace";
     /** The largest number of last-layer weights for which {@link Structure#AUTO} keeps the full curvature. */
-    public static final int DEFAULT_FULL_LIMIT = 2000;
+    public static final int DEFAULT_FULL_LIMIT = 1000;
 
     /** How the curvature is stored. */
     public enum Structure {

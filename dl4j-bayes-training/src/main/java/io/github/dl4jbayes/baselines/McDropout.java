@@ -13,6 +13,12 @@ import org.deeplearning4j.nn.graph.vertex.VertexIndices;
 import org.deeplearning4j.nn.layers.normalization.BatchNormalization;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
+import org.nd4j.linalg.api.memory.enums.AllocationPolicy;
+import org.nd4j.linalg.api.memory.enums.LearningPolicy;
+import org.nd4j.linalg.api.memory.enums.ResetPolicy;
+import org.nd4j.linalg.api.memory.enums.SpillPolicy;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.slf4j.Logger;
@@ -30,23 +36,35 @@ import java.util.List;
  * ClassificationUncertainty.of(p).mutualInformation();
  * }</pre>
  *
- * <p>Each pass runs the layers one by one in training mode, except batch normalization, which uses its running
- * statistics as at inference (DL4J's {@code output(x, true)} would normalize by the test batch's own statistics). The
- * network is not changed: no parameter, updater state or iteration count is touched, and the layers' inputs are
+ * <p>Each pass is DL4J's own training-mode forward pass ({@code output(x, true)}). A network with batch normalization
+ * is instead run layer by layer in training mode except batch normalization, which uses its running statistics as at
+ * inference ({@code output(x, true)} would normalize by the test batch's own statistics); that pass holds more memory
+ * at once (about 3 GB for LeNet-5 on 1,000 images): predict large sets in chunks. The network is not changed: no parameter, updater state or iteration count is touched, and the layers' inputs are
  * cleared afterwards as after {@code output(x)}. The passes draw their masks from ND4J's generator of the calling
  * thread, which {@link #seed} resets. Feed-forward and convolutional networks are supported; recurrent layers' masks
  * are not passed.
  */
 public final class McDropout implements PredictiveModel {
     private static final Logger LOG = LoggerFactory.getLogger(McDropout.class);
+    /** The arrays of a layer-by-layer pass (networks with batch normalization), reused by the next pass. */
+    private static final WorkspaceConfiguration PASS_WORKSPACE = WorkspaceConfiguration.builder().initialSize(0)
+            .overallocationLimit(0.05).policyLearning(LearningPolicy.OVER_TIME).policyReset(ResetPolicy.BLOCK_LEFT)
+            .policySpill(SpillPolicy.REALLOCATE).policyAllocation(AllocationPolicy.OVERALLOCATE).build();
+    private static final String PASS_WORKSPACE_ID = "DL4JBAYES_MC_DROPOUT_PASS";
 
     private final Model net;
+    private final boolean batchNormalization;
     private int samples = 100;
     private boolean keepSamples = true;
     private Long seed;
 
     private McDropout(Model net) {
         this.net = net;
+        boolean bn = false;
+        for (Layer layer : Networks.layers(net)) {
+            bn |= layer instanceof BatchNormalization;
+        }
+        this.batchNormalization = bn;
     }
 
     /**
@@ -108,16 +126,21 @@ public final class McDropout implements PredictiveModel {
         long start = System.nanoTime();
         INDArray x = features.castTo(Networks.dataType(net));
         PredictiveSamples.Accumulator accumulator = new PredictiveSamples.Accumulator(samples, keepSamples);
-        try {
-            for (int s = 0; s < samples; s++) {
-                accumulator.add(net instanceof MultiLayerNetwork mln ? pass(mln, x) : pass((ComputationGraph) net, x));
+        for (int s = 0; s < samples; s++) {
+            INDArray output;
+            try {
+                output = batchNormalization ? passByLayer(x) : net instanceof MultiLayerNetwork mln
+                        ? mln.output(x, true) : ((ComputationGraph) net).output(true, x)[0];
+            } finally {
+                // the layers' inputs, and weight noise's noisy weights, which a layer would otherwise reuse in the
+                // next pass: each pass draws its own
+                if (net instanceof MultiLayerNetwork mln) {
+                    mln.clearLayersStates();
+                } else {
+                    ((ComputationGraph) net).clearLayersStates();
+                }
             }
-        } finally {
-            if (net instanceof MultiLayerNetwork mln) {
-                mln.clearLayersStates();
-            } else {
-                ((ComputationGraph) net).clearLayersStates();
-            }
+            accumulator.add(output);
         }
         LOG.debug("MC dropout: {} passes of {} rows in {} ms", samples, x.size(0),
                 (System.nanoTime() - start) / 1_000_000);
@@ -129,8 +152,23 @@ public final class McDropout implements PredictiveModel {
         return !(layer instanceof BatchNormalization);
     }
 
-    private static INDArray pass(MultiLayerNetwork net, INDArray x) {
-        LayerWorkspaceMgr workspaces = LayerWorkspaceMgr.noWorkspaces();
+    /**
+     * A pass layer by layer (vertex by vertex), batch normalization at inference, every array in one workspace that
+     * the next pass reuses. It holds a pass's arrays at once (DL4J's own output frees each layer's working memory
+     * sooner): on LeNet-5 and 1,000 images about 3 GB resident against DL4J's 0.4 GB.
+     */
+    private INDArray passByLayer(INDArray x) {
+        LayerWorkspaceMgr workspaces = LayerWorkspaceMgr.builder().defaultWorkspace(PASS_WORKSPACE_ID, PASS_WORKSPACE)
+                .build();
+        try (MemoryWorkspace workspace = Nd4j.getWorkspaceManager().getAndActivateWorkspace(PASS_WORKSPACE,
+                PASS_WORKSPACE_ID)) {
+            INDArray out = net instanceof MultiLayerNetwork mln ? pass(mln, x, workspaces)
+                    : pass((ComputationGraph) net, x, workspaces);
+            return out.detach();                           // copied out of the workspace
+        }
+    }
+
+    private static INDArray pass(MultiLayerNetwork net, INDArray x, LayerWorkspaceMgr workspaces) {
         Layer[] layers = net.getLayers();
         INDArray activation = x;
         for (int i = 0; i < layers.length; i++) {
@@ -140,11 +178,10 @@ public final class McDropout implements PredictiveModel {
             }
             activation = layers[i].activate(activation, training(layers[i]), workspaces);
         }
-        return activation.detach();
+        return activation;
     }
 
-    private static INDArray pass(ComputationGraph graph, INDArray x) {
-        LayerWorkspaceMgr workspaces = LayerWorkspaceMgr.noWorkspaces();
+    private static INDArray pass(ComputationGraph graph, INDArray x, LayerWorkspaceMgr workspaces) {
         GraphVertex[] vertices = graph.getVertices();
         List<String> inputs = graph.getConfiguration().getNetworkInputs();
         INDArray output = null;
@@ -169,6 +206,6 @@ public final class McDropout implements PredictiveModel {
                 }
             }
         }
-        return output.detach();
+        return output;
     }
 }

@@ -198,6 +198,36 @@ class LaplaceApproximationTest {
         return phi.transpose().mmul(p.sub(y)).transpose().dup('c').reshape((long) theta.length());
     }
 
+    /**
+     * 328 last-layer weights (above the size where ND4J's own eigenvectors go wrong): the covariance times the known
+     * precision {@code I_8 (x) (X^T X / sigma^2 + delta I)} of a linear-Gaussian layer is the identity.
+     */
+    @Test
+    void largeLayersInvertTheirPrecision() {
+        int n = 200;
+        int inputs = 40;
+        int outputs = 8;
+        INDArray x = TestData.randn(31, DataType.DOUBLE, n, inputs);
+        INDArray y = TestData.randn(32, DataType.DOUBLE, n, outputs);
+        MultiLayerNetwork net = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(33)
+                .dataType(DataType.DOUBLE).list()
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MSE).nIn(inputs).nOut(outputs)
+                        .activation(Activation.IDENTITY).build()).build());
+        net.init();
+        INDArray xt = Nd4j.hstack(x, Nd4j.ones(DataType.DOUBLE, n, 1));
+        INDArray precision = blockDiagonal(xt.transpose().mmul(xt).divi(SIGMA * SIGMA)
+                .addi(Nd4j.eye(inputs + 1).muli(DELTA)), outputs);
+        for (LaplaceApproximation.Structure structure : List.of(LaplaceApproximation.Structure.FULL,
+                LaplaceApproximation.Structure.KRONECKER)) {
+            LaplaceApproximation laplace = LaplaceApproximation.lastLayer(net).structure(structure).noiseStd(SIGMA)
+                    .priorPrecision(DELTA).fit(new DataSet(x, y));
+            assertEquals(structure, laplace.structure());
+            INDArray identity = laplace.posteriorCovariance().mmul(precision);
+            double error = maxAbs(identity.sub(Nd4j.eye(328)));
+            assertTrue(error < 1e-9, structure + ": |Sigma P - I| = " + error);
+        }
+    }
+
     @Test
     void kroneckerEqualsFullWithOneExample() {
         DataSet data = BaselineNets.blobs(4, 60, 3);

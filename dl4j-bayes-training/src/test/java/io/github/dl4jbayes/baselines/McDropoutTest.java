@@ -73,6 +73,22 @@ class McDropoutTest {
         assertNotEquals(net.output(x, true), p.mean(), "DL4J's training-mode output normalizes by the batch");
     }
 
+    /** Weight noise alone (DropConnect) is MC "dropout" too: each pass draws its own noisy weights. */
+    @Test
+    void weightNoiseDrawsAnewEveryPass() {
+        MultiLayerNetwork net = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(11)
+                .dataType(DataType.DOUBLE).list()
+                .layer(new DenseLayer.Builder().nIn(2).nOut(8).activation(Activation.TANH)
+                        .weightNoise(new org.deeplearning4j.nn.conf.weightnoise.DropConnect(0.7)).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(8).nOut(3)
+                        .activation(Activation.SOFTMAX).build()).build());
+        net.init();
+        PredictiveSamples p = McDropout.of(net).samples(5).seed(4).predict(TestData.randn(5, DataType.DOUBLE, 4, 2));
+        for (int s = 1; s < 5; s++) {
+            assertNotEquals(p.sample(0), p.sample(s), "pass " + s + " drew its own weights");
+        }
+    }
+
     @Test
     void computationGraphsToo() {
         ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder().seed(5).dataType(DataType.DOUBLE)
