@@ -71,6 +71,24 @@ class McDropoutTest {
         PredictiveSamples p = McDropout.of(net).samples(3).predict(x);
         assertEquals(net.output(x), p.mean());
         assertNotEquals(net.output(x, true), p.mean(), "DL4J's training-mode output normalizes by the batch");
+
+        // the same as a graph, through its own vertex-by-vertex pass
+        ComputationGraph graph = new ComputationGraph(new NeuralNetConfiguration.Builder().seed(3)
+                .dataType(DataType.DOUBLE).updater(new Adam(0.01)).graphBuilder().addInputs("in")
+                .addLayer("d", new DenseLayer.Builder().nIn(2).nOut(8).activation(Activation.IDENTITY).build(), "in")
+                .addLayer("bn", new BatchNormalization.Builder().nOut(8).build(), "d")
+                .addLayer("h", new DenseLayer.Builder().nIn(8).nOut(8).activation(Activation.TANH).dropOut(1.0)
+                        .build(), "bn")
+                .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(8).nOut(3)
+                        .activation(Activation.SOFTMAX).build(), "h")
+                .setOutputs("out").build());
+        graph.init();
+        for (int i = 0; i < 30; i++) {
+            graph.fit(data);
+        }
+        PredictiveSamples g = McDropout.of(graph).samples(2).predict(x);
+        assertEquals(graph.outputSingle(x), g.mean());
+        assertNotEquals(graph.outputSingle(true, x), g.mean());
     }
 
     /** Weight noise alone (DropConnect) is MC "dropout" too: each pass draws its own noisy weights. */
