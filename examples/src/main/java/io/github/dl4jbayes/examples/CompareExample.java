@@ -138,6 +138,17 @@ final class CompareExample {
             throw new IllegalArgumentException("--table and --data: compare one data set at a time");
         }
         int seeds = o.integer("seeds", table ? 5 : 1);
+        String task = o.string("task", "classification");
+        if (seeds < 1 || o.integer("members", 5) < 1 || o.integer("samples", 10) < 1) {
+            throw new IllegalArgumentException("--seeds, --members and --samples must be >= 1");
+        }
+        if (!(o.number("drop", 0.1) > 0 && o.number("drop", 0.1) < 1)) {
+            throw new IllegalArgumentException("--drop is MC dropout's dropped fraction, in (0, 1); got "
+                    + o.number("drop", 0.1));
+        }
+        if (!task.equals("classification") && !task.equals("regression")) {
+            throw new IllegalArgumentException("--task must be classification or regression, got " + task);
+        }
         long firstSeed = o.integer("seed", 0);
         List<Score> scores = new ArrayList<>();
         List<Path> pictures = new ArrayList<>();

@@ -74,4 +74,15 @@ class CompareExampleTest {
             assertTrue(Double.isFinite(s.values()[5]), s.method() + ": rotated NLL " + s.values()[5]);
         }
     }
+
+    @Test
+    void badOptionsAreNamed(@TempDir Path dir) {
+        for (String[] args : List.of(new String[]{"--seeds", "0"}, new String[]{"--drop", "1"},
+                new String[]{"--task", "ranking", "--table", "x.csv"}, new String[]{"--table", "x.csv", "--data", "d"})) {
+            List<String> all = new ArrayList<>(List.of(args));
+            all.addAll(List.of("--out", dir.toString()));
+            org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> CompareExample.run(Options.parse(all.toArray(new String[0]))), String.join(" ", args));
+        }
+    }
 }
