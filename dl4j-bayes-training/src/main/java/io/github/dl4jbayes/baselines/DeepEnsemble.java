@@ -1,6 +1,7 @@
 package io.github.dl4jbayes.baselines;
 
 import io.github.dl4jbayes.internal.ArgumentChecks;
+import io.github.dl4jbayes.layers.NetworkAdapter;
 import io.github.dl4jbayes.predict.PredictiveModel;
 import io.github.dl4jbayes.predict.PredictiveSamples;
 import org.deeplearning4j.nn.api.Model;
@@ -113,8 +114,7 @@ public final class DeepEnsemble implements PredictiveModel {
         }
         long outputs = -2;
         for (int k = 0; k < members.size(); k++) {
-            Networks.checkSingleInputOutput("members[" + k + "]", members.get(k));
-            long size = Networks.outputSize(members.get(k));
+            long size = Networks.outputSize(Networks.adapter("members[" + k + "]", members.get(k)));
             if (outputs == -2) {
                 outputs = size;
             } else if (size != outputs) {
@@ -146,7 +146,7 @@ public final class DeepEnsemble implements PredictiveModel {
         }
         PredictiveSamples.Accumulator accumulator = new PredictiveSamples.Accumulator(members.size(), true);
         for (Model member : members) {
-            accumulator.add(Networks.output(member, features));
+            accumulator.add(NetworkAdapter.of(member).output(features)[0]);
         }
         return accumulator.result();
     }

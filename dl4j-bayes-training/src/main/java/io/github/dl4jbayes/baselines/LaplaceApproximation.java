@@ -295,9 +295,7 @@ public final class LaplaceApproximation implements PredictiveModel {
                         a.addi(phi.transpose().mmul(phi));
                         b.addi(Nd4j.diag(h.sum(0)));
                     }
-                    INDArray logP = Transforms.log(Transforms.max(p, 1e-300, true), false);
-                    INDArray logQ = Transforms.log(Transforms.max(p.rsub(1.0), 1e-300, true), false);
-                    logLikelihood += y.mul(logP).addi(y.rsub(1.0).muli(logQ)).sumNumber().doubleValue();
+                    logLikelihood += classificationLogLikelihood(Likelihood.BERNOULLI, p, y);
                 }
                 case CATEGORICAL -> {
                     if (full) {
@@ -313,8 +311,7 @@ public final class LaplaceApproximation implements PredictiveModel {
                         a.addi(phi.transpose().mmul(phi));
                         b.addi(Nd4j.diag(p.sum(0))).subi(p.transpose().mmul(p));
                     }
-                    INDArray logP = Transforms.log(Transforms.max(p, 1e-300, true), false);
-                    logLikelihood += y.mul(logP).sumNumber().doubleValue();
+                    logLikelihood += classificationLogLikelihood(Likelihood.CATEGORICAL, p, y);
                 }
                 default -> throw new IllegalStateException(String.valueOf(last.likelihood()));
             }
@@ -449,17 +446,23 @@ public final class LaplaceApproximation implements PredictiveModel {
                 return 0.5 * (r.mul(r).divi(total).sumNumber().doubleValue()
                         + Transforms.log(total.mul(2 * Math.PI), false).sumNumber().doubleValue()) / n;
             }
-            case BERNOULLI -> {
-                INDArray p = probit(mean, variance);
-                INDArray logP = Transforms.log(Transforms.max(p, 1e-300, true), false);
-                INDArray logQ = Transforms.log(Transforms.max(p.rsub(1.0), 1e-300, true), false);
-                return -y.mul(logP).addi(y.rsub(1.0).muli(logQ)).sumNumber().doubleValue() / n;
-            }
             default -> {
-                INDArray p = probit(mean, variance);
-                return -y.mul(Transforms.log(Transforms.max(p, 1e-300, true), false)).sumNumber().doubleValue() / n;
+                return -classificationLogLikelihood(last.likelihood(), probit(mean, variance), y) / n;
             }
         }
+    }
+
+    /**
+     * @return the summed log-likelihood of labels {@code y} under probabilities {@code p} (clipped at 1e-300):
+     *         Bernoulli per output, or categorical over the outputs
+     */
+    private static double classificationLogLikelihood(Likelihood likelihood, INDArray p, INDArray y) {
+        INDArray logP = Transforms.log(Transforms.max(p, 1e-300, true), false);
+        if (likelihood == Likelihood.CATEGORICAL) {
+            return y.mul(logP).sumNumber().doubleValue();
+        }
+        INDArray logQ = Transforms.log(Transforms.max(p.rsub(1.0), 1e-300, true), false);
+        return y.mul(logP).addi(y.rsub(1.0).muli(logQ)).sumNumber().doubleValue();
     }
 
     /** The probit approximation: the activation of {@code mean / sqrt(1 + pi/8 variance)}. */

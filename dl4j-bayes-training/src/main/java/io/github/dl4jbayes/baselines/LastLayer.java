@@ -50,8 +50,7 @@ final class LastLayer {
     }
 
     static LastLayer of(Model model) {
-        Networks.checkSingleInputOutput("net", model);
-        Layer layer = Networks.outputLayer(model);
+        Layer layer = Networks.adapter("net", model).outputLayer(0);
         org.deeplearning4j.nn.conf.layers.Layer conf = layer.conf().getLayer();
         if (conf.getClass() != OutputLayer.class) {
             throw new IllegalArgumentException("net: the last layer is a " + conf.getClass().getSimpleName()

@@ -59,13 +59,9 @@ public final class McDropout implements PredictiveModel {
     private boolean keepSamples = true;
     private Long seed;
 
-    private McDropout(Model net) {
+    private McDropout(Model net, boolean batchNormalization) {
         this.net = net;
-        boolean bn = false;
-        for (Layer layer : Networks.layers(net)) {
-            bn |= layer instanceof BatchNormalization;
-        }
-        this.batchNormalization = bn;
+        this.batchNormalization = batchNormalization;
     }
 
     /**
@@ -75,19 +71,20 @@ public final class McDropout implements PredictiveModel {
      * @throws IllegalArgumentException if the network is null, of another kind, not initialized, or has no dropout
      */
     public static McDropout of(Model net) {
-        Networks.checkSingleInputOutput("net", net);
         boolean stochastic = false;
-        for (Layer layer : Networks.layers(net)) {
+        boolean batchNormalization = false;
+        for (Layer layer : Networks.adapter("net", net).layers()) {
             org.deeplearning4j.nn.conf.layers.Layer conf = layer.conf().getLayer();
             stochastic |= conf.getIDropout() != null
                     || (conf instanceof BaseLayer base && base.getWeightNoise() != null);
+            batchNormalization |= layer instanceof BatchNormalization;
         }
         if (!stochastic) {
             throw new IllegalArgumentException("net: no layer has dropout or weight noise, so every MC-dropout pass "
                     + "would give the same output; train the network with DL4J's dropout (e.g. .dropOut(0.9), the "
                     + "probability of keeping an activation) or use DeepEnsemble or LaplaceApproximation");
         }
-        return new McDropout(net);
+        return new McDropout(net, batchNormalization);
     }
 
     /** @param samples the number of stochastic passes (&gt; 0; default 100) */

@@ -1,13 +1,16 @@
 package io.github.dl4jbayes.baselines;
 
-import org.deeplearning4j.nn.api.Layer;
+import io.github.dl4jbayes.layers.NetworkAdapter;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.buffer.DataType;
 
-/** What the baselines ask of a plain DL4J network: its kind, one input and one output, its layers. */
+/**
+ * What the baselines ask of a plain DL4J network beyond {@link NetworkAdapter} (which checks its kind and
+ * initialization and gives its layers and outputs): one input and one output, its output size, its data type.
+ */
 final class Networks {
     private Networks() {
     }
@@ -15,43 +18,26 @@ final class Networks {
     /**
      * @param name  the argument's name, for the message
      * @param model a {@code MultiLayerNetwork} or {@code ComputationGraph}, initialized, of one input and one output
-     * @return {@code model}
+     * @return its adapter
+     * @throws IllegalArgumentException naming the argument if the network is not of that form
      */
-    static Model checkSingleInputOutput(String name, Model model) {
-        if (model instanceof MultiLayerNetwork net) {
-            if (net.params() == null || net.getLayers() == null) {
-                throw new IllegalArgumentException(name + ": the network is not initialized (call init())");
-            }
-            return model;
+    static NetworkAdapter adapter(String name, Model model) {
+        NetworkAdapter adapter;
+        try {
+            adapter = NetworkAdapter.of(model);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(name + ": " + e.getMessage(), e);
         }
-        if (model instanceof ComputationGraph graph) {
-            if (graph.params() == null || graph.getLayers() == null) {
-                throw new IllegalArgumentException(name + ": the network is not initialized (call init())");
-            }
-            if (graph.getNumInputArrays() != 1 || graph.getNumOutputArrays() != 1) {
-                throw new IllegalArgumentException(name + ": the graph has " + graph.getNumInputArrays()
-                        + " inputs and " + graph.getNumOutputArrays() + " outputs; one of each is supported");
-            }
-            return model;
+        if (adapter.numInputs() != 1 || adapter.numOutputs() != 1) {
+            throw new IllegalArgumentException(name + ": the graph has " + adapter.numInputs() + " inputs and "
+                    + adapter.numOutputs() + " outputs; one of each is supported");
         }
-        throw new IllegalArgumentException(name + " must be a MultiLayerNetwork or a ComputationGraph, got "
-                + (model == null ? "null" : model.getClass().getName()));
-    }
-
-    /** @return the network's layers, in order (a graph's in its own layer order) */
-    static Layer[] layers(Model model) {
-        return model instanceof MultiLayerNetwork net ? net.getLayers() : ((ComputationGraph) model).getLayers();
-    }
-
-    /** @return the output layer */
-    static Layer outputLayer(Model model) {
-        return model instanceof MultiLayerNetwork net ? net.getOutputLayer()
-                : ((ComputationGraph) model).getOutputLayer(0);
+        return adapter;
     }
 
     /** @return the number of outputs of the output layer, or -1 where the configuration does not say */
-    static long outputSize(Model model) {
-        return outputLayer(model).conf().getLayer() instanceof FeedForwardLayer f ? f.getNOut() : -1;
+    static long outputSize(NetworkAdapter adapter) {
+        return adapter.outputLayer(0).conf().getLayer() instanceof FeedForwardLayer f ? f.getNOut() : -1;
     }
 
     /** @return the network's data type */
@@ -67,10 +53,5 @@ final class Networks {
      */
     static long nd4jSeed(long seed) {
         return seed ^ 0x5DEECE66DL;
-    }
-
-    /** @return the network's deterministic output ({@code output(x)} in inference mode) */
-    static org.nd4j.linalg.api.ndarray.INDArray output(Model model, org.nd4j.linalg.api.ndarray.INDArray x) {
-        return model instanceof MultiLayerNetwork net ? net.output(x) : ((ComputationGraph) model).outputSingle(x);
     }
 }
