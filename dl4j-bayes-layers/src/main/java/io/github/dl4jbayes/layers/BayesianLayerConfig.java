@@ -4,7 +4,8 @@ import org.deeplearning4j.nn.weights.IWeightInit;
 
 /**
  * What the parameter layout and the mean-field machinery need to know of a Bayesian layer's configuration.
- * Implemented by {@link BayesianDenseLayer}, {@link BayesianOutputLayer} and {@link BayesianConvolutionLayer}.
+ * Implemented by {@link BayesianDenseLayer}, {@link BayesianOutputLayer}, {@link BayesianConvolutionLayer},
+ * {@link BayesianLSTM} and {@link BayesianRnnOutputLayer}.
  */
 public interface BayesianLayerConfig {
 
@@ -23,6 +24,21 @@ public interface BayesianLayerConfig {
      */
     default boolean hasLearnedNoise() {
         return false;
+    }
+
+    /** @return the number of biases: {@code nOut} for dense and convolution layers, {@code 4 nOut} for an LSTM */
+    default long biasSize() {
+        return getNOut();
+    }
+
+    /**
+     * Writes the initial bias means: {@link #getBiasInit()} everywhere, unless the layer knows better (an LSTM's
+     * forget gate starts at its own bias).
+     *
+     * @param biasMeans the bias means, a vector of {@link #biasSize()}
+     */
+    default void initializeBiasMeans(org.nd4j.linalg.api.ndarray.INDArray biasMeans) {
+        biasMeans.assign(getBiasInit());
     }
 
     /** @return the shape of the weight array: {@code [nIn, nOut]} for dense layers */

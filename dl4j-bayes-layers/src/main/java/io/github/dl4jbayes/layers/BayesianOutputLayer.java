@@ -46,7 +46,8 @@ public class BayesianOutputLayer extends BaseOutputLayer implements BayesianLaye
     public BayesianOutputLayer() {
     }
 
-    private BayesianOutputLayer(Builder builder) {
+    /** @param builder the builder (also for {@link BayesianRnnOutputLayer}) */
+    protected BayesianOutputLayer(Builder builder) {
         super(builder);
         this.meanField = builder.meanField.copyFor(builder);
         this.initialNoiseStd = builder.initialNoiseStd;
@@ -88,8 +89,13 @@ public class BayesianOutputLayer extends BaseOutputLayer implements BayesianLaye
                                                        DataType networkDataType) {
         LayerValidation.assertNInNOutSet("BayesianOutputLayer", getLayerName(), layerIndex, getNIn(), getNOut());
         checkGaussianLikelihood(layerIndex);
-        return MeanFieldParamInitializer.bind(new BayesianOutputLayerImpl(conf, networkDataType), conf, trainingListeners,
+        return MeanFieldParamInitializer.bind(implementation(conf, networkDataType), conf, trainingListeners,
                 layerIndex, layerParamsView, initializeParams);
+    }
+
+    /** @return a new, unbound implementation of this configuration */
+    protected BayesianOutputLayerImpl implementation(NeuralNetConfiguration conf, DataType networkDataType) {
+        return new BayesianOutputLayerImpl(conf, networkDataType);
     }
 
     /**

@@ -16,7 +16,8 @@ import java.util.Map;
  * </pre>
  *
  * with the weights in the layer's shape and order ({@link BayesianLayerConfig#weightShape()}): {@code [nIn, nOut]}
- * column-major for dense layers, {@code [nOut, nIn, kH, kW]} row-major for convolutions, as in DL4J's own layers.
+ * column-major for dense layers, {@code [nOut, nIn, kH, kW]} row-major for convolutions, as in DL4J's own layers,
+ * and {@code [nIn + nOut, 4 nOut]} column-major for an LSTM (input weights above recurrent weights, 4 nOut biases).
  *
  * The bias entries are absent when the layer has no bias. An output layer that learns a homoscedastic noise scale
  * appends {@code noise (nOut)} after the two blocks.
@@ -29,7 +30,7 @@ public final class MeanFieldLayout {
      */
     /** Key of the weight means ("W_mu"), in the layer's weight shape ({@code [nIn, nOut]} for dense layers). */
     public static final String WEIGHT_MU = "Wmu";
-    /** Key of the bias means ("b_mu"), a vector of length {@code nOut}. */
+    /** Key of the bias means ("b_mu"), a vector of length {@code nOut} ({@code 4 nOut} for an LSTM). */
     public static final String BIAS_MU = "bmu";
     /** Key of the weights' rho ("W_rho", {@code sigma = softplus(rho)}), in the layer's weight shape. */
     public static final String WEIGHT_RHO = "Wrho";
@@ -42,6 +43,7 @@ public final class MeanFieldLayout {
     private final char weightOrder;
     private final long weightCount;
     private final long nOut;
+    private final long biasSize;
     private final boolean hasBias;
     private final boolean hasNoise;
 
@@ -55,6 +57,7 @@ public final class MeanFieldLayout {
         }
         this.weightCount = count;
         this.nOut = conf.getNOut();
+        this.biasSize = conf.biasSize();
         this.hasBias = conf.hasBias();
         this.hasNoise = conf.hasLearnedNoise();
     }
@@ -71,7 +74,7 @@ public final class MeanFieldLayout {
 
     /** @return the size of one block (means or rhos): weights plus biases */
     public long blockSize() {
-        return weightCount() + (hasBias ? nOut : 0);
+        return weightCount() + (hasBias ? biasSize : 0);
     }
 
     /** @return the total number of parameters: two blocks, and the noise scales when the layer learns them */

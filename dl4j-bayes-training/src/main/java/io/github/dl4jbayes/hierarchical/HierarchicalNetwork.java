@@ -136,7 +136,7 @@ public final class HierarchicalNetwork {
                 MeanFieldLayout layout = new MeanFieldLayout(b);
                 int size = (int) layout.blockSize();
                 blocks.add(new Block(i, offset, offset + size, size,
-                        new ParameterBlock(b.getLayerName(), layout.weightCount(), b.getNOut(), b.hasBias()),
+                        new ParameterBlock(b.getLayerName(), layout.weightCount(), b.biasSize(), b.hasBias()),
                         new KlScratch(size)));
             }
             offset += (int) probe.getLayer(i).numParams();

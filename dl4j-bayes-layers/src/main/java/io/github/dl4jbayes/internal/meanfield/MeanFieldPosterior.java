@@ -99,7 +99,7 @@ public final class MeanFieldPosterior {
                     + blockSize + " parameters per block");
         }
         this.size = (int) blockSize;
-        this.block = new ParameterBlock(conf.getLayerName(), layout.weightCount(), conf.getNOut(), conf.hasBias());
+        this.block = new ParameterBlock(conf.getLayerName(), layout.weightCount(), conf.biasSize(), conf.hasBias());
         MeanFieldSettings settings = conf.getMeanField();
         settings.getPrior().validate(block);
         settings.getKlEstimate().check(settings.getPrior(), block);

@@ -1,5 +1,6 @@
 package io.github.dl4jbayes.layers.impl;
 
+import io.github.dl4jbayes.layers.BayesianLSTM;
 import io.github.dl4jbayes.layers.BayesianLayerConfig;
 import io.github.dl4jbayes.layers.MeanFieldSettings;
 import org.deeplearning4j.nn.conf.distribution.Distribution;
@@ -32,11 +33,14 @@ final class InitialMeans {
     /**
      * @return the layer's weight initialization, except that DL4J's default {@code XAVIER}, when it was not set on the
      * layer itself, becomes {@code RELU_UNIFORM} (He: U(-sqrt(6 / fanIn), sqrt(6 / fanIn))) for the posterior means
+     * of every layer but an LSTM
      * (see {@link MeanFieldSettings#isWeightInitOnLayer()})
      */
     static IWeightInit forMeans(BayesianLayerConfig layer) {
         IWeightInit init = layer.getWeightInitFn();
-        if (init != null && init.getClass() == WeightInitXavier.class && !layer.getMeanField().isWeightInitOnLayer()) {
+        // an LSTM keeps XAVIER: He's fan-in law saturates the gates of a wide recurrent layer
+        if (init != null && init.getClass() == WeightInitXavier.class && !layer.getMeanField().isWeightInitOnLayer()
+                && !(layer instanceof BayesianLSTM)) {
             return new WeightInitReluUniform();
         }
         return init;

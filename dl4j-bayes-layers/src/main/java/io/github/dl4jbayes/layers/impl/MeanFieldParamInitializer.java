@@ -102,7 +102,7 @@ public final class MeanFieldParamInitializer implements ParamInitializer {
                 init.init(layer.fanIn(), layer.fanOut(), wMu.shape(), layer.weightOrder(), wMu);
             }
             if (layer.hasBias()) {
-                params.get(MeanFieldLayout.BIAS_MU).assign(layer.getBiasInit());
+                layer.initializeBiasMeans(params.get(MeanFieldLayout.BIAS_MU));
             }
             double rho = StableMath.inverseSoftplus(layer.getMeanField().getInitialPosteriorStd());
             layout.rhoBlock(paramsView).assign(rho);
