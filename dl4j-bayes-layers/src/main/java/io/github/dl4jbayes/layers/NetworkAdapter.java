@@ -1,6 +1,7 @@
 package io.github.dl4jbayes.layers;
 
 import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.layers.wrapper.BaseWrapperLayer;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.gradient.Gradient;
@@ -131,15 +132,28 @@ public abstract class NetworkAdapter {
     /** Clears the mask arrays of the last minibatch. */
     public abstract void clearLayerMaskArrays();
 
-    /** @return the network's Bayesian layers, in the order of {@link #layers()} */
+    /**
+     * @return the network's Bayesian layers, in the order of {@link #layers()}, including those inside DL4J's wrapper
+     *         layers (such as {@code LastTimeStep})
+     */
     public List<BayesianLayer> bayesianLayers() {
         List<BayesianLayer> out = new ArrayList<>();
         for (Layer layer : layers()) {
-            if (layer instanceof BayesianLayer) {
-                out.add((BayesianLayer) layer);
+            Layer inner = unwrap(layer);
+            if (inner instanceof BayesianLayer) {
+                out.add((BayesianLayer) inner);
             }
         }
         return out;
+    }
+
+    /** @return the layer inside DL4J's wrapper layers ({@code LastTimeStep}, ...), or the layer itself */
+    public static Layer unwrap(Layer layer) {
+        Layer inner = layer;
+        while (inner instanceof BaseWrapperLayer) {
+            inner = ((BaseWrapperLayer) inner).getUnderlying();
+        }
+        return inner;
     }
 
     private static final class Multi extends NetworkAdapter {

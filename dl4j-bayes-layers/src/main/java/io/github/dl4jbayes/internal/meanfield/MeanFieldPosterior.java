@@ -316,11 +316,19 @@ public final class MeanFieldPosterior {
      * input: the score's KL weight needs it after DL4J may have cleared the layer's input.
      */
     public void newInput(INDArray input) {
+        newInput(input, input == null ? 0 : input.size(0));
+    }
+
+    /**
+     * As {@link #newInput(INDArray)}, for an input whose rows are not the examples (a time-distributed layer's
+     * time-major rows): {@code examples} is the minibatch size DL4J divides the score by.
+     */
+    public void newInput(INDArray input, long examples) {
         drawn = null;
         klOfStepValid = false;
         scoredKl = Double.NaN;
         if (input != null) {
-            batchSize = input.size(0);
+            batchSize = examples;
         }
     }
 

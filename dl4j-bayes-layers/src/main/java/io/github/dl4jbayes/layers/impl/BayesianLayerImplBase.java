@@ -51,7 +51,7 @@ public abstract class BayesianLayerImplBase<C extends org.deeplearning4j.nn.conf
     @Override
     public void setInput(INDArray input, LayerWorkspaceMgr workspaceMgr) {
         super.setInput(input, workspaceMgr);
-        core.newInput(input);
+        core.newInput(input, input == null ? 0 : input.size(0));
     }
 
     @Override

@@ -52,7 +52,7 @@ public class BayesianOutputLayerImpl extends BaseOutputLayer<BayesianOutputLayer
     @Override
     public void setInput(INDArray input, LayerWorkspaceMgr workspaceMgr) {
         super.setInput(input, workspaceMgr);
-        core.newInput(input);
+        core.newInput(input, input == null ? 0 : getInputMiniBatchSize());
     }
 
     @Override

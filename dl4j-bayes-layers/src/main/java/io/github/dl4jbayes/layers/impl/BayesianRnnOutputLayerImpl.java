@@ -1,5 +1,6 @@
 package io.github.dl4jbayes.layers.impl;
 
+import io.github.dl4jbayes.internal.estimators.ScratchArray;
 import io.github.dl4jbayes.layers.BayesianRnnOutputLayer;
 import org.deeplearning4j.exception.DL4JInvalidInputException;
 import org.deeplearning4j.nn.api.MaskState;
@@ -10,7 +11,9 @@ import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.Arrays;
 
@@ -20,6 +23,7 @@ import java.util.Arrays;
  * sequence is one product per pass; outputs and input gradients go back to the layer's data format.
  */
 public class BayesianRnnOutputLayerImpl extends BayesianOutputLayerImpl {
+    private final ScratchArray inputRows = new ScratchArray();
     private INDArray input3d;
     private long batch;
     private long steps;
@@ -40,8 +44,13 @@ public class BayesianRnnOutputLayerImpl extends BayesianOutputLayerImpl {
         return layerConf().getLayerName() == null ? "(unnamed)" : layerConf().getLayerName();
     }
 
-    /** {@code [B, F, T]} (NCW) or {@code [B, T, F]} (NWC) as time-major rows {@code [T * B, F]}. */
-    private INDArray rows(INDArray a, String what) {
+    /**
+     * {@code [B, F, T]} (NCW) or {@code [B, T, F]} (NWC) as time-major rows {@code [T * B, F]}, copied into
+     * {@code store} (reused from pass to pass, outside workspaces: the rows must outlive the workspace that was open
+     * when they were set, as DL4J scores a graph's output layer after its layer workspaces closed), or into a new
+     * array outside workspaces when {@code store} is null.
+     */
+    private INDArray rows(INDArray a, String what, ScratchArray store) {
         if (a.rank() != 3) {
             throw new DL4JInvalidInputException("BayesianRnnOutputLayer '" + name() + "': " + what + " of shape "
                     + Arrays.toString(a.shape()) + " must have rank 3: [minibatch, "
@@ -49,7 +58,15 @@ public class BayesianRnnOutputLayerImpl extends BayesianOutputLayerImpl {
                     + format() + ")");
         }
         INDArray timeMajor = format() == RNNFormat.NWC ? a.permute(1, 0, 2) : a.permute(2, 0, 1);
-        return timeMajor.dup('c').reshape('c', a.size(0) * timeSteps(a), a.size(format() == RNNFormat.NWC ? 2 : 1));
+        INDArray copy;
+        if (store != null) {
+            copy = store.of(a.dataType(), timeMajor.shape()).assign(timeMajor);
+        } else {
+            try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+                copy = timeMajor.dup('c');
+            }
+        }
+        return copy.reshape('c', a.size(0) * timeSteps(a), a.size(format() == RNNFormat.NWC ? 2 : 1));
     }
 
     private long timeSteps(INDArray a) {
@@ -67,7 +84,9 @@ public class BayesianRnnOutputLayerImpl extends BayesianOutputLayerImpl {
         if (mask == null || mask.rank() != 2 || mask.size(1) == 1) {
             return mask;
         }
-        return mask.transpose().dup('c').reshape('c', mask.length(), 1);
+        try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+            return mask.transpose().dup('c').reshape('c', mask.length(), 1);
+        }
     }
 
     @Override
@@ -80,7 +99,7 @@ public class BayesianRnnOutputLayerImpl extends BayesianOutputLayerImpl {
         input3d = input;
         batch = input.size(0);
         steps = timeSteps(input);
-        super.setInput(rows(input, "input"), workspaceMgr);
+        super.setInput(rows(input, "input", inputRows), workspaceMgr);
     }
 
     @Override
@@ -88,9 +107,15 @@ public class BayesianRnnOutputLayerImpl extends BayesianOutputLayerImpl {
         return input3d;
     }
 
+    /** @return the number of sequences (not of time-major rows): DL4J divides scores and gradients by it */
+    @Override
+    public int getInputMiniBatchSize() {
+        return input3d == null ? super.getInputMiniBatchSize() : (int) batch;
+    }
+
     @Override
     public void setLabels(INDArray labels) {
-        super.setLabels(labels == null || labels.rank() != 3 ? labels : rows(labels, "labels"));
+        super.setLabels(labels == null || labels.rank() != 3 ? labels : rows(labels, "labels", null));
     }
 
     @Override

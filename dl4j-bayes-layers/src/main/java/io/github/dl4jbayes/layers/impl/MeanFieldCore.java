@@ -52,9 +52,13 @@ final class MeanFieldCore {
         return posterior;
     }
 
-    /** A new input: the next forward pass draws anew (and computes the pre-activations anew). */
-    void newInput(INDArray input) {
-        posterior.newInput(input);
+    /**
+     * A new input: the next forward pass draws anew (and computes the pre-activations anew).
+     *
+     * @param examples the minibatch size (the number of sequences for time-major rows)
+     */
+    void newInput(INDArray input, long examples) {
+        posterior.newInput(input, examples);
         trainingPreOutputValid = false;
     }
 
