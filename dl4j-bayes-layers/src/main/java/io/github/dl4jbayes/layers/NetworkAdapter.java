@@ -1,11 +1,12 @@
 package io.github.dl4jbayes.layers;
 
 import org.deeplearning4j.nn.api.Layer;
-import org.deeplearning4j.nn.layers.wrapper.BaseWrapperLayer;
 import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.conf.BackpropType;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.layers.wrapper.BaseWrapperLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.deeplearning4j.optimize.api.TrainingListener;
@@ -68,6 +69,30 @@ public abstract class NetworkAdapter {
 
     /** @return the default layer configuration: seed, mini-batch setting */
     protected abstract NeuralNetConfiguration defaults();
+
+    /** @return the configuration's {@code backpropType(...)} */
+    protected abstract BackpropType backpropType();
+
+    /** @return the configuration's truncated-BPTT forward length */
+    protected abstract int tbpttFwdLength();
+
+    /**
+     * @return how many truncated-BPTT segments DL4J's {@code fit} cuts {@code batch} into, each its own optimizer step:
+     *         {@code ceil(T / tbpttFwdLength)} for sequences {@code [B, F, T]} with {@code backpropType(TruncatedBPTT)},
+     *         else 1 (DL4J reads the time axis as dimension 2)
+     */
+    public int segments(MultiDataSet batch) {
+        if (backpropType() != BackpropType.TruncatedBPTT) {
+            return 1;
+        }
+        for (INDArray f : batch.getFeatures()) {
+            if (f != null && f.rank() == 3) {
+                long fwd = Math.max(1, tbpttFwdLength());
+                return (int) Math.max(1, (f.size(2) + fwd - 1) / fwd);
+            }
+        }
+        return 1;
+    }
 
     /** @return the configuration's {@code seed(...)} */
     public long seed() {
@@ -181,6 +206,16 @@ public abstract class NetworkAdapter {
         @Override
         protected NeuralNetConfiguration defaults() {
             return net.getLayerWiseConfigurations().getConf(0);
+        }
+
+        @Override
+        protected BackpropType backpropType() {
+            return net.getLayerWiseConfigurations().getBackpropType();
+        }
+
+        @Override
+        protected int tbpttFwdLength() {
+            return net.getLayerWiseConfigurations().getTbpttFwdLength();
         }
 
         @Override
@@ -314,6 +349,16 @@ public abstract class NetworkAdapter {
         @Override
         protected NeuralNetConfiguration defaults() {
             return graph.getConfiguration().getDefaultConfiguration();
+        }
+
+        @Override
+        protected BackpropType backpropType() {
+            return graph.getConfiguration().getBackpropType();
+        }
+
+        @Override
+        protected int tbpttFwdLength() {
+            return graph.getConfiguration().getTbpttFwdLength();
         }
 
         @Override

@@ -50,12 +50,13 @@ public final class PosteriorDraws {
         SplittableRandom random = new SplittableRandom(seed);
         Map<String, INDArray> out = new LinkedHashMap<>();
         NetworkAdapter adapter = NetworkAdapter.of(net);
-        for (Layer layer : adapter.layers()) {
+        for (Layer outer : adapter.layers()) {
+            Layer layer = NetworkAdapter.unwrap(outer);            // inside DL4J's wrappers (LastTimeStep, ...)
             if (!(layer.conf().getLayer() instanceof BayesianLayerConfig)) {
                 continue;
             }
             BayesianLayerConfig conf = (BayesianLayerConfig) layer.conf().getLayer();
-            String prefix = adapter.parameterPrefix(layer);
+            String prefix = adapter.parameterPrefix(outer);
             out.put(prefix + "_W", drawsOf(layer.getParam(MeanFieldLayout.WEIGHT_MU),
                     layer.getParam(MeanFieldLayout.WEIGHT_RHO), draws, random));
             if (conf.hasBias()) {

@@ -268,8 +268,16 @@ public final class Advi {
             long seenInFirstEpoch = 0;
             boolean warned = false;
             for (int i = 0; i < iterations; i++) {
-                BayesianNetworks.setKlWeight(model, klSchedule.weightAt(net.iterationCount() + 1L));
                 MultiDataSet batch = batches.next();
+                // truncated BPTT: DL4J's fit takes one optimizer step per segment of the sequences, each scoring the
+                // KL term; 1/segments of it per segment counts the KL once per minibatch
+                int segments = net.segments(batch);
+                if (segments > 1 && mcSamples > 1) {
+                    throw new IllegalArgumentException("mcSamples = " + mcSamples + " with truncated BPTT: DL4J's fit "
+                            + "steps segment by segment, so Monte-Carlo averaging over a minibatch is not available; "
+                            + "use mcSamples(1) or backpropType(Standard)");
+                }
+                BayesianNetworks.setKlWeight(model, klSchedule.weightAt(net.iterationCount() + 1L) / segments);
                 int batchSize = (int) batch.getFeatures(0).size(0);
                 // one pass: the full batch, or the minibatches of the fit's first epoch
                 if (!warned && (fixedBatch ? i == 0 : net.epochCount() == firstEpoch)) {
