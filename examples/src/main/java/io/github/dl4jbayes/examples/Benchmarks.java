@@ -1,6 +1,8 @@
 package io.github.dl4jbayes.examples;
 
 import io.github.dl4jbayes.layers.BayesianDenseLayer;
+import io.github.dl4jbayes.layers.BayesianLSTM;
+import io.github.dl4jbayes.layers.BayesianRnnOutputLayer;
 import io.github.dl4jbayes.layers.BayesianNetworks;
 import io.github.dl4jbayes.layers.Estimator;
 import io.github.dl4jbayes.layers.BayesianOutputLayer;
@@ -16,6 +18,8 @@ import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.LSTM;
+import org.deeplearning4j.nn.conf.layers.RnnOutputLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.optimize.api.BaseTrainingListener;
@@ -36,6 +40,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.SplittableRandom;
 import java.util.TreeSet;
 import java.util.function.Supplier;
 
@@ -45,7 +50,7 @@ import java.util.function.Supplier;
  * Prints a Markdown table: medians over repeated runs with min-max, and every ratio from one interleaved run.
  */
 final class Benchmarks {
-    static final String OPTIONS = "Options: --rows 1,2,3,4,5,6,7,8,9,10,11,12,13 (all; 13 alone in its own JVM) --rounds R (9) --steps S (100) "
+    static final String OPTIONS = "Options: --rows 1,2,3,4,5,6,7,8,9,10,11,12,13,14 (all; 13 alone in its own JVM) --rounds R (9) --steps S (100) "
             + "--soak-steps N (100000) --cold-runs C (3) --baseline (row 10: also DL4J's standard step) "
             + "--python PATH (row 10: PyTorch's figures from examples/scripts/pytorch_bbb.py in the same run) "
             + "--torch-threads T (1) --memory-epochs E (4) --memory-batches B (40) --out FILE.md";
@@ -61,7 +66,7 @@ final class Benchmarks {
 
     static void run(Options o) throws IOException {
         Set<Integer> rows = new TreeSet<>();
-        for (String r : o.string("rows", "1,2,3,4,5,6,7,8,9,10,11,12,13").split(",")) {
+        for (String r : o.string("rows", "1,2,3,4,5,6,7,8,9,10,11,12,13,14").split(",")) {
             rows.add(Integer.parseInt(r.trim()));
         }
         Benchmarks b = new Benchmarks(o.integer("rounds", 9), o.integer("steps", 100));
@@ -126,6 +131,15 @@ final class Benchmarks {
                     () -> withN(new MultiLayerNetwork(smallImageCnn(false)), 0), images);
             b.memoryRow("11m", "peak resident memory after row 11");
         }
+        if (rows.contains(14)) {
+            DataSet sequences = sequenceBatch(32, 50, 14);
+            for (Estimator e : new Estimator[]{Estimator.FLIPOUT, Estimator.REPARAMETERIZATION}) {
+                b.stepRatio(e == Estimator.FLIPOUT ? "14a" : "14b", "step, LSTM 2 x 64 units, 50 steps, batch 32, "
+                                + e + " (against DL4J's LSTM and RnnOutputLayer)",
+                        () -> withN(new MultiLayerNetwork(lstm(e)), 1_000),
+                        () -> withN(new MultiLayerNetwork(lstm(null)), 0), sequences);
+            }
+        }
         if (rows.contains(13)) {
             b.memoryOverEpochs(o.integer("memory-epochs", 4), o.integer("memory-batches", 40));
         }
@@ -164,6 +178,40 @@ final class Benchmarks {
             }
             Files.write(Path.of(o.string("out", "bench.md")), all);
         }
+    }
+
+    /** Row 14's network: two LSTM layers of 64 units and a time-distributed regression output, Bayesian or plain. */
+    static MultiLayerConfiguration lstm(Estimator estimator) {
+        NeuralNetConfiguration.ListBuilder list = new NeuralNetConfiguration.Builder().seed(14)
+                .updater(new Adam(1e-3)).list();
+        for (int i = 0; i < 2; i++) {
+            list.layer(estimator == null ? new LSTM.Builder().nOut(64)
+                    .activation(Activation.TANH).build()
+                    : new BayesianLSTM.Builder().nOut(64).estimator(estimator).build());
+        }
+        list.layer(estimator == null
+                ? new RnnOutputLayer.Builder(LossFunctions.LossFunction.MSE).nOut(1)
+                        .activation(Activation.IDENTITY).build()
+                : new BayesianRnnOutputLayer.Builder(LossFunctions.LossFunction.MSE)
+                        .nOut(1).activation(Activation.IDENTITY).estimator(estimator).build());
+        return list.setInputType(InputType.recurrent(1)).build();
+    }
+
+    /** A minibatch of {@code size} sequences {@code [size, 1, steps]} of Gaussian values and their running means. */
+    static DataSet sequenceBatch(int size, int steps, long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        INDArray x = Nd4j.create(DataType.FLOAT, size, 1, steps);
+        INDArray y = Nd4j.create(DataType.FLOAT, size, 1, steps);
+        for (int i = 0; i < size; i++) {
+            double sum = 0;
+            for (int t = 0; t < steps; t++) {
+                double v = random.nextGaussian();
+                sum += v;
+                x.putScalar(new long[]{i, 0, t}, v);
+                y.putScalar(new long[]{i, 0, t}, sum / (t + 1));
+            }
+        }
+        return new DataSet(x, y);
     }
 
     static MultiLayerNetwork seedNet(boolean bayesian) {
@@ -221,7 +269,7 @@ final class Benchmarks {
 
     /** A minibatch of {@code size} rows of {@code pixels} uniform values (a Java generator), cycling one-hot labels. */
     static DataSet uniformBatch(int size, int pixels, long seed) {
-        java.util.SplittableRandom random = new java.util.SplittableRandom(seed);
+        SplittableRandom random = new SplittableRandom(seed);
         float[][] x = new float[size][pixels];
         for (float[] row : x) {
             for (int j = 0; j < row.length; j++) {
