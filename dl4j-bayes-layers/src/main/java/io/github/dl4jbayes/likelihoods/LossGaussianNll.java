@@ -51,6 +51,19 @@ public class LossGaussianNll implements ILossFunction {
         return StableMath.softplus(rawScale) + minStd;
     }
 
+    /**
+     * The inverse of {@link #std}: the raw scale at which the output means a standard deviation {@code std}, e.g. to
+     * score a point forecast with a given noise level the way the network's own outputs are scored.
+     *
+     * @param std a standard deviation &gt; {@link #getMinStd()}
+     */
+    public double rawScale(double std) {
+        if (!(std > minStd) || !Double.isFinite(std)) {
+            throw new IllegalArgumentException("std must be finite and > minStd = " + minStd + ", got " + std);
+        }
+        return StableMath.inverseSoftplus(std - minStd);
+    }
+
     /** Per example: NLL summed over targets, and (when wanted) the gradient with respect to the pre-activations. */
     private Pair<double[], INDArray> evaluate(INDArray labels, INDArray preOutput, IActivation activationFn,
                                               INDArray mask, boolean gradient) {

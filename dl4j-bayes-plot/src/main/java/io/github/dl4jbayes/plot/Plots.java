@@ -176,6 +176,29 @@ public final class Plots {
         return chart;
     }
 
+    /**
+     * Adds a band to an XY chart, drawn as its two edges in one colour (one legend entry), e.g. a predictive interval.
+     *
+     * @param x    the x values
+     * @param low  the band's lower edge at each x
+     * @param high the band's upper edge at each x
+     */
+    public static void band(XYChart chart, String name, double[] x, double[] low, double[] high, Color color) {
+        if (x.length != low.length || x.length != high.length) {
+            throw new IllegalArgumentException("band " + name + ": " + x.length + " x values, " + low.length
+                    + " lower and " + high.length + " upper edge values");
+        }
+        XYSeries upper = chart.addSeries(name, x, high);
+        XYSeries lower = chart.addSeries(name + " (lower edge)", x, low);
+        for (XYSeries s : new XYSeries[]{upper, lower}) {
+            s.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
+            s.setMarker(SeriesMarkers.NONE);
+            s.setLineColor(color);
+            s.setLineWidth(2f);
+        }
+        lower.setShowInLegend(false);
+    }
+
     /** Histograms of a few weights' draws, overlaid. */
     public static CategoryChart histograms(String title, List<String> names, List<double[]> draws, int bins) {
         return histograms(title, "weight value", "draws", names, draws, bins, false);

@@ -47,6 +47,9 @@ public final class Examples {
             case "active":
                 ActiveExample.run(Options.parse(rest));
                 break;
+            case "forecast":
+                ForecastExample.run(Options.parse(rest));
+                break;
             case "compare":
                 CompareExample.main(rest);
                 break;
@@ -134,6 +137,10 @@ public final class Examples {
         System.out.println("              Laplace approximation on the same splits: moons (surfaces side by side) or a");
         System.out.println("              CSV table; accuracy, NLL, ECE or RMSE, log-likelihood, coverage; times.");
         System.out.println("              " + CompareExample.OPTIONS);
+        System.out.println("  forecast    Yearly sunspots (1700-2008, shipped): a Bayesian LSTM against DL4J's LSTM and the");
+        System.out.println("              seasonal-naive forecast; 1- and 12-step RMSE, log-likelihood, 80/95% coverage,");
+        System.out.println("              a picture of the test years with the predictive bands.");
+        System.out.println("              " + ForecastExample.OPTIONS);
         System.out.println("  bench       The benchmark table: step time Bayesian vs plain DL4J (seed net, 784-400-400-10),");
         System.out.println("              predictive throughput, time to 94% on moons, memory over many steps.");
         System.out.println("              " + Benchmarks.OPTIONS);

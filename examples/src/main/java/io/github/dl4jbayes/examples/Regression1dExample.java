@@ -149,15 +149,7 @@ final class Regression1dExample {
             low[i] = mean[i] - z * std[i];
             high[i] = mean[i] + z * std[i];
         }
-        XYSeries upper = chart.addSeries(name, x, high);
-        XYSeries lower = chart.addSeries(name + " (lower edge)", x, low);
-        for (XYSeries s : new XYSeries[]{upper, lower}) {
-            s.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
-            s.setMarker(SeriesMarkers.NONE);
-            s.setLineColor(color);
-            s.setLineWidth(2f);
-        }
-        lower.setShowInLegend(false);
+        Plots.band(chart, name, x, low, high, color);
     }
 
     /** y = sin(2x) + (0.05 + 0.15 |x|) * eps, x uniform on [-2, -0.5] and [0.5, 2]. */
