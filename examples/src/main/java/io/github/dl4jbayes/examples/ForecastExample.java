@@ -417,8 +417,9 @@ final class ForecastExample {
     /** DL4J's LSTM and RnnOutputLayer (squared error), full batch, the parameters of the best validation RMSE kept. */
     static MultiLayerNetwork trainPlain(DataSet train, double[] z, int validationStart, int testStart, int window,
                                         int hidden, int epochs, long seed) {
+        // seed + 1: ND4J 1.0.0-M2.1 ignores a seed of 0, and DL4J initializes a plain LSTM from ND4J's generator
         MultiLayerNetwork net = new MultiLayerNetwork(new NeuralNetConfiguration.Builder()
-                .seed(seed).dataType(DataType.FLOAT).updater(new Adam(3e-3)).list()
+                .seed(seed + 1).dataType(DataType.FLOAT).updater(new Adam(3e-3)).list()
                 .layer(new LSTM.Builder().nOut(hidden).activation(Activation.TANH).build())
                 .layer(new RnnOutputLayer.Builder(LossFunctions.LossFunction.MSE).nOut(1)
                         .activation(Activation.IDENTITY).build())
