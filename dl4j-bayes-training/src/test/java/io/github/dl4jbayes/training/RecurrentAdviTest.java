@@ -153,6 +153,37 @@ class RecurrentAdviTest {
                 .printEvery(0).build().fit(net, d, 32));
     }
 
+    /** The same under truncated BPTT in a ComputationGraph. */
+    @Test
+    void truncatedBpttInAGraph() {
+        ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder()
+                .seed(11).dataType(DataType.FLOAT).updater(new Adam(1e-2))
+                .graphBuilder().addInputs("x")
+                .addLayer("lstm", new BayesianLSTM.Builder().nOut(6).build(), "x")
+                .addLayer("out", new BayesianRnnOutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(2)
+                        .activation(Activation.SOFTMAX).build(), "lstm")
+                .setOutputs("out").setInputTypes(InputType.recurrent(1))
+                .backpropType(BackpropType.TruncatedBPTT).tBPTTForwardLength(5).tBPTTBackwardLength(5)
+                .build();
+        ComputationGraph graph = new ComputationGraph(conf);
+        graph.init();
+        List<Double> weights = new ArrayList<>();
+        graph.setListeners(new BaseTrainingListener() {
+            @Override
+            public void iterationDone(Model model, int iteration, int epoch) {
+                weights.add(BayesianNetworks.getKlWeight(model));
+            }
+        });
+        DataSet d = memoryTask(64, 9);
+        Advi.builder().datasetSize(64).iterations(4).printEvery(0).klAnnealingIterations(0).build().fit(graph, d, 32);
+        assertEquals(12, weights.size(), "4 minibatches of 3 segments (5 + 5 + 2 steps)");
+        for (double w : weights) {
+            assertEquals(1.0 / 3.0, w, 1e-12);
+        }
+        assertTrue(Double.isFinite(graph.score()));
+        assertEquals(1.0, BayesianNetworks.getKlWeight(graph), 0.0);
+    }
+
     @Test
     void computationGraphWithSequences() {
         ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder()
