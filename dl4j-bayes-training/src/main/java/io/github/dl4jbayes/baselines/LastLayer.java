@@ -119,6 +119,8 @@ final class LastLayer {
         INDArray input = x.castTo(Networks.dataType(model));
         INDArray phi;
         LayerWorkspaceMgr workspaces = LayerWorkspaceMgr.noWorkspaces();
+        // on the network's monitor, as DL4J's own output(...): the pass sets and clears the layers' inputs
+        synchronized (model) {
         if (model instanceof MultiLayerNetwork net) {
             int last = net.getnLayers() - 1;
             phi = last == 0 ? input : net.feedForwardToLayer(last - 1, input, false).get(last);
@@ -142,6 +144,7 @@ final class LastLayer {
                 phi = lv.getPreProcessor().preProcess(phi, (int) phi.size(0), workspaces);
             }
             graph.clearLayersStates();
+        }
         }
         phi = phi.castTo(DataType.DOUBLE);
         if (phi.rank() != 2 || phi.size(1) != nIn) {

@@ -124,6 +124,8 @@ public final class McDropout implements PredictiveModel {
         long start = System.nanoTime();
         INDArray x = features.castTo(Networks.dataType(net));
         PredictiveSamples.Accumulator accumulator = new PredictiveSamples.Accumulator(samples, keepSamples);
+        // the passes on the network's monitor, as DL4J's own output(...): they set and clear the layers' inputs
+        synchronized (net) {
         for (int s = 0; s < samples; s++) {
             INDArray output;
             try {
@@ -139,6 +141,7 @@ public final class McDropout implements PredictiveModel {
                 }
             }
             accumulator.add(output);
+        }
         }
         LOG.debug("MC dropout: {} passes of {} rows in {} ms", samples, x.size(0),
                 (System.nanoTime() - start) / 1_000_000);

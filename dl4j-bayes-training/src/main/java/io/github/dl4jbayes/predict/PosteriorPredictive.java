@@ -101,12 +101,17 @@ public final class PosteriorPredictive implements PredictiveModel {
             }
         }
         Model model = net.model();
-        InferenceMode previous = BayesianNetworks.getInferenceMode(model);
-        BayesianNetworks.setInferenceMode(model, InferenceMode.SAMPLE);
-        try {
-            return sample(inputs);
-        } finally {
-            BayesianNetworks.setInferenceMode(model, previous);
+        // The sampling mode is the network's: switched and restored on the network's monitor, which DL4J's own
+        // output(...) holds too, so no other thread's output or predictive runs while it is switched. Predictives
+        // of one network from several threads are thus correct and take turns; one clone per thread runs in parallel.
+        synchronized (model) {
+            InferenceMode previous = BayesianNetworks.getInferenceMode(model);
+            BayesianNetworks.setInferenceMode(model, InferenceMode.SAMPLE);
+            try {
+                return sample(inputs);
+            } finally {
+                BayesianNetworks.setInferenceMode(model, previous);
+            }
         }
     }
 
