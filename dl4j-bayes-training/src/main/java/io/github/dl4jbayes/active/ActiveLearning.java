@@ -157,6 +157,18 @@ public final class ActiveLearning {
         if (pool == null || pool.rank() < 2 || pool.size(0) < 1) {
             throw new IllegalArgumentException("pool: a non-empty batch of inputs, one per row, is needed");
         }
+        if (initial.getFeatures().rank() == pool.rank()) {
+            for (int d = 1; d < pool.rank(); d++) {
+                if (pool.size(d) != initial.getFeatures().size(d)) {
+                    throw new IllegalArgumentException("pool: inputs of shape " + java.util.Arrays.toString(pool.shape())
+                            + " do not match the initial examples' features "
+                            + java.util.Arrays.toString(initial.getFeatures().shape()) + " (dimension " + d + ")");
+                }
+            }
+        } else {
+            throw new IllegalArgumentException("pool: inputs of rank " + pool.rank() + " do not match the initial "
+                    + "examples' features of rank " + initial.getFeatures().rank());
+        }
         Objects.requireNonNull(oracle, "oracle");
         int poolSize = (int) pool.size(0);
         boolean[] taken = new boolean[poolSize];
@@ -197,6 +209,11 @@ public final class ActiveLearning {
                 if (newLabels == null || newLabels.size(0) != k) {
                     throw new IllegalStateException("the oracle gave " + (newLabels == null ? "no labels"
                             : newLabels.size(0) + " label rows") + " for " + k + " inputs");
+                }
+                if (newLabels.length() != k * labels.size(1)) {
+                    throw new IllegalStateException("the oracle gave labels of shape "
+                            + java.util.Arrays.toString(newLabels.shape()) + " for " + k + " inputs; the labelled set's "
+                            + "labels have shape [rows, " + labels.size(1) + "]");
                 }
                 features = Nd4j.vstack(features, pool.get(NDArrayIndex.indices(toLong(acquired))).castTo(features.dataType()));
                 labels = Nd4j.vstack(labels, newLabels.reshape(k, labels.size(1)).castTo(labels.dataType()));

@@ -70,7 +70,8 @@ public final class PosteriorPredictive implements PredictiveModel {
     /**
      * @param features the inputs, {@code [rows, nIn]} (or the shape of the network's input)
      * @return the sampled outputs and their mean and standard deviation
-     * @throws IllegalArgumentException if {@code features} is null or empty, or the network has several inputs or
+     * @throws IllegalArgumentException if {@code features} is null, empty or holds NaN or infinite values, or the
+     *                                  network has several inputs or
      *                                  outputs (use {@link #predictAll}); DL4J's input checks apply as for
      *                                  {@code net.output}
      */
@@ -87,7 +88,8 @@ public final class PosteriorPredictive implements PredictiveModel {
      * @param inputs the network's inputs, one array per input, with the same number of rows
      * @return for each output of the network, in the graph's output order, the sampled outputs and their mean and
      *         standard deviation over the same {@code samples} draws of the whole network
-     * @throws IllegalArgumentException if an input is null or empty, or their number is not the network's
+     * @throws IllegalArgumentException if an input is null, empty or holds NaN or infinite values, or their number is
+     *                                  not the network's
      */
     public PredictiveSamples[] predictAll(INDArray... inputs) {
         if (inputs == null || inputs.length != net.numInputs()) {
@@ -98,6 +100,10 @@ public final class PosteriorPredictive implements PredictiveModel {
             if (inputs[i] == null || inputs[i].isEmpty()) {
                 throw new IllegalArgumentException((inputs.length == 1 ? "features" : "input " + i)
                         + " must be a non-empty array");
+            }
+            if (inputs[i].dataType().isFPType() && (inputs[i].isNaN().any() || inputs[i].isInfinite().any())) {
+                throw new IllegalArgumentException((inputs.length == 1 ? "features" : "input " + i)
+                        + " hold NaN or infinite values (every output of their rows would be NaN)");
             }
         }
         Model model = net.model();

@@ -71,6 +71,12 @@ public final class EarlyStopping {
                 || validation.getFeatures().size(0) == 0) {
             throw new IllegalArgumentException("validation must hold features and labels of at least one example");
         }
+        for (INDArray a : new INDArray[]{validation.getFeatures(), validation.getLabels()}) {
+            if (a.dataType().isFPType() && (a.isNaN().any() || a.isInfinite().any())) {
+                throw new IllegalArgumentException("validation " + (a == validation.getLabels() ? "labels" : "features")
+                        + " hold NaN or infinite values: the validation NLL would be NaN and never improve");
+            }
+        }
         return new EarlyStopping(validation, 500, 5, 50, 0.0, true);
     }
 

@@ -110,6 +110,31 @@ class ActiveLearningTest {
         return new DataSet(Nd4j.createFromArray(x).castTo(DataType.FLOAT), Nd4j.createFromArray(y).castTo(DataType.FLOAT));
     }
 
+    /**
+     * Bad input: a pool whose inputs do not match the labelled examples', an oracle with wrong-shaped labels, a budget
+     * larger than the pool (the loop stops when the pool is empty), k = 0 (refused by the builder).
+     */
+    @Test
+    void badPoolsOraclesAndBudgets() {
+        DataSet pool = data(10, 2);
+        DataSet initial = data(3, 1);
+        ActiveLearning loop = ActiveLearning.builder().model(() -> net(7)).iterations(5).acquireEach(4).budget(100)
+                .predictiveSamples(3).seed(9).build();
+        IllegalArgumentException width = assertThrows(IllegalArgumentException.class,
+                () -> loop.run(initial, Nd4j.rand(DataType.FLOAT, 10, 3), i -> null));
+        assertTrue(width.getMessage().startsWith("pool:"), width.getMessage());
+        IllegalStateException oracle = assertThrows(IllegalStateException.class,
+                () -> loop.run(initial, pool.getFeatures(), i -> Nd4j.zeros(DataType.FLOAT, i.length, 2)));
+        assertTrue(oracle.getMessage().contains("oracle") && oracle.getMessage().contains("[rows, 1]"),
+                oracle.getMessage());
+        ActiveLearning.Result all = loop.run(initial, pool.getFeatures(), indices -> pool.getLabels()
+                .get(NDArrayIndex.indices(java.util.Arrays.stream(indices).asLongStream().toArray())));
+        assertEquals(13, all.rounds().get(all.rounds().size() - 1).labelled(), "the whole pool, then stop");
+        IllegalArgumentException k = assertThrows(IllegalArgumentException.class,
+                () -> ActiveLearning.builder().acquireEach(0));
+        assertTrue(k.getMessage().contains("acquireEach"), k.getMessage());
+    }
+
     /** Exactly k new points per round, never one twice, the oracle asked for exactly those; both training modes. */
     @Test
     void loopAcquiresExactlyKPerRoundAndNeverTwice() {

@@ -31,6 +31,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -172,6 +173,21 @@ class ConcurrentPredictionTest {
         } finally {
             pi.shutdown();
         }
+    }
+
+    /** NaN or infinite inputs are refused with a message (they would make every output of their rows NaN). */
+    @Test
+    void nonFiniteInputsAreRefused() {
+        MultiLayerNetwork net = bayesian();
+        BayesianNetworks.setInferenceMode(net, InferenceMode.MEAN);
+        for (double bad : new double[]{Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY}) {
+            INDArray x = inputs();
+            x.putScalar(3, 1, bad);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> PosteriorPredictive.of(net).samples(3).predict(x));
+            assertTrue(e.getMessage().startsWith("features hold NaN or infinite"), e.getMessage());
+        }
+        assertEquals(InferenceMode.MEAN, BayesianNetworks.getInferenceMode(net), "nothing half-changed");
     }
 
     /** Draws of the weights (read-only) from many threads: each its own, the network unchanged. */

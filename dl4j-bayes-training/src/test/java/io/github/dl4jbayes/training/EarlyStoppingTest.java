@@ -19,6 +19,25 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Early stopping in {@link Advi}: on a validation set's predictive NLL, and on the training ELBO's plateau. */
 class EarlyStoppingTest {
 
+    /** An empty validation set, or NaN / infinite values in it, are refused with a message naming the part. */
+    @Test
+    void badValidationSetsAreRefused() {
+        INDArray x = TestData.randn(3, DataType.DOUBLE, 4, 2);
+        INDArray y = TestData.randn(4, DataType.DOUBLE, 4, 1);
+        assertThrows(IllegalArgumentException.class, () -> EarlyStopping.onValidationNll(
+                new DataSet(x.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 0)), y)));
+        INDArray nanLabels = y.dup();
+        nanLabels.putScalar(2, 0, Double.NaN);
+        IllegalArgumentException labels = assertThrows(IllegalArgumentException.class,
+                () -> EarlyStopping.onValidationNll(new DataSet(x, nanLabels)));
+        assertTrue(labels.getMessage().startsWith("validation labels"), labels.getMessage());
+        INDArray infFeatures = x.dup();
+        infFeatures.putScalar(0, 1, Double.POSITIVE_INFINITY);
+        IllegalArgumentException features = assertThrows(IllegalArgumentException.class,
+                () -> EarlyStopping.onValidationNll(new DataSet(infFeatures, y)));
+        assertTrue(features.getMessage().startsWith("validation features"), features.getMessage());
+    }
+
     /**
      * Validation labels opposite to the training rule: the better the network learns the training data, the worse its
      * validation NLL, so the first check is the best: the fit stops after {@code patience} more checks and puts back
