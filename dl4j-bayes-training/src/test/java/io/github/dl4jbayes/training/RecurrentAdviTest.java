@@ -125,6 +125,25 @@ class RecurrentAdviTest {
                 .sumNumber().doubleValue(), 0.0, "a masked step's output is zero, as DL4J's");
     }
 
+    /** Fits {@code iterations} minibatches of 32 with Advi (no warm-up) and returns the KL weight of every optimizer step. */
+    static List<Double> klWeightsOfSteps(Model net, int iterations, long seed) {
+        List<Double> weights = new ArrayList<>();
+        BaseTrainingListener listener = new BaseTrainingListener() {
+            @Override
+            public void iterationDone(Model model, int iteration, int epoch) {
+                weights.add(BayesianNetworks.getKlWeight(model));
+            }
+        };
+        if (net instanceof MultiLayerNetwork m) {
+            m.setListeners(listener);
+        } else {
+            ((ComputationGraph) net).setListeners(listener);
+        }
+        Advi.builder().datasetSize(64).iterations(iterations).printEvery(0).klAnnealingIterations(0).build()
+                .fit(net, memoryTask(64, seed), 32);
+        return weights;
+    }
+
     /** Truncated BPTT: each of the 3 segments carries a third of the KL term, so the minibatch counts it once. */
     @Test
     void truncatedBpttCountsTheKlOncePerMinibatch() {
@@ -134,15 +153,7 @@ class RecurrentAdviTest {
         conf.setTbpttBackLength(4);
         MultiLayerNetwork net = new MultiLayerNetwork(conf);
         net.init();
-        List<Double> weights = new ArrayList<>();
-        net.setListeners(new BaseTrainingListener() {
-            @Override
-            public void iterationDone(Model model, int iteration, int epoch) {
-                weights.add(BayesianNetworks.getKlWeight(model));
-            }
-        });
-        DataSet d = memoryTask(64, 6);
-        Advi.builder().datasetSize(64).iterations(5).printEvery(0).klAnnealingIterations(0).build().fit(net, d, 32);
+        List<Double> weights = klWeightsOfSteps(net, 5, 6);
         assertEquals(15, weights.size(), "5 minibatches of 3 segments: 15 optimizer steps");
         for (double w : weights) {
             assertEquals(1.0 / 3.0, w, 1e-12);
@@ -150,7 +161,7 @@ class RecurrentAdviTest {
         assertEquals(1.0, BayesianNetworks.getKlWeight(net), 0.0, "the fit restores the KL weight");
         assertEquals(15, net.getIterationCount());
         assertThrows(IllegalArgumentException.class, () -> Advi.builder().datasetSize(64).iterations(1).mcSamples(2)
-                .printEvery(0).build().fit(net, d, 32));
+                .printEvery(0).build().fit(net, memoryTask(64, 6), 32));
     }
 
     /** The same under truncated BPTT in a ComputationGraph. */
@@ -167,15 +178,7 @@ class RecurrentAdviTest {
                 .build();
         ComputationGraph graph = new ComputationGraph(conf);
         graph.init();
-        List<Double> weights = new ArrayList<>();
-        graph.setListeners(new BaseTrainingListener() {
-            @Override
-            public void iterationDone(Model model, int iteration, int epoch) {
-                weights.add(BayesianNetworks.getKlWeight(model));
-            }
-        });
-        DataSet d = memoryTask(64, 9);
-        Advi.builder().datasetSize(64).iterations(4).printEvery(0).klAnnealingIterations(0).build().fit(graph, d, 32);
+        List<Double> weights = klWeightsOfSteps(graph, 4, 9);
         assertEquals(12, weights.size(), "4 minibatches of 3 segments (5 + 5 + 2 steps)");
         for (double w : weights) {
             assertEquals(1.0 / 3.0, w, 1e-12);

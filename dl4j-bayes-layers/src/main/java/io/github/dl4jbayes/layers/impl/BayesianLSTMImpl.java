@@ -174,21 +174,26 @@ public class BayesianLSTMImpl extends BaseRecurrentLayer<BayesianLSTM> implement
 
     @Override
     public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
-        return backward(epsilon, -1, null, workspaceMgr);
+        assertInputSet(true);
+        if (!trainingPassValid) {
+            forward(true, null, null, workspaceMgr);      // a full pass from the zero state, as DL4J's LSTM
+        }
+        return backward(epsilon, -1, workspaceMgr);
     }
 
     @Override
     public Pair<Gradient, INDArray> tbpttBackpropGradient(INDArray epsilon, int tbpttBackLength,
                                                           LayerWorkspaceMgr workspaceMgr) {
-        return backward(epsilon, tbpttBackLength, stateMap, workspaceMgr);
-    }
-
-    private Pair<Gradient, INDArray> backward(INDArray epsilon, int backwardSteps, Map<String, INDArray> initial,
-                                              LayerWorkspaceMgr workspaceMgr) {
         assertInputSet(true);
         if (!trainingPassValid) {
-            forward(true, initial, initial == null ? null : tBpttStateMap, workspaceMgr);
+            // the segment's initial state was replaced by its final state when the segment's forward pass ran
+            throw new IllegalStateException("BayesianLSTM '" + name() + "': truncated BPTT backward pass without the "
+                    + "segment's training forward pass (rnnActivateUsingStoredState(input, true, true)) on this input");
         }
+        return backward(epsilon, tbpttBackLength, workspaceMgr);
+    }
+
+    private Pair<Gradient, INDArray> backward(INDArray epsilon, int backwardSteps, LayerWorkspaceMgr workspaceMgr) {
         long hidden = layerConf().getNOut();
         INDArray e = epsilon.castTo(paramsFlattened.dataType());
         INDArray eps = (layerConf().getRnnDataFormat() == RNNFormat.NWC ? e.permute(1, 0, 2) : e.permute(2, 0, 1))
