@@ -1,5 +1,6 @@
 package io.github.dl4jbayes.layers;
 
+import io.github.dl4jbayes.likelihoods.LossGaussianNll;
 import io.github.dl4jbayes.priors.GaussianPrior;
 import org.deeplearning4j.gradientcheck.GradientCheckUtil;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
@@ -27,13 +28,15 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Finite-difference gradient checks of {@link BayesianLSTM} in double precision with the noise frozen (weights and
  * Flipout's signs re-drawn from re-seeded generators before every evaluation): both estimators, NCW and NWC, with
- * and without a mask, under {@link BayesianRnnOutputLayer}, DL4J's {@code RnnOutputLayer} and {@code LastTimeStep},
- * in a {@code MultiLayerNetwork} and a {@code ComputationGraph}. The checked gradient is the whole score's.
+ * and without a mask, under {@link BayesianRnnOutputLayer} (also with a learned Gaussian noise), DL4J's
+ * {@code RnnOutputLayer} and {@code LastTimeStep}, in a {@code MultiLayerNetwork} and a {@code ComputationGraph}.
+ * The checked gradient is the whole score's.
  */
 class BayesianLSTMGradientCheckTest extends DoublePrecisionGradientCheck {
     static final int BATCH = 3;
@@ -109,6 +112,29 @@ class BayesianLSTMGradientCheckTest extends DoublePrecisionGradientCheck {
         BayesianNetworks.setDatasetSize(net, 40);
         assertTrue(check(net, sequences(7, format, BATCH, N_IN, STEPS), labels(11, format, 2),
                 masked ? mask() : null), "gradient check failed");
+    }
+
+    /**
+     * A Gaussian likelihood with a learned (homoscedastic) noise scale on every step: the output layer's means and the
+     * noise parameter, with variable lengths.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("estimators")
+    void learnedNoiseRegression(Estimator estimator) {
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder()
+                .seed(5).dataType(DataType.DOUBLE).updater(new NoOp())
+                .list()
+                .layer(lstm(estimator, RNNFormat.NCW, N_IN, 3))
+                .layer(new BayesianRnnOutputLayer.Builder(new LossGaussianNll()).nIn(3).nOut(1)
+                        .activation(Activation.IDENTITY).learnedNoise(0.7).estimator(estimator)
+                        .initialPosteriorStd(0.2).build())
+                .build();
+        MultiLayerNetwork net = TestNets.init(conf);
+        BayesianNetworks.setDatasetSize(net, 40);
+        INDArray y = TestNets.randn(13, DataType.DOUBLE, BATCH, STEPS).reshape(BATCH, 1, STEPS);
+        assertTrue(check(net, sequences(7, RNNFormat.NCW, BATCH, N_IN, STEPS), y, mask()), "gradient check failed");
+        assertArrayEquals(new long[]{BATCH, 2, STEPS},
+                net.output(sequences(7, RNNFormat.NCW, BATCH, N_IN, STEPS)).shape(), "means and noise per step");
     }
 
     /** A Bayesian LSTM under DL4J's own {@code RnnOutputLayer}. */
