@@ -12,6 +12,7 @@ import io.github.dl4jbayes.internal.StableMath;
 import io.github.dl4jbayes.priors.GaussianPrior;
 import io.github.dl4jbayes.priors.Prior;
 import io.github.dl4jbayes.priors.ScaleMixturePrior;
+import io.github.dl4jbayes.training.ElboHistory;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -318,6 +319,36 @@ class HierarchicalNetworkTest {
         MultiLayerConfiguration half = conf(new GaussianPrior(0, 1), Estimator.REPARAMETERIZATION, DataType.HALF);
         assertTrue(assertThrows(IllegalArgumentException.class, () -> HierarchicalNetwork.create(half, 2)).getMessage()
                 .contains("HALF"));
+    }
+
+    /**
+     * Awkward but valid data fit without error: a group with no examples (it stays at the parent's predictive) and a
+     * group of one example; features of the wrong width are refused with a message naming them, the network unchanged.
+     */
+    @Test
+    void emptyAndSingleExampleGroupsAndWrongWidths() {
+        HierarchicalNetwork net = HierarchicalNetwork.create(conf(new GaussianPrior(0, 1)), 4);
+        GroupedData d = data(1);
+        int[] g = d.groups();
+        g[g.length - 1] = 3;                        // group 3 has one example; no group is left empty below 3
+        GroupedData withSingle = new GroupedData(d.features(), d.labels(), g);
+        int[] noTwo = d.groups();
+        for (int i = 0; i < noTwo.length; i++) {
+            if (noTwo[i] == 2) {
+                noTwo[i] = 3;                       // group 2 empty
+            }
+        }
+        for (GroupedData data : new GroupedData[]{withSingle, new GroupedData(d.features(), d.labels(), noTwo)}) {
+            ElboHistory h = HierarchicalAdvi.builder().iterations(20).printEvery(0).build().fit(net, data);
+            assertTrue(Double.isFinite(h.last()), "ELBO " + h.last());
+        }
+        INDArray before = net.parent().params().dup();
+        GroupedData wide = new GroupedData(Nd4j.zeros(DataType.DOUBLE, 12, 3), d.labels(), d.groups());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> HierarchicalAdvi.builder().iterations(1).printEvery(0).build().fit(net, wide));
+        assertTrue(e.getMessage().contains("Features of shape [5, 3]") && e.getMessage().contains("nIn = 2"),
+                e.getMessage());
+        assertEquals(before, net.parent().params(), "nothing half-changed");
     }
 
     @Test
