@@ -143,6 +143,10 @@ public final class SparkAdvi {
             throw new IllegalArgumentException("SparkAdvi needs a network whose loss is a mean over the minibatch "
                     + "(miniBatch(true), DL4J's default): the workers' scores are averaged as per-example ELBOs");
         }
+        if (data.isEmpty()) {
+            throw new IllegalArgumentException("data: the RDD is empty; there is nothing to fit (the network is "
+                    + "unchanged)");
+        }
     }
 
     /** @return N: the builder's, else the network's (as {@code Advi} takes it), else the examples in the RDD */

@@ -76,6 +76,29 @@ class SparkAdviTest extends LocalSpark {
         assertEquals(1.0, BayesianNetworks.getKlWeight(first), "the driver's network keeps the full KL");
     }
 
+    /**
+     * Bad input: an empty RDD is refused with a message and leaves the network as it was; N = 0 is refused by the
+     * builder; an RDD with an empty partition (3 minibatches over 4 partitions) trains without NaN.
+     */
+    @Test
+    void emptyDataAndEmptyPartitions() {
+        ConjugateRegression problem = new ConjugateRegression();
+        MultiLayerNetwork net = problem.network(new Adam(0.01));
+        org.nd4j.linalg.api.ndarray.INDArray before = net.params().dup();
+        JavaRDD<DataSet> empty = sc.parallelize(new ArrayList<DataSet>(), 2);
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> SparkAdvi.builder().datasetSize(ConjugateRegression.N).epochs(1).build().fit(sc, net, empty));
+        assertTrue(e.getMessage().startsWith("data: the RDD is empty"), e.getMessage());
+        assertEquals(before, net.params());
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> SparkAdvi.builder().datasetSize(0));
+        JavaRDD<DataSet> sparse = sc.parallelize(problem.data().batchBy(14), 4);
+        ElboHistory h = SparkAdvi.builder().datasetSize(ConjugateRegression.N).epochs(2).batchSizePerWorker(14)
+                .build().fit(sc, net, sparse);
+        assertTrue(Double.isFinite(h.last()), "ELBO " + h.last());
+        assertTrue(!net.params().isNaN().any(), "no NaN parameter");
+    }
+
     /** The hook gives the workers' networks the KL weight set on the driver, also after travelling by serialization. */
     @Test
     void theHookCarriesTheKlWeightToTheWorkers() throws Exception {
