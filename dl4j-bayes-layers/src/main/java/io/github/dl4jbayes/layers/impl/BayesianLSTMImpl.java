@@ -79,16 +79,13 @@ public class BayesianLSTMImpl extends BaseRecurrentLayer<BayesianLSTM> implement
     private INDArray timeMajorInput() {
         BayesianLSTM c = layerConf();
         RNNFormat format = c.getRnnDataFormat();
-        long featureAxis = format == RNNFormat.NWC ? 2 : 1;
-        if (input.rank() != 3 || input.size((int) featureAxis) != c.getNIn()) {
+        if (input.rank() != 3 || TimeMajor.features(input, format) != c.getNIn()) {
             throw new DL4JInvalidInputException("BayesianLSTM '" + name() + "' (index " + getIndex() + "): input of shape "
                     + Arrays.toString(input.shape()) + " does not match [minibatch, "
                     + (format == RNNFormat.NWC ? "timeSteps, " + c.getNIn() : c.getNIn() + ", timeSteps")
                     + "] (nIn = " + c.getNIn() + ", data format " + format + ")");
         }
-        INDArray x = input.castTo(paramsFlattened.dataType());
-        INDArray timeMajor = format == RNNFormat.NWC ? x.permute(1, 0, 2) : x.permute(2, 0, 1);
-        return timeMajor.dup('c').reshape('c', steps() * batch(), c.getNIn());
+        return TimeMajor.rows(input.castTo(paramsFlattened.dataType()), format);
     }
 
     private String name() {
@@ -96,7 +93,7 @@ public class BayesianLSTMImpl extends BaseRecurrentLayer<BayesianLSTM> implement
     }
 
     private long steps() {
-        return input.size(layerConf().getRnnDataFormat() == RNNFormat.NWC ? 1 : 2);
+        return TimeMajor.steps(input, layerConf().getRnnDataFormat());
     }
 
     private long batch() {
@@ -113,14 +110,12 @@ public class BayesianLSTMImpl extends BaseRecurrentLayer<BayesianLSTM> implement
                     + Arrays.toString(maskArray.shape()) + " does not match [minibatch, timeSteps] = [" + batch()
                     + ", " + steps() + "]");
         }
-        return maskArray.castTo(paramsFlattened.dataType()).transpose().dup('c').reshape('c', steps() * batch(), 1);
+        return TimeMajor.maskRows(maskArray.castTo(paramsFlattened.dataType()));
     }
 
     /** A time-major {@code [T * B, F]} array as the layer's data format, {@code [B, F, T]} or {@code [B, T, F]}. */
     private INDArray toLayerFormat(INDArray timeMajor, ArrayType type, LayerWorkspaceMgr workspaceMgr) {
-        INDArray t3 = timeMajor.reshape('c', steps(), batch(), timeMajor.size(1));
-        INDArray view = layerConf().getRnnDataFormat() == RNNFormat.NWC ? t3.permute(1, 0, 2) : t3.permute(1, 2, 0);
-        return workspaceMgr.dup(type, view);
+        return workspaceMgr.dup(type, TimeMajor.sequences(timeMajor, steps(), batch(), layerConf().getRnnDataFormat()));
     }
 
     /**
@@ -194,10 +189,7 @@ public class BayesianLSTMImpl extends BaseRecurrentLayer<BayesianLSTM> implement
     }
 
     private Pair<Gradient, INDArray> backward(INDArray epsilon, int backwardSteps, LayerWorkspaceMgr workspaceMgr) {
-        long hidden = layerConf().getNOut();
-        INDArray e = epsilon.castTo(paramsFlattened.dataType());
-        INDArray eps = (layerConf().getRnnDataFormat() == RNNFormat.NWC ? e.permute(1, 0, 2) : e.permute(2, 0, 1))
-                .dup('c').reshape('c', steps() * batch(), hidden);
+        INDArray eps = TimeMajor.rows(epsilon.castTo(paramsFlattened.dataType()), layerConf().getRnnDataFormat());
         MeanFieldEstimator.Result r = estimator().backward(posterior, eps, backwardSteps, gradientViews);
         trainingPassValid = false;
         weightNoiseParams.clear();

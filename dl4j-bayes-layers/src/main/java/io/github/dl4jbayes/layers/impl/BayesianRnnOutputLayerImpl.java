@@ -57,35 +57,24 @@ public class BayesianRnnOutputLayerImpl extends BayesianOutputLayerImpl {
                     + (format() == RNNFormat.NWC ? "timeSteps, size]" : "size, timeSteps]") + " (data format "
                     + format() + ")");
         }
-        INDArray timeMajor = format() == RNNFormat.NWC ? a.permute(1, 0, 2) : a.permute(2, 0, 1);
-        INDArray copy;
+        INDArray timeMajor = TimeMajor.view(a, format());
         if (store != null) {
-            copy = store.of(a.dataType(), timeMajor.shape()).assign(timeMajor);
-        } else {
-            try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-                copy = timeMajor.dup('c');
-            }
+            return TimeMajor.asRows(store.of(a.dataType(), timeMajor.shape()).assign(timeMajor));
         }
-        return copy.reshape('c', a.size(0) * timeSteps(a), a.size(format() == RNNFormat.NWC ? 2 : 1));
-    }
-
-    private long timeSteps(INDArray a) {
-        return a.size(format() == RNNFormat.NWC ? 1 : 2);
+        try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+            return TimeMajor.asRows(timeMajor.dup('c'));
+        }
     }
 
     /** Time-major rows {@code [T * B, F]} back as the layer's data format. */
     private INDArray sequences(INDArray rows, ArrayType type, LayerWorkspaceMgr workspaceMgr) {
-        INDArray t3 = rows.reshape('c', steps, batch, rows.size(1));
-        return workspaceMgr.dup(type, format() == RNNFormat.NWC ? t3.permute(1, 0, 2) : t3.permute(1, 2, 0));
+        return workspaceMgr.dup(type, TimeMajor.sequences(rows, steps, batch, format()));
     }
 
-    /** A mask {@code [B, T]} as a time-major column {@code [T * B, 1]} (a column is kept as it is). */
+    /** A mask {@code [B, T]} as a time-major column {@code [T * B, 1]} outside workspaces (a column is kept). */
     private static INDArray maskRows(INDArray mask) {
-        if (mask == null || mask.rank() != 2 || mask.size(1) == 1) {
-            return mask;
-        }
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-            return mask.transpose().dup('c').reshape('c', mask.length(), 1);
+            return TimeMajor.maskRows(mask);
         }
     }
 
@@ -98,7 +87,7 @@ public class BayesianRnnOutputLayerImpl extends BayesianOutputLayerImpl {
         }
         input3d = input;
         batch = input.size(0);
-        steps = timeSteps(input);
+        steps = TimeMajor.steps(input, format());
         super.setInput(rows(input, "input", inputRows), workspaceMgr);
     }
 
