@@ -129,8 +129,7 @@ public final class PosteriorStreams {
         }
         PredictiveSamples.Accumulator out = new PredictiveSamples.Accumulator(streams.size(), true);
         for (Model m : streams) {
-            out.add(m instanceof MultiLayerNetwork ? ((MultiLayerNetwork) m).rnnTimeStep(features)
-                    : ((ComputationGraph) m).rnnTimeStep(features)[0]);
+            out.add(step(m, features));
         }
         return out.result();
     }
@@ -141,7 +140,11 @@ public final class PosteriorStreams {
      * @return the stream's output
      */
     public INDArray rnnTimeStep(int s, INDArray features) {
-        Model m = stream(s);
+        return step(stream(s), features);
+    }
+
+    /** DL4J's {@code rnnTimeStep} of a network of either kind (a graph's one output). */
+    private static INDArray step(Model m, INDArray features) {
         return m instanceof MultiLayerNetwork ? ((MultiLayerNetwork) m).rnnTimeStep(features)
                 : ((ComputationGraph) m).rnnTimeStep(features)[0];
     }

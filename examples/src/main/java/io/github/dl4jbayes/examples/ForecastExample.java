@@ -89,7 +89,7 @@ final class ForecastExample {
     }
 
     static Series sunspots() throws IOException {
-        List<int[]> years = new ArrayList<>();
+        List<Integer> years = new ArrayList<>();
         List<Double> values = new ArrayList<>();
         try (InputStream in = ForecastExample.class.getResourceAsStream("/sunspots_yearly.csv")) {
             if (in == null) {
@@ -102,14 +102,14 @@ final class ForecastExample {
                     continue;
                 }
                 String[] parts = line.split(",");
-                years.add(new int[]{Integer.parseInt(parts[0].trim())});
+                years.add(Integer.parseInt(parts[0].trim()));
                 values.add(Double.parseDouble(parts[1].trim()));
             }
         }
         int[] y = new int[years.size()];
         double[] v = new double[values.size()];
         for (int i = 0; i < y.length; i++) {
-            y[i] = years.get(i)[0];
+            y[i] = years.get(i);
             v[i] = values.get(i);
         }
         return new Series(y, v);
@@ -301,26 +301,30 @@ final class ForecastExample {
     }
 
     static double rmse(INDArray predicted, INDArray actual) {
-        return Math.sqrt(predicted.castTo(DataType.DOUBLE).sub(actual).norm2Number().doubleValue()
-                * predicted.castTo(DataType.DOUBLE).sub(actual).norm2Number().doubleValue() / actual.length());
+        double norm = predicted.castTo(DataType.DOUBLE).sub(actual).norm2Number().doubleValue();
+        return norm / Math.sqrt(actual.length());
     }
 
     /** The seasonal-naive forecast {@code h} steps ahead of each target: the value a whole number of cycles earlier. */
     static INDArray seasonalNaive(double[] z, int[] targets, int h) {
         INDArray y = Nd4j.create(DataType.DOUBLE, targets.length, 1);
-        int back = SEASON * ((h - 1) / SEASON + 1);
+        int back = seasonsBack(h);
         for (int i = 0; i < targets.length; i++) {
             y.putScalar(i, 0, z[targets[i] - back]);
         }
         return y;
     }
 
+    /** @return how far back the seasonal-naive forecast h steps ahead looks: the fewest whole cycles reaching data */
+    static int seasonsBack(int h) {
+        return SEASON * ((h - 1) / SEASON + 1);
+    }
+
     static INDArray naiveForecast(double[] z, int[] origins, int horizon) {
         INDArray y = Nd4j.create(DataType.DOUBLE, (long) origins.length * horizon, 1);
         for (int i = 0; i < origins.length; i++) {
             for (int h = 1; h <= horizon; h++) {
-                int back = SEASON * ((h - 1) / SEASON + 1);
-                y.putScalar((long) i * horizon + h - 1, 0, z[origins[i] + h - 1 - back]);
+                y.putScalar((long) i * horizon + h - 1, 0, z[origins[i] + h - 1 - seasonsBack(h)]);
             }
         }
         return y;
