@@ -1,8 +1,10 @@
 package io.github.dl4jbayes.layers;
 
 import io.github.dl4jbayes.internal.ArgumentChecks;
+import io.github.dl4jbayes.internal.meanfield.SplitMixRandom;
 import java.util.Objects;
 import java.util.SplittableRandom;
+import java.util.random.RandomGenerator;
 
 /**
  * The run-time state of one Bayesian layer instance: the dataset size N the KL term is divided by, the weight on
@@ -20,7 +22,7 @@ public final class MeanFieldState {
     private long datasetSize;
     private double klWeight = 1.0;
     private InferenceMode inferenceMode = InferenceMode.SAMPLE;
-    private SplittableRandom noise;
+    private SplitMixRandom noise;
 
     /** Creates the defaults: dataset size unset, KL weight 1, {@link InferenceMode#SAMPLE}, noise not yet seeded. */
     public MeanFieldState() {
@@ -70,7 +72,27 @@ public final class MeanFieldState {
      * @param seed the seed of the layer's noise
      */
     public void setNoiseSeed(long seed) {
-        this.noise = new SplittableRandom(seed);
+        this.noise = new SplitMixRandom(seed);
+    }
+
+    /**
+     * @return the whole state of the layer's noise generator, one {@code long} (seed it first): restoring it with
+     *         {@link #setNoiseState} continues the layer's weight draws exactly where they were (a checkpoint)
+     * @throws IllegalStateException if the generator has not been seeded
+     */
+    public long getNoiseState() {
+        if (noise == null) {
+            throw new IllegalStateException("The layer's noise generator has not been seeded yet");
+        }
+        return noise.state();
+    }
+
+    /** @param state a value of {@link #getNoiseState()}: the weight draws that follow are the ones that followed it */
+    public void setNoiseState(long state) {
+        if (noise == null) {
+            noise = new SplitMixRandom(0L);
+        }
+        noise.setState(state);
     }
 
     /** @return whether the noise generator has been seeded */
@@ -79,7 +101,7 @@ public final class MeanFieldState {
     }
 
     /** @return the layer's noise generator (seed it first), for the layer's implementation */
-    public SplittableRandom noise() {
+    public RandomGenerator noise() {
         return noise;
     }
 

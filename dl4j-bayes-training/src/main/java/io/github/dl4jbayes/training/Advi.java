@@ -16,6 +16,7 @@ import org.nd4j.linalg.dataset.api.iterator.MultiDataSetIterator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -56,6 +57,8 @@ public final class Advi {
     private final boolean fused;
     private final boolean shuffle;
     private final EarlyStopping earlyStopping;
+    private final int checkpointEvery;
+    private final Path checkpointFile;
     private final ElboHistories histories = new ElboHistories();
 
     private Advi(Builder b) {
@@ -68,6 +71,8 @@ public final class Advi {
         this.fused = b.fused;
         this.shuffle = b.shuffle;
         this.earlyStopping = b.earlyStopping;
+        this.checkpointEvery = b.checkpointEvery;
+        this.checkpointFile = b.checkpointFile;
     }
 
     /**
@@ -146,7 +151,18 @@ public final class Advi {
             public boolean endsPass() {
                 return minibatches.passDone();
             }
-        }, "minibatches of " + batchSize + (shuffle ? ", shuffled every pass" : ""));
+
+            @Override
+            public int position() {
+                return minibatches.position();
+            }
+
+            @Override
+            public void resumeAt(int firstEpoch, int position) {
+                minibatches.resumePass(firstEpoch, adapter.epochCount(), position);
+            }
+        }, "minibatches of " + batchSize + " from " + data.numExamples() + " examples"
+                + (shuffle ? ", shuffled every pass" : ""));
     }
 
     /**
@@ -185,20 +201,41 @@ public final class Advi {
         }
         reset.run();
         return run(net, new Batches() {
+            private int position;
+
             @Override
             public MultiDataSet next() {
                 if (!hasNext.getAsBoolean()) {
                     reset.run();
+                    position = 0;
                     if (!hasNext.getAsBoolean()) {
                         throw new IllegalArgumentException("The iterator is empty");
                     }
                 }
+                position++;
                 return next.get();
             }
 
             @Override
             public boolean endsPass() {
                 return !hasNext.getAsBoolean();
+            }
+
+            @Override
+            public int position() {
+                return position;
+            }
+
+            @Override
+            public void resumeAt(int firstEpoch, int at) {
+                reset.run();
+                for (position = 0; position < at; position++) {
+                    if (!hasNext.getAsBoolean()) {
+                        throw new IllegalArgumentException("The iterator's pass holds " + position + " minibatches, "
+                                + "the checkpoint was written after minibatch " + at + " of a pass: not the same data");
+                    }
+                    next.get();                          // the minibatches the interrupted fit already trained on
+                }
             }
         }, what);
     }
@@ -214,6 +251,15 @@ public final class Advi {
 
         /** @return whether the minibatch last returned completed a pass over the data (one more epoch after its step) */
         boolean endsPass();
+
+        /** @return the number of minibatches of the current pass handed out so far */
+        int position();
+
+        /**
+         * Continues the current pass after its first {@code position} minibatches: a resumed fit, which started at
+         * pass {@code firstEpoch}.
+         */
+        void resumeAt(int firstEpoch, int position);
     }
 
     /** The full batch at every step: no passes, no epochs (as DL4J's own {@code fit(DataSet)}). */
@@ -233,6 +279,15 @@ public final class Advi {
         public boolean endsPass() {
             return false;
         }
+
+        @Override
+        public int position() {
+            return 0;
+        }
+
+        @Override
+        public void resumeAt(int firstEpoch, int position) {
+        }
     }
 
     private ElboHistory run(Model model, Batches batches, String what) {
@@ -247,13 +302,24 @@ public final class Advi {
                     + "of training examples. Use Advi.builder().datasetSize(N), or BayesianNetworks.setDatasetSize(net, N).");
         }
         BayesianNetworks.setDatasetSize(model, n);
+        AdviCheckpoint.Progress resumed = AdviCheckpoint.takePending(model);
+        int alreadyDone = resumed != null ? resumedSteps(resumed, what) : 0;
         FusedDenseStack fusedStack = fusedStackFor(model);
         ElboHistory history = histories.of(model);
-        ElboListener elbo = new ElboListener(printEvery, history).expectedIterations(iterations);
+        if (resumed != null) {
+            if (history.size() == 0) {
+                for (int i = 0; i < resumed.elbos.length; i++) {
+                    history.add(resumed.elboIterations[i], resumed.elbos[i]);
+                }
+            }
+            batches.resumeAt(resumed.firstEpoch, resumed.position);
+        }
+        int steps = iterations - alreadyDone;
+        ElboListener elbo = new ElboListener(printEvery, history).expectedIterations(steps);
         Collection<TrainingListener> original = new ArrayList<>(net.listeners());
         List<TrainingListener> withElbo = new ArrayList<>(original);
         withElbo.add(elbo);
-        log.info("ADVI: {} iterations on {}, N = {}, {} Monte-Carlo sample(s) per step, {}", iterations, what, n,
+        log.info("ADVI: {} iterations on {}, N = {}, {} Monte-Carlo sample(s) per step, {}", steps, what, n,
                 mcSamples, fusedStack != null ? "fused Java step" : "DL4J's standard step");
         // The KL weight is this fit's to set (1 without annealing, t / K during a warm-up) and is restored at the
         // end, even when the fit throws: a warm-up never outlives its fit.
@@ -264,10 +330,10 @@ public final class Advi {
         net.setListeners(withElbo);
         try {
             FusedDenseStack.Batch fixed = null;
-            int firstEpoch = net.epochCount();
+            int firstEpoch = resumed != null ? resumed.firstEpoch : net.epochCount();
             long seenInFirstEpoch = 0;
             boolean warned = false;
-            for (int i = 0; i < iterations; i++) {
+            for (int i = 0; i < steps; i++) {
                 MultiDataSet batch = batches.next();
                 // truncated BPTT: DL4J's fit takes one optimizer step per segment of the sequences, each scoring the
                 // KL term; 1/segments of it per segment counts the KL once per minibatch
@@ -305,6 +371,11 @@ public final class Advi {
                     net.incrementEpochCount();                 // after the pass's last step, as DL4J's fit does
                 }
                 done++;
+                if (checkpointFile != null && (alreadyDone + done) % checkpointEvery == 0) {
+                    AdviCheckpoint.save(model, checkpointFile, new AdviCheckpoint.Progress(iterations,
+                            klSchedule.warmUpSteps(), klSchedule.temperature(), mcSamples, what, firstEpoch, alreadyDone + done,
+                            batches.position(), history.iterations(), history.elbos()));
+                }
                 if (monitor != null && monitor.afterStep(done, net.iterationCount(), history)) {
                     log.info("ADVI: early stopping after {} of {} iterations (best at step {})", done, iterations,
                             monitor.bestStep());
@@ -326,6 +397,27 @@ public final class Advi {
         log.info(String.format(java.util.Locale.ROOT, "ADVI: %d iterations in %.2f s, final ELBO = %.2f", done,
                 (System.nanoTime() - start) / 1e9, history.size() > 0 ? history.last() : Double.NaN));
         return history;
+    }
+
+    /**
+     * @return the steps the interrupted fit had done, after checking that this fit is the same fit (settings and data)
+     * @throws IllegalArgumentException if it is not: continuing it would not give the uninterrupted fit's result
+     */
+    private int resumedSteps(AdviCheckpoint.Progress p, String what) {
+        String mismatch = p.iterations != iterations ? "iterations " + p.iterations + " (this Advi: " + iterations + ")"
+                : p.warmUpSteps != klSchedule.warmUpSteps() ? "a KL warm-up of " + p.warmUpSteps + " steps (this Advi: "
+                + klSchedule.warmUpSteps() + ")"
+                : p.temperature != klSchedule.temperature() ? "klTemperature " + p.temperature + " (this Advi: "
+                + klSchedule.temperature() + ")"
+                : p.mcSamples != mcSamples ? "mcSamples " + p.mcSamples + " (this Advi: " + mcSamples + ")"
+                : !p.data.equals(what) ? "data '" + p.data + "' (this fit: '" + what + "')" : null;
+        if (mismatch != null) {
+            throw new IllegalArgumentException("The network was loaded from a checkpoint written at step " + p.done
+                    + " of a fit with " + mismatch + ": continue it with the same Advi settings and data, or start a "
+                    + "new fit on a network loaded with ModelSerializer");
+        }
+        log.info("ADVI: continuing the fit checkpointed at step {} of {}", p.done, p.iterations);
+        return p.done;
     }
 
     /**
@@ -428,8 +520,31 @@ public final class Advi {
         private boolean fused = true;
         private boolean shuffle = true;
         private EarlyStopping earlyStopping;
+        private int checkpointEvery;
+        private Path checkpointFile;
 
         private Builder() {
+        }
+
+        /**
+         * Writes an {@link AdviCheckpoint} to {@code file} every {@code steps} steps of a fit (counted from the
+         * fit's start, the file replaced atomically each time): the network with its updater state, the Bayesian
+         * layers' state and the fit's progress. A fit interrupted after the checkpoint at step {@code k} continues
+         * from it ({@link AdviCheckpoint#load}, then {@code fit} with the same settings and data) to the same
+         * parameters as the uninterrupted fit, bit for bit on one backend with one kernel policy. Not with
+         * {@link #earlyStopping} (its monitor is not saved).
+         *
+         * @param steps the interval in steps (&gt; 0)
+         * @param file  the checkpoint file (not null)
+         */
+        public Builder checkpointEvery(int steps, Path file) {
+            ArgumentChecks.positive("steps", steps);
+            if (file == null) {
+                throw new IllegalArgumentException("file must not be null");
+            }
+            this.checkpointEvery = steps;
+            this.checkpointFile = file;
+            return this;
         }
 
         /**
@@ -527,6 +642,10 @@ public final class Advi {
 
         /** @return the configured {@link Advi} */
         public Advi build() {
+            if (checkpointFile != null && earlyStopping != null) {
+                throw new IllegalArgumentException("checkpointEvery with earlyStopping: a checkpoint does not save the "
+                        + "early-stopping monitor, so a continued fit could stop elsewhere; use one of the two");
+            }
             return new Advi(this);
         }
     }

@@ -11,8 +11,9 @@ import java.util.SplittableRandom;
 /**
  * Minibatches of in-memory data in an order drawn anew for every pass: the data are read into Java arrays once, the
  * minibatch arrays are allocated once, and each pass refills them row by row in the pass's order, so that no ND4J
- * array is made per step (on a small network a new ND4J array costs more than the step). The order of pass {@code e}
- * comes from a generator seeded with {@code seed + 31 e}.
+ * array is made per step (on a small network a new ND4J array costs more than the step). Pass {@code e} shuffles
+ * the previous pass's order with a generator seeded with {@code seed + 31 e} (the first pass shuffles the data's
+ * order).
  */
 final class ShuffledMinibatches {
     private final int n;
@@ -116,6 +117,31 @@ final class ShuffledMinibatches {
             }
         }
         next = 0;
+    }
+
+    /** @return the number of minibatches of the current pass handed out so far */
+    int position() {
+        return next;
+    }
+
+    /**
+     * Continues pass {@code epoch} after its first {@code position} minibatches, as an interrupted fit that started
+     * at pass {@code firstEpoch} left it: each pass shuffles the previous pass's order, so the passes of that fit
+     * before {@code epoch} are shuffled again (in Java, without filling minibatches) to reach the same order.
+     * {@code position} equal to the number of minibatches means that the pass before {@code epoch} had just ended.
+     */
+    void resumePass(long firstEpoch, long epoch, int position) {
+        if (position < 0 || position > batches.length) {
+            throw new IllegalArgumentException("position " + position + " is outside a pass of " + batches.length
+                    + " minibatches: not the same data");
+        }
+        for (long e = firstEpoch; e < epoch && shuffle; e++) {
+            Shuffle.inPlace(order, new SplittableRandom(seed + 31L * e));
+        }
+        if (position < batches.length) {
+            newPass(epoch);
+        }
+        next = position;
     }
 
     /** @return the next minibatch of the current pass */

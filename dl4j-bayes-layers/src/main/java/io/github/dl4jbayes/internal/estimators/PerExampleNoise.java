@@ -4,7 +4,7 @@ import io.github.dl4jbayes.internal.meanfield.Noise;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
-import java.util.SplittableRandom;
+import java.util.random.RandomGenerator;
 
 /**
  * A {@code [minibatch, channels]} buffer of per-example noise (random signs or standard normals) drawn from a layer's
@@ -18,12 +18,12 @@ final class PerExampleNoise {
     private Noise filler;
 
     /** Fills the buffer with independent random signs (+1 or -1, each with probability 1/2). */
-    void signs(boolean hostMemory, SplittableRandom random, long rows, long columns, DataType type) {
+    void signs(boolean hostMemory, RandomGenerator random, long rows, long columns, DataType type) {
         filler(hostMemory).signs(ensure(rows, columns, type), random);
     }
 
     /** Fills the buffer with independent N(0, 1) values. */
-    void gaussian(boolean hostMemory, SplittableRandom random, long rows, long columns, DataType type) {
+    void gaussian(boolean hostMemory, RandomGenerator random, long rows, long columns, DataType type) {
         filler(hostMemory).gaussian(ensure(rows, columns, type), random);
     }
 

@@ -10,7 +10,7 @@ import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
-import java.util.SplittableRandom;
+import java.util.random.RandomGenerator;
 
 /**
  * {@link MeanFieldKernel} in plain Java loops over the parameters, copied in and out of ND4J's buffers in bulk
@@ -87,7 +87,7 @@ final class JavaLoopKernel implements MeanFieldKernel {
     }
 
     @Override
-    public void draw(INDArray muBlock, INDArray rhoBlock, SplittableRandom noise, boolean includeMean) {
+    public void draw(INDArray muBlock, INDArray rhoBlock, RandomGenerator noise, boolean includeMean) {
         if (nativeSoftplus != null) {
             HostThreads.alongside(() -> fillNoise(noise), () -> read(muBlock, rhoBlock));
         } else {
@@ -101,11 +101,11 @@ final class JavaLoopKernel implements MeanFieldKernel {
     }
 
     @Override
-    public void drawNoise(SplittableRandom noise) {
+    public void drawNoise(RandomGenerator noise) {
         fillNoise(noise);
     }
 
-    private void fillNoise(SplittableRandom noise) {
+    private void fillNoise(RandomGenerator noise) {
         for (int i = 0; i < size; i++) {
             eps[i] = noise.nextGaussian();
         }

@@ -4,11 +4,11 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
-import java.util.SplittableRandom;
+import java.util.random.RandomGenerator;
 
 /**
  * Fills buffers with standard-normal noise (and random signs) from a layer's own generator (Java's ziggurat sampler,
- * {@link SplittableRandom#nextGaussian()}). Float and double buffers on the CPU backend get one bulk copy straight
+ * {@link java.util.random.RandomGenerator#nextGaussian()}). Float and double buffers on the CPU backend get one bulk copy straight
  * into their memory: about twice as fast as ND4J's {@code GaussianDistribution} op on this kind of machine (1.2 ms
  * against 2.7 ms for 314,000 floats). Other types, and other backends, get the values through an ND4J assignment
  * (an array allocated per draw and, on CUDA, one host-to-device copy), so the noise is the same function of the
@@ -24,7 +24,7 @@ public final class JavaNoise {
      * @param scratch a {@code double[]} for DOUBLE targets or a {@code float[]} for any other type, of the target's
      *                length (see {@link #scratchFor})
      */
-    public static void fill(INDArray target, Object scratch, SplittableRandom random) {
+    public static void fill(INDArray target, Object scratch, RandomGenerator random) {
         int n = (int) target.length();
         if (scratch instanceof double[]) {
             double[] d = (double[]) scratch;
@@ -46,7 +46,7 @@ public final class JavaNoise {
      *
      * @param scratch as for {@link #fill}
      */
-    public static void fillSigns(INDArray target, Object scratch, SplittableRandom random) {
+    public static void fillSigns(INDArray target, Object scratch, RandomGenerator random) {
         int n = (int) target.length();
         if (scratch instanceof double[]) {
             double[] d = (double[]) scratch;

@@ -3,7 +3,7 @@ package io.github.dl4jbayes.internal.meanfield;
 import io.github.dl4jbayes.priors.KlTerm;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
-import java.util.SplittableRandom;
+import java.util.random.RandomGenerator;
 
 /**
  * The element-wise arithmetic of a layer's mean-field posterior over its blocks of means and rhos (vectors of the
@@ -21,10 +21,10 @@ interface MeanFieldKernel {
      * perturbation {@code sigma * eps}) into {@link #sampled()}, with
      * {@code sigma = max(softplus(rho), StableMath.sigmaFloor(dataType))}.
      */
-    void draw(INDArray mu, INDArray rho, SplittableRandom noise, boolean includeMean);
+    void draw(INDArray mu, INDArray rho, RandomGenerator noise, boolean includeMean);
 
     /** Draws new noise {@code eps ~ N(0, I)} alone (for a Monte-Carlo KL term when the estimator draws no weights). */
-    void drawNoise(SplittableRandom noise);
+    void drawNoise(RandomGenerator noise);
 
     /** @return sigma at the given parameters, in a buffer (a vector outside any workspace) valid until the next call */
     INDArray sigma(INDArray mu, INDArray rho);

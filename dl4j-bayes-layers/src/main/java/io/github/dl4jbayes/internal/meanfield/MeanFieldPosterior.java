@@ -18,6 +18,7 @@ import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.random.RandomGenerator;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
@@ -227,7 +228,7 @@ public final class MeanFieldPosterior {
      * @param noise the source of the sample's noise {@code eps}, or null for zero noise
      * @return the sample (its own arrays: the caller may keep it)
      */
-    public MeanFieldSample snapshot(SplittableRandom noise) {
+    public MeanFieldSample snapshot(RandomGenerator noise) {
         double[] m = muBlock.toDoubleVector();
         double[] r = rhoBlock.toDoubleVector();
         double floor = StableMath.sigmaFloor(muBlock.dataType());
@@ -399,7 +400,7 @@ public final class MeanFieldPosterior {
     }
 
     /** @return the layer's noise generator, seeded on first use from the configuration's seed and the layer's index */
-    public SplittableRandom noise() {
+    public RandomGenerator noise() {
         if (!state.hasNoise()) {
             state.setNoiseSeed(defaultNoiseSeed.getAsLong());
         }

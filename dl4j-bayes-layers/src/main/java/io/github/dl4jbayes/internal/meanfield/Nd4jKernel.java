@@ -16,7 +16,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.BooleanIndexing;
 import org.nd4j.linalg.indexing.conditions.Conditions;
 
-import java.util.SplittableRandom;
+import java.util.random.RandomGenerator;
 
 /**
  * {@link MeanFieldKernel} with ND4J operations over whole blocks, for large layers: vectorized and multi-threaded,
@@ -64,7 +64,7 @@ final class Nd4jKernel implements MeanFieldKernel {
     }
 
     @Override
-    public void draw(INDArray mu, INDArray rho, SplittableRandom noise, boolean includeMean) {
+    public void draw(INDArray mu, INDArray rho, RandomGenerator noise, boolean includeMean) {
         this.noise.gaussian(eps, noise);
         computeSigma(rho);
         sigma.mul(eps, sampled);
@@ -74,7 +74,7 @@ final class Nd4jKernel implements MeanFieldKernel {
     }
 
     @Override
-    public void drawNoise(SplittableRandom noise) {
+    public void drawNoise(RandomGenerator noise) {
         this.noise.gaussian(eps, noise);
     }
 

@@ -7,7 +7,7 @@ import org.nd4j.linalg.api.ops.random.impl.GaussianDistribution;
 import org.nd4j.linalg.api.rng.Random;
 import org.nd4j.linalg.factory.Nd4j;
 
-import java.util.SplittableRandom;
+import java.util.random.RandomGenerator;
 
 /**
  * Fills one buffer, again and again, with standard-normal noise or random signs that are a function of a layer's
@@ -31,7 +31,7 @@ public final class Noise {
     }
 
     /** Fills {@code target}, a contiguous array, with independent N(0, 1) values drawn from {@code random}. */
-    public void gaussian(INDArray target, SplittableRandom random) {
+    public void gaussian(INDArray target, RandomGenerator random) {
         if (host) {
             JavaNoise.fill(target, scratchFor(target), random);
         } else {
@@ -40,7 +40,7 @@ public final class Noise {
     }
 
     /** Fills {@code target}, a contiguous array, with independent random signs (+1 or -1 with probability 1/2). */
-    public void signs(INDArray target, SplittableRandom random) {
+    public void signs(INDArray target, RandomGenerator random) {
         if (host) {
             JavaNoise.fillSigns(target, scratchFor(target), random);
         } else {
@@ -61,7 +61,7 @@ public final class Noise {
         return scratch;
     }
 
-    private Random reseeded(SplittableRandom random) {
+    private Random reseeded(RandomGenerator random) {
         long seed = random.nextLong();
         if (deviceRandom == null) {
             deviceRandom = Nd4j.getRandomFactory().getNewRandomInstance(seed);

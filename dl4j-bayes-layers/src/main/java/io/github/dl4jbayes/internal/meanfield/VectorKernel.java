@@ -15,7 +15,7 @@ import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
-import java.util.SplittableRandom;
+import java.util.random.RandomGenerator;
 
 /**
  * {@link MeanFieldKernel} for large FLOAT layers on the CPU backend, in single precision with Java's Vector API
@@ -105,7 +105,7 @@ final class VectorKernel implements MeanFieldKernel {
     }
 
     @Override
-    public void draw(INDArray muBlock, INDArray rhoBlock, SplittableRandom generator, boolean includeMean) {
+    public void draw(INDArray muBlock, INDArray rhoBlock, RandomGenerator generator, boolean includeMean) {
         // the noise on the host thread while this one reads the parameters and computes sigma: the same seed, taken
         // here, gives the same noise whichever thread fills it
         long seed = generator.nextLong();
@@ -130,7 +130,7 @@ final class VectorKernel implements MeanFieldKernel {
     }
 
     @Override
-    public void drawNoise(SplittableRandom generator) {
+    public void drawNoise(RandomGenerator generator) {
         noise.fill(eps, padded, generator.nextLong());
     }
 
