@@ -11,9 +11,10 @@ import java.util.random.RandomGenerator;
  * the KL term, what the layer uses for its weights outside training, and the generator of its weight noise.
  *
  * <p>Each network's layer has its own state, even when several networks are built from one configuration: setting
- * N or the inference mode on one network never changes another. The state is not saved with the network
+ * N or the inference mode on one network never changes another. The state is not in DL4J's model file
  * ({@code ModelSerializer}, {@code net.clone()}): a loaded or cloned network starts with N unset, KL weight 1,
- * {@link InferenceMode#SAMPLE}, and noise seeded from its configuration's seed. Set it through
+ * {@link InferenceMode#SAMPLE}, and noise seeded from its configuration's seed ({@code AdviCheckpoint} in the
+ * training module saves and restores it). Set it through
  * {@link BayesianNetworks}.
  *
  * <p>Not thread-safe, like the DL4J layer that holds it.

@@ -302,8 +302,9 @@ public final class Advi {
                     + "of training examples. Use Advi.builder().datasetSize(N), or BayesianNetworks.setDatasetSize(net, N).");
         }
         BayesianNetworks.setDatasetSize(model, n);
-        AdviCheckpoint.Progress resumed = AdviCheckpoint.takePending(model);
-        int alreadyDone = resumed != null ? resumedSteps(resumed, what) : 0;
+        AdviCheckpoint.Progress resumed = AdviCheckpoint.pending(model);
+        int alreadyDone = resumed != null ? resumedSteps(resumed, what) : 0;   // a different fit is refused here
+        AdviCheckpoint.forget(model);
         FusedDenseStack fusedStack = fusedStackFor(model);
         ElboHistory history = histories.of(model);
         if (resumed != null) {
@@ -373,7 +374,8 @@ public final class Advi {
                 done++;
                 if (checkpointFile != null && (alreadyDone + done) % checkpointEvery == 0) {
                     AdviCheckpoint.save(model, checkpointFile, new AdviCheckpoint.Progress(iterations,
-                            klSchedule.warmUpSteps(), klSchedule.temperature(), mcSamples, what, firstEpoch, alreadyDone + done,
+                            klSchedule.warmUpSteps(), klSchedule.temperature(), mcSamples, what, firstEpoch,
+                            alreadyDone + done,
                             batches.position(), history.iterations(), history.elbos()));
                 }
                 if (monitor != null && monitor.afterStep(done, net.iterationCount(), history)) {

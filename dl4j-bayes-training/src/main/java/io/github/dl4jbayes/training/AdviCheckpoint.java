@@ -313,9 +313,14 @@ public final class AdviCheckpoint {
         return progress == null ? 0 : progress.iterations;
     }
 
-    /** @return the progress of the fit {@code net} was loaded in the middle of (and forgets it), or null */
-    static Progress takePending(Model net) {
-        return PENDING.remove(net);
+    /** @return the progress of the fit {@code net} was loaded in the middle of, or null */
+    static Progress pending(Model net) {
+        return PENDING.get(net);
+    }
+
+    /** Forgets the pending fit of {@code net}: a fit has taken it up. */
+    static void forget(Model net) {
+        PENDING.remove(net);
     }
 
     private static String join(long[] values) {

@@ -252,6 +252,8 @@ class CheckpointTest {
                 data));
         assertTrue(e.getMessage().contains("data"), e.getMessage());
         assertEquals(30, ((MultiLayerNetwork) again).getIterationCount(), "refused before any step");
+        fit(advi(36, true).build(), again, Feed.MINIBATCHES, data);
+        assertEquals(ITERATIONS, ((MultiLayerNetwork) again).getIterationCount(), "the right fit still continues");
 
         e = assertThrows(IllegalArgumentException.class, () -> Advi.builder().checkpointEvery(0, file));
         assertTrue(e.getMessage().contains("steps"), e.getMessage());
