@@ -201,7 +201,14 @@ public final class SparkAdvi {
             long step = adapter.epochCount() + 1L;
             double klWeight = klSchedule.weightAt(step);
             hook.setKlWeight(klWeight);
-            double score = epoch.getAsDouble();
+            double score;
+            try {
+                score = epoch.getAsDouble();
+            } catch (Exception failure) {  // Spark's SparkException reaches Java unchecked
+                throw new IllegalStateException("Spark ADVI: epoch " + step + " failed on the cluster: a task failed "
+                        + "as often as spark.task.maxFailures allows (" + firstLine(failure) + "). The driver's network "
+                        + "holds the parameters of the last averaging round that completed; fit again to go on.", failure);
+            }
             if (!Double.isFinite(score)) {
                 throw new DivergenceException("Spark ADVI diverged in epoch " + step + ": the workers' mean "
                         + "score (negative ELBO per example) is " + score + ". Lower the learning rate or check the data.");
@@ -216,6 +223,12 @@ public final class SparkAdvi {
         BayesianNetworks.setDatasetSize(net, n);
         log.info(String.format(Locale.ROOT, "Spark ADVI: %d epoch(s) in %.1f s", epochs, (System.nanoTime() - start) / 1e9));
         return history;
+    }
+
+    private static String firstLine(Throwable e) {
+        String message = String.valueOf(e.getMessage());
+        int end = message.indexOf('\n');
+        return end < 0 ? message : message.substring(0, end);
     }
 
     /** Builder for {@link SparkAdvi}. */

@@ -11,7 +11,12 @@ abstract class LocalSpark {
 
     @BeforeAll
     static void startSpark() {
-        sc = new JavaSparkContext(new SparkConf().setMaster("local[2]").setAppName("dl4j-bayes-test")
+        sc = context("local[2]");
+    }
+
+    /** @return a Spark context on {@code master} (e.g. {@code local[2, 4]}: 2 threads, a task tried up to 4 times) */
+    static JavaSparkContext context(String master) {
+        return new JavaSparkContext(new SparkConf().setMaster(master).setAppName("dl4j-bayes-test")
                 .set("spark.ui.enabled", "false").set("spark.driver.host", "127.0.0.1")
                 .set("spark.driver.bindAddress", "127.0.0.1"));
     }
