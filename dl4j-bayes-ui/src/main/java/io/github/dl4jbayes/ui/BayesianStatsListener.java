@@ -34,12 +34,14 @@ import java.util.Objects;
  * }</pre>
  */
 public class BayesianStatsListener extends BaseTrainingListener {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(BayesianStatsListener.class);
     private final StatsStorageRouter router;
     private final StatsListener session;
     private final String workerId;
     private final int frequency;
     private long lastTimeStamp;
     private boolean started;
+    private volatile RuntimeException refused;
 
     /** Reports every step, in {@code session}'s session and worker. */
     public BayesianStatsListener(StatsStorageRouter router, StatsListener session) {
@@ -59,12 +61,31 @@ public class BayesianStatsListener extends BaseTrainingListener {
         this.workerId = "worker_0";
     }
 
+    /**
+     * @return whether the listener still sends reports: false after the storage refused one (e.g. a
+     *         {@code FileStatsStorage} that was closed), when it stops reporting and lets training go on
+     */
+    public boolean isReporting() {
+        return refused == null;
+    }
+
     @Override
     public void iterationDone(Model model, int iteration, int epoch) {
         long step = iteration + 1L;
-        if (step % frequency != 0) {
+        if (step % frequency != 0 || refused != null) {
             return;
         }
+        try {
+            report(model, step);
+        } catch (RuntimeException e) {
+            // a closed FileStatsStorage throws MapDB's VolumeIOError: an hours-long fit should not die of a UI's storage
+            refused = e;
+            LOG.warn("BayesianStatsListener: the stats storage (router) refused the report of step {} ({}); was it "
+                    + "closed? Reports stop here, training goes on.", step, e.toString());
+        }
+    }
+
+    private void report(Model model, long step) {
         double elbo = ElboListener.elbo(model);
         double kl = BayesianNetworks.klDivergenceOfLastScore(model);     // the step's, as the ELBO's
         // stats storage keys a worker's updates by time stamp: strictly increasing, or a fast step overwrites one

@@ -134,6 +134,32 @@ class BayesianUiTest {
         }
     }
 
+    /**
+     * A closed file storage refuses writes (MapDB's VolumeIOError, which DL4J's own StatsListener lets escape from
+     * the training step): the Bayesian listener warns, stops reporting, and the fit goes on to the same result.
+     */
+    @Test
+    void aClosedStorageStopsTheReportsNotTheTraining(@TempDir Path dir) throws Exception {
+        ConjugateRegression problem = new ConjugateRegression();
+        MultiLayerNetwork withUi = problem.network(new Adam(0.05));
+        MultiLayerNetwork without = problem.network(new Adam(0.05));
+        FileStatsStorage storage = new FileStatsStorage(dir.resolve("closed.dl4j").toFile());
+        StatsListener stats = new StatsListener(storage, 1);
+        storage.close();
+        BayesianStatsListener listener = new BayesianStatsListener(storage, stats, 1);
+        withUi.setListeners(listener);
+        Advi advi = Advi.builder().datasetSize(ConjugateRegression.N).iterations(STEPS).printEvery(0).fused(false)
+                .build();
+        advi.fit(withUi, problem.data());
+        advi.fit(without, problem.data());
+        assertTrue(!listener.isReporting(), "the listener stopped reporting");
+        assertEquals(STEPS, withUi.getIterationCount());
+        org.junit.jupiter.api.Assertions.assertArrayEquals(without.params().toDoubleVector(),
+                withUi.params().toDoubleVector(), "the same fit as without the listener");
+        assertThrows(RuntimeException.class, () -> stats.iterationDone(without, 0, 0),
+                "DL4J's own StatsListener lets the storage's error escape");
+    }
+
     @Test
     void badArgumentsAreNamed() {
         StatsStorage storage = new InMemoryStatsStorage();
