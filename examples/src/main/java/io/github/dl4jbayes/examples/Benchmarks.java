@@ -22,8 +22,6 @@ import org.deeplearning4j.nn.conf.layers.LSTM;
 import org.deeplearning4j.nn.conf.layers.RnnOutputLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.deeplearning4j.optimize.api.BaseTrainingListener;
-import org.deeplearning4j.nn.api.Model;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -51,7 +49,7 @@ import java.util.function.Supplier;
  */
 final class Benchmarks {
     static final String OPTIONS = "Options: --rows 1,2,3,4,5,6,7,8,9,10,11,12,13,14 (all; 13 alone in its own JVM) --rounds R (9) --steps S (100) "
-            + "--soak-steps N (100000) --cold-runs C (3) --baseline (row 10: also DL4J's standard step) "
+            + "--soak-steps N (200000) --soak-mlp-steps M (20000) --cold-runs C (3) --baseline (row 10: also DL4J's standard step) "
             + "--python PATH (row 10: PyTorch's figures from examples/scripts/pytorch_bbb.py in the same run) "
             + "--torch-threads T (1) --memory-epochs E (4) --memory-batches B (40) --out FILE.md";
 
@@ -151,7 +149,7 @@ final class Benchmarks {
             b.timeTo94();
         }
         if (rows.contains(6)) {
-            b.soak(o.integer("soak-steps", 100_000));
+            b.soak(o.integer("soak-steps", 200_000), o.integer("soak-mlp-steps", 20_000));
         }
         List<String> workload = new ArrayList<>();
         if (rows.contains(10)) {
@@ -534,39 +532,57 @@ final class Benchmarks {
         }
     }
 
-    /** Many steps of the seed network; heap, off-heap and resident memory at the start and end. */
-    private void soak(int totalSteps) {
-        MultiLayerNetwork net = seedNet(true);
-        DataSet train = MoonsData.generate(1000, 0.2, 0).train();
-        net.setListeners(new BaseTrainingListener() {
-            @Override
-            public void iterationDone(Model model, int iteration, int epoch) {
-                if (!Double.isFinite(model.score())) {
-                    throw new IllegalStateException("NaN score at " + iteration);
-                }
-            }
-        });
-        int warm = Math.min(10_000, totalSteps / 10);
-        for (int i = 0; i < warm; i++) {
-            net.fit(train);
+    /**
+     * Row 6c: long runs through {@link Advi}, the way users train: {@code notebookSteps} steps of the notebook's
+     * network on its 500 moons (full batch) with the fused step and again with DL4J's step, and {@code mlpSteps}
+     * steps of the 784-400-400-10 network on 40 minibatches of 128. Each run is cut into 10 fits of equal length
+     * (the network continues over them); after the first (the warm-up) and after each fit: the live heap (after
+     * full collections), ND4J's off-heap bytes (JavaCPP), the resident set and the median step time of the fit.
+     */
+    private void soak(int notebookSteps, int mlpSteps) {
+        DataSet moons = MoonsData.generate(1000, 0.2, 0).train();
+        soakRun("6c", "notebook net, fused step", seedNet(true), notebookSteps,
+                advi -> advi.fused(true), (advi, net) -> advi.fit(net, moons));
+        soakRun("6d", "notebook net, DL4J's step", seedNet(true), notebookSteps,
+                advi -> advi.fused(false), (advi, net) -> advi.fit(net, moons));
+        List<DataSet> batches = new ArrayList<>();
+        for (int k = 0; k < 40; k++) {
+            batches.add(mnistLikeBatch(128, 2100 + k));
         }
-        long[] first = memory();
-        long[] max = first.clone();
-        int checkpoint = Math.max(1, (totalSteps - warm) / 10);
-        for (int i = warm; i < totalSteps; i++) {
-            net.fit(train);
-            if ((i - warm + 1) % checkpoint == 0) {
-                long[] now = memory();
-                for (int k = 0; k < 3; k++) {
-                    max[k] = Math.max(max[k], now[k]);
-                }
+        soakRun("6e", "784-400-400-10 net, minibatches of 128", withN(mlp(true), 128L * 40), mlpSteps,
+                advi -> advi, (advi, net) -> advi.fit(net, Minibatches.of(batches, 128)));
+    }
+
+    private void soakRun(String id, String what, MultiLayerNetwork net, int totalSteps,
+                         java.util.function.UnaryOperator<Advi.Builder> settings,
+                         java.util.function.BiConsumer<Advi, MultiLayerNetwork> fit) {
+        int chunk = Math.max(1, totalSteps / 10);
+        Advi advi = settings.apply(Advi.builder().iterations(chunk).printEvery(0).klAnnealingIterations(chunk))
+                .build();
+        long[][] memory = new long[10][];
+        double[] msPerStep = new double[10];
+        for (int c = 0; c < 10; c++) {
+            long start = System.nanoTime();
+            fit.accept(advi, net);
+            msPerStep[c] = (System.nanoTime() - start) / 1e6 / chunk;
+            memory[c] = memory();
+            System.out.printf(Locale.ROOT, "  row %s: %,d of %,d steps, %.3f ms/step, heap %d MB, off-heap %d MB, "
+                    + "RSS %d MB%n", id, (c + 1) * chunk, 10 * chunk, msPerStep[c], memory[c][0], memory[c][1],
+                    memory[c][2]);
+        }
+        long[] max = memory[1].clone();
+        for (int c = 1; c < 10; c++) {
+            for (int k = 0; k < 3; k++) {
+                max[k] = Math.max(max[k], memory[c][k]);
             }
         }
-        long[] last = memory();
         String row = String.format(Locale.ROOT,
-                "| 6c | memory over %,d steps of the seed net, after %,d warm-up steps -> end (max of 10 checkpoints): live heap, off-heap (JavaCPP), resident | %d -> %d (%d) MB heap, %d -> %d (%d) MB off-heap, %d -> %d (%d) MB RSS, max heap %d MB | | |",
-                totalSteps, warm, first[0], last[0], max[0], first[1], last[1], max[1], first[2], last[2], max[2],
-                Runtime.getRuntime().maxMemory() >> 20);
+                "| %s | soak, %s: %,d Advi steps; after the first tenth (warm-up) -> end (max over the 9 later "
+                        + "checkpoints): live heap, off-heap (JavaCPP), resident; ms per step in the second and the last "
+                        + "tenth | %d -> %d (%d) MB heap, %d -> %d (%d) MB off-heap, %d -> %d (%d) MB RSS; %.3f -> %.3f "
+                        + "ms/step; max heap %d MB | | |",
+                id, what, 10 * chunk, memory[0][0], memory[9][0], max[0], memory[0][1], memory[9][1], max[1],
+                memory[0][2], memory[9][2], max[2], msPerStep[1], msPerStep[9], Runtime.getRuntime().maxMemory() >> 20);
         System.out.println(row);
         table.add(row);
     }
