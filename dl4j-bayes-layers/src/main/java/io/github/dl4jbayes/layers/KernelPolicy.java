@@ -22,10 +22,12 @@ import java.util.Objects;
  *       {@code --add-modules jdk.incubator.vector} and 256-bit SIMD registers). Unset: wherever it can run.</li>
  * </ul>
  *
+ * Serializable, so that it travels with a network's settings to Spark's workers.
  * {@link #defaults()} reads the system properties {@code dl4jbayes.hostLoops}, {@code dl4jbayes.nativeThreshold} and
  * {@code dl4jbayes.vectorKernel} once; every layer instance starts with it.
  */
-public final class KernelPolicy {
+public final class KernelPolicy implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
     /** The default block size from which layers take the softplus's transcendental functions from ND4J. */
     public static final int DEFAULT_NATIVE_THRESHOLD = 2048;
     private static final KernelPolicy DEFAULTS = new KernelPolicy(HostLoops.DEFAULT_SETTING,

@@ -2,6 +2,7 @@ package io.github.dl4jbayes.spark;
 
 import io.github.dl4jbayes.internal.ArgumentChecks;
 import io.github.dl4jbayes.layers.BayesianNetworks;
+import io.github.dl4jbayes.layers.KernelPolicy;
 import org.apache.spark.TaskContext;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.spark.api.TrainingHook;
@@ -24,11 +25,13 @@ import java.util.SplittableRandom;
  * ({@code new ParameterAveragingTrainingMaster.Builder(...).trainingHooks(new BayesianTrainingHook(n, seed))}).
  */
 public final class BayesianTrainingHook implements TrainingHook {
-    private static final long serialVersionUID = 2L;
+    private static final long serialVersionUID = 3L;
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(BayesianTrainingHook.class);
 
     private final long datasetSize;
     private final long seed;
+    /** The driver's network's kernel policy, for the workers' copies (null: the workers' defaults). */
+    private final KernelPolicy kernelPolicy;
     /** The KL weight the workers use in the next fit (set on the driver between fits: the warm-up of SparkAdvi). */
     private double klWeight = 1.0;
     /** The worker network the hook last prepared (a hook is deserialized with each task). */
@@ -40,9 +43,20 @@ public final class BayesianTrainingHook implements TrainingHook {
      * @param seed        the seed of the workers' noise
      */
     public BayesianTrainingHook(long datasetSize, long seed) {
+        this(datasetSize, seed, null);
+    }
+
+    /**
+     * @param datasetSize  N, the number of training examples in the whole dataset (&gt; 0)
+     * @param seed         the seed of the workers' noise
+     * @param kernelPolicy the kernel policy for the workers' networks (the driver's network's), or null for the
+     *                     workers' defaults
+     */
+    public BayesianTrainingHook(long datasetSize, long seed, KernelPolicy kernelPolicy) {
         ArgumentChecks.positive("datasetSize", datasetSize);
         this.datasetSize = datasetSize;
         this.seed = seed;
+        this.kernelPolicy = kernelPolicy;
     }
 
     /**
@@ -92,6 +106,9 @@ public final class BayesianTrainingHook implements TrainingHook {
         prepared = model;
         BayesianNetworks.setDatasetSize(model, datasetSize);
         BayesianNetworks.setKlWeight(model, klWeight);
+        if (kernelPolicy != null) {
+            BayesianNetworks.setKernelPolicy(model, kernelPolicy);
+        }
         LOG.debug("worker network: N = {}, KL weight {}", datasetSize, klWeight);
         TaskContext task = TaskContext.get();
         long stage = task != null ? task.stageId() : -1 - fallbackCount++;

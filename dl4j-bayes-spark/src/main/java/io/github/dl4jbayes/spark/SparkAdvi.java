@@ -172,7 +172,7 @@ public final class SparkAdvi {
 
     /** @return the hook that gives the workers' networks N, the KL weight and their noise seeds */
     private BayesianTrainingHook hook(Model net, long n) {
-        return new BayesianTrainingHook(n, seedFor(net));
+        return new BayesianTrainingHook(n, seedFor(net), BayesianNetworks.getKernelPolicy(net));
     }
 
     private ParameterAveragingTrainingMaster trainingMaster(Model net, BayesianTrainingHook hook,

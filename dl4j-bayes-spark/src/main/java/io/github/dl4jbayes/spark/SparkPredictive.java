@@ -2,6 +2,7 @@ package io.github.dl4jbayes.spark;
 
 import io.github.dl4jbayes.internal.ArgumentChecks;
 import io.github.dl4jbayes.layers.BayesianNetworks;
+import io.github.dl4jbayes.layers.KernelPolicy;
 import io.github.dl4jbayes.layers.NetworkAdapter;
 import io.github.dl4jbayes.predict.ClassificationUncertainty;
 import io.github.dl4jbayes.predict.PosteriorPredictive;
@@ -49,28 +50,31 @@ public final class SparkPredictive implements Serializable {
     private final Broadcast<byte[]> network;
     private final boolean graph;
     private final boolean classifier;
+    private final KernelPolicy kernelPolicy;
     private int samples = 100;
     private int rowsPerDraw = 256;
     private long seed;
 
-    private SparkPredictive(Broadcast<byte[]> network, boolean graph, boolean classifier, long seed) {
+    private SparkPredictive(Broadcast<byte[]> network, boolean graph, boolean classifier, KernelPolicy kernelPolicy,
+                            long seed) {
         this.network = network;
         this.graph = graph;
         this.classifier = classifier;
+        this.kernelPolicy = kernelPolicy;
         this.seed = seed;
     }
 
     /** @return a copy with the current settings, for a job: later settings must not change a lazy result */
     private SparkPredictive frozen() {
-        SparkPredictive copy = new SparkPredictive(network, graph, classifier, seed);
+        SparkPredictive copy = new SparkPredictive(network, graph, classifier, kernelPolicy, seed);
         copy.samples = samples;
         copy.rowsPerDraw = rowsPerDraw;
         return copy;
     }
 
     /**
-     * Broadcasts the network (its configuration and parameters; the inference settings are those of a fresh network:
-     * fresh draws).
+     * Broadcasts the network (its configuration, parameters and kernel policy; the inference settings are those of a
+     * fresh network: fresh draws).
      *
      * @param net a {@code MultiLayerNetwork}, or a {@code ComputationGraph} of one input and one output, with
      *            Bayesian layers
@@ -94,7 +98,7 @@ public final class SparkPredictive implements Serializable {
             throw new UncheckedIOException("Could not serialize the network", e);
         }
         return new SparkPredictive(sc.broadcast(bytes.toByteArray()), net instanceof ComputationGraph,
-                isClassifier(adapter.outputLayer(0)), adapter.seed());
+                isClassifier(adapter.outputLayer(0)), BayesianNetworks.getKernelPolicy(net), adapter.seed());
     }
 
     private static boolean isClassifier(Layer output) {
@@ -142,6 +146,7 @@ public final class SparkPredictive implements Serializable {
             return out.iterator();
         }
         Model net = restore();
+        BayesianNetworks.setKernelPolicy(net, kernelPolicy);          // the driver's network's
         TaskContext task = TaskContext.get();
         BayesianNetworks.setNoiseSeed(net, BayesianTrainingHook.workerSeed(seed, 0, task != null ? task.partitionId() : 0));
         PosteriorPredictive predictive = PosteriorPredictive.of(net).samples(samples).keepSamples(classifier);

@@ -99,10 +99,15 @@ class SparkAdviTest extends LocalSpark {
         assertTrue(!net.params().isNaN().any(), "no NaN parameter");
     }
 
-    /** The hook gives the workers' networks the KL weight set on the driver, also after travelling by serialization. */
+    /**
+     * The hook gives the workers' networks the KL weight set on the driver and the driver's kernel policy, also after
+     * travelling by serialization.
+     */
     @Test
     void theHookCarriesTheKlWeightToTheWorkers() throws Exception {
-        BayesianTrainingHook hook = new BayesianTrainingHook(40, 3);
+        io.github.dl4jbayes.layers.KernelPolicy policy = io.github.dl4jbayes.layers.KernelPolicy.defaults()
+                .withNativeThreshold(17).withVectorKernel(false);
+        BayesianTrainingHook hook = new BayesianTrainingHook(40, 3, policy);
         hook.setKlWeight(0.25);
         java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
         try (java.io.ObjectOutputStream out = new java.io.ObjectOutputStream(bytes)) {
@@ -118,6 +123,7 @@ class SparkAdviTest extends LocalSpark {
         travelled.preUpdate(problem.data(), worker);
         assertEquals(0.25, BayesianNetworks.getKlWeight(worker));
         assertEquals(40, BayesianNetworks.getDatasetSize(worker));
+        assertEquals(policy, BayesianNetworks.getKernelPolicy(worker), "the driver's kernel policy");
         IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                 () -> hook.setKlWeight(Double.NaN));
         assertTrue(e.getMessage().contains("klWeight"), e.getMessage());

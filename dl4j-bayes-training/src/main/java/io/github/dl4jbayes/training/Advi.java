@@ -45,6 +45,9 @@ import java.util.function.DoubleSupplier;
  * ({@link Builder#klTemperature}, a departure from the exact ELBO; off by default), several Monte-Carlo
  * samples of the weights per step (their gradients averaged), and a {@link DivergenceException} as soon as the ELBO
  * becomes NaN or infinite.
+ *
+ * <p>{@link Builder#checkpointEvery} writes {@link AdviCheckpoint}s during a fit; a network loaded from one continues
+ * the interrupted fit in its next {@code fit} call to the uninterrupted fit's parameters.
  */
 public final class Advi {
     private static final Logger log = LoggerFactory.getLogger(Advi.class);
@@ -301,10 +304,10 @@ public final class Advi {
             throw new IllegalStateException("The dataset size N is not set: the ELBO divides the KL term by the number "
                     + "of training examples. Use Advi.builder().datasetSize(N), or BayesianNetworks.setDatasetSize(net, N).");
         }
-        BayesianNetworks.setDatasetSize(model, n);
         AdviCheckpoint.Progress resumed = AdviCheckpoint.pending(model);
         int alreadyDone = resumed != null ? resumedSteps(resumed, what) : 0;   // a different fit is refused here
         AdviCheckpoint.forget(model);
+        BayesianNetworks.setDatasetSize(model, n);
         FusedDenseStack fusedStack = fusedStackFor(model);
         ElboHistory history = histories.of(model);
         if (resumed != null) {

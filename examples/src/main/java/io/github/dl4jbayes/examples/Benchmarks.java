@@ -538,32 +538,43 @@ final class Benchmarks {
      * steps of the 784-400-400-10 network on 40 minibatches of 128. Each run is cut into 10 fits of equal length
      * (the network continues over them); after the first (the warm-up) and after each fit: the live heap (after
      * full collections), ND4J's off-heap bytes (JavaCPP), the resident set and the median step time of the fit.
+     * Row 6d' is the plain DL4J notebook network under {@code net.fit}, for comparison with 6d.
      */
     private void soak(int notebookSteps, int mlpSteps) {
         DataSet moons = MoonsData.generate(1000, 0.2, 0).train();
-        soakRun("6c", "notebook net, fused step", seedNet(true), notebookSteps,
-                advi -> advi.fused(true), (advi, net) -> advi.fit(net, moons));
-        soakRun("6d", "notebook net, DL4J's step", seedNet(true), notebookSteps,
-                advi -> advi.fused(false), (advi, net) -> advi.fit(net, moons));
+        int chunk = Math.max(1, notebookSteps / 10);
+        soakRun("6c", "notebook net, fused step", notebookSteps, adviChunks(seedNet(true), chunk, true, moons));
+        soakRun("6d", "notebook net, DL4J's step", notebookSteps, adviChunks(seedNet(true), chunk, false, moons));
+        MultiLayerNetwork plain = seedNet(false);
+        soakRun("6d'", "plain DL4J notebook net, net.fit (for 6d)", notebookSteps, () -> {
+            for (int i = 0; i < chunk; i++) {
+                plain.fit(moons);
+            }
+        });
         List<DataSet> batches = new ArrayList<>();
         for (int k = 0; k < 40; k++) {
             batches.add(mnistLikeBatch(128, 2100 + k));
         }
-        soakRun("6e", "784-400-400-10 net, minibatches of 128", withN(mlp(true), 128L * 40), mlpSteps,
-                advi -> advi, (advi, net) -> advi.fit(net, Minibatches.of(batches, 128)));
+        MultiLayerNetwork mlp = withN(mlp(true), 128L * 40);
+        Advi advi = Advi.builder().iterations(Math.max(1, mlpSteps / 10)).printEvery(0)
+                .klAnnealingIterations(Math.max(1, mlpSteps / 10)).build();
+        soakRun("6e", "784-400-400-10 net, minibatches of 128", mlpSteps,
+                () -> advi.fit(mlp, Minibatches.of(batches, 128)));
     }
 
-    private void soakRun(String id, String what, MultiLayerNetwork net, int totalSteps,
-                         java.util.function.UnaryOperator<Advi.Builder> settings,
-                         java.util.function.BiConsumer<Advi, MultiLayerNetwork> fit) {
+    /** @return one tenth of a soak: an {@code Advi} fit of {@code chunk} full-batch steps of {@code net} */
+    private static Runnable adviChunks(MultiLayerNetwork net, int chunk, boolean fused, DataSet data) {
+        Advi advi = Advi.builder().iterations(chunk).printEvery(0).klAnnealingIterations(chunk).fused(fused).build();
+        return () -> advi.fit(net, data);
+    }
+
+    private void soakRun(String id, String what, int totalSteps, Runnable tenth) {
         int chunk = Math.max(1, totalSteps / 10);
-        Advi advi = settings.apply(Advi.builder().iterations(chunk).printEvery(0).klAnnealingIterations(chunk))
-                .build();
         long[][] memory = new long[10][];
         double[] msPerStep = new double[10];
         for (int c = 0; c < 10; c++) {
             long start = System.nanoTime();
-            fit.accept(advi, net);
+            tenth.run();
             msPerStep[c] = (System.nanoTime() - start) / 1e6 / chunk;
             memory[c] = memory();
             System.out.printf(Locale.ROOT, "  row %s: %,d of %,d steps, %.3f ms/step, heap %d MB, off-heap %d MB, "
@@ -577,7 +588,7 @@ final class Benchmarks {
             }
         }
         String row = String.format(Locale.ROOT,
-                "| %s | soak, %s: %,d Advi steps; after the first tenth (warm-up) -> end (max over the 9 later "
+                "| %s | soak, %s: %,d steps; after the first tenth (warm-up) -> end (max over the 9 later "
                         + "checkpoints): live heap, off-heap (JavaCPP), resident; ms per step in the second and the last "
                         + "tenth | %d -> %d (%d) MB heap, %d -> %d (%d) MB off-heap, %d -> %d (%d) MB RSS; %.3f -> %.3f "
                         + "ms/step; max heap %d MB | | |",
