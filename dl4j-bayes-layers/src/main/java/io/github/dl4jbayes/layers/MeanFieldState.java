@@ -1,7 +1,7 @@
 package io.github.dl4jbayes.layers;
 
 import io.github.dl4jbayes.internal.ArgumentChecks;
-import io.github.dl4jbayes.internal.meanfield.SplitMixRandom;
+import io.github.dl4jbayes.internal.SplitMixRandom;
 import java.util.Objects;
 import java.util.SplittableRandom;
 import java.util.random.RandomGenerator;

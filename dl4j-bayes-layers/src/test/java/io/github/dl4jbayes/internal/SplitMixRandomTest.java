@@ -1,4 +1,4 @@
-package io.github.dl4jbayes.internal.meanfield;
+package io.github.dl4jbayes.internal;
 
 import org.junit.jupiter.api.Test;
 
