@@ -75,9 +75,8 @@ class SparkFaultTest {
                     ? task.partitionId() == 0 && READS_PER_ATTEMPT.computeIfAbsent(task.taskAttemptId(),
                     k -> new AtomicInteger()).incrementAndGet() == 3
                     : READS.incrementAndGet() % 97 == 0 && task.attemptNumber() == 0
-                    && INJECTED.get() < failuresToInject;
+                    && INJECTED.getAndUpdate(v -> v < failuresToInject ? v + 1 : v) < failuresToInject;
             if (fail) {
-                INJECTED.incrementAndGet();
                 FAILED_TASKS.add(task.stageId() + "/" + task.partitionId());
                 throw new IllegalStateException("injected failure of a worker (stage " + task.stageId()
                         + ", partition " + task.partitionId() + ", attempt " + task.attemptNumber() + ")");
