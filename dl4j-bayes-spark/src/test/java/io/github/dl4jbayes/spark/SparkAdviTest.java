@@ -22,27 +22,48 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@code ConjugateRegressionTest} recovers on one machine, within the same tolerance.
  */
 class SparkAdviTest extends LocalSpark {
-    @Test
-    void recoversTheConjugatePosteriorOnTwoWorkers() {
-        ConjugateRegression problem = new ConjugateRegression();
-        int stepsPerWorker = 5000;
-        MultiLayerNetwork net = problem.network(new Adam(new ExponentialSchedule(ScheduleType.ITERATION, 0.05,
-                Math.pow(1e-4, 1.0 / stepsPerWorker))));
-        // minibatches of 20: the 40 examples reshuffled and halved, 100 times over (a seeded Java shuffle), so one
-        // epoch is 100 steps per worker, averaged every 10; N is the 40 examples
+    /** The exact-posterior runs' steps per worker. */
+    static final int STEPS_PER_WORKER = 5000;
+
+    /** @return the conjugate regression's network with the exact-posterior runs' decaying Adam */
+    static MultiLayerNetwork conjugateNetwork(ConjugateRegression problem) {
+        return problem.network(new Adam(new ExponentialSchedule(ScheduleType.ITERATION, 0.05,
+                Math.pow(1e-4, 1.0 / STEPS_PER_WORKER))));
+    }
+
+    /**
+     * @return minibatches of 20: the 40 examples reshuffled and halved, {@code copies} times over (a seeded Java
+     *         shuffle); 100 copies make one epoch 100 steps per worker on two workers
+     */
+    static List<DataSet> shuffledMinibatches(ConjugateRegression problem, int copies) {
         List<DataSet> minibatches = new ArrayList<>();
-        for (int copy = 0; copy < 100; copy++) {
+        for (int copy = 0; copy < copies; copy++) {
             DataSet shuffled = problem.data().copy();
             shuffled.shuffle(copy);
             minibatches.addAll(shuffled.batchBy(20));
         }
-        JavaRDD<DataSet> rdd = sc.parallelize(minibatches, 2);
+        return minibatches;
+    }
+
+    /**
+     * @return the exact-posterior runs' SparkAdvi: averaging every 10 steps, N the 40 examples, and the optimum of the
+     *         ELBO itself, so no KL warm-up (with the default, a quarter of the epochs at a lower KL weight while the
+     *         learning rate decays to 1e-4 of its start, the stds were 0.048 posterior sd off in one run, against
+     *         0.021 without)
+     */
+    static SparkAdvi conjugateAdvi() {
+        return SparkAdvi.builder().datasetSize(ConjugateRegression.N).epochs(STEPS_PER_WORKER / 100)
+                .klWarmUpEpochs(0).batchSizePerWorker(20).averagingFrequency(10).build();
+    }
+
+    @Test
+    void recoversTheConjugatePosteriorOnTwoWorkers() {
+        ConjugateRegression problem = new ConjugateRegression();
+        int stepsPerWorker = STEPS_PER_WORKER;
+        MultiLayerNetwork net = conjugateNetwork(problem);
+        JavaRDD<DataSet> rdd = sc.parallelize(shuffledMinibatches(problem, 100), 2);
         long start = System.nanoTime();
-        // the optimum of the ELBO itself, so no KL warm-up: with the default (a quarter of the epochs at a lower KL
-        // weight, while this learning rate decays to 1e-4 of its start) the stds were 0.048 posterior sd off in one
-        // run, against 0.021 without
-        ElboHistory history = SparkAdvi.builder().datasetSize(ConjugateRegression.N).epochs(stepsPerWorker / 100)
-                .klWarmUpEpochs(0).batchSizePerWorker(20).averagingFrequency(10).build().fit(sc, net, rdd);
+        ElboHistory history = conjugateAdvi().fit(sc, net, rdd);
         double[] worst = problem.worstErrors(net);
         System.out.printf("Spark conjugate regression: worst mean error %.4f posterior sd, worst std error %.4f, "
                 + "%d iterations, %.1f s%n", worst[0], worst[1], net.getIterationCount(), (System.nanoTime() - start) / 1e9);

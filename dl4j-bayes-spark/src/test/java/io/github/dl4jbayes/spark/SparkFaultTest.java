@@ -13,8 +13,6 @@ import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.learning.config.Adam;
-import org.nd4j.linalg.schedule.ExponentialSchedule;
-import org.nd4j.linalg.schedule.ScheduleType;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -96,12 +94,8 @@ class SparkFaultTest {
 
     private static JavaRDD<DataSet> flakyMinibatches(ConjugateRegression problem, int copies) {
         List<DataSet> minibatches = new ArrayList<>();
-        for (int copy = 0; copy < copies; copy++) {
-            DataSet shuffled = problem.data().copy();
-            shuffled.shuffle(copy);
-            for (DataSet d : shuffled.batchBy(20)) {
-                minibatches.add(new FlakyDataSet(d));
-            }
+        for (DataSet d : SparkAdviTest.shuffledMinibatches(problem, copies)) {
+            minibatches.add(new FlakyDataSet(d));
         }
         return sc.parallelize(minibatches, 2);
     }
@@ -109,24 +103,20 @@ class SparkFaultTest {
     @Test
     void failedTasksAreRetriedAndTheFitRecoversTheExactPosterior() {
         ConjugateRegression problem = new ConjugateRegression();
-        int stepsPerWorker = 5000;
-        MultiLayerNetwork net = problem.network(new Adam(new ExponentialSchedule(ScheduleType.ITERATION, 0.05,
-                Math.pow(1e-4, 1.0 / stepsPerWorker))));
+        MultiLayerNetwork net = SparkAdviTest.conjugateNetwork(problem);
         INJECTED.set(0);
         FAILED_TASKS.clear();
         failEveryAttempt = false;
         failuresToInject = 5;
         // SparkAdviTest's fault-free run, with 5 workers' tasks failing in their first attempt
-        ElboHistory history = SparkAdvi.builder().datasetSize(ConjugateRegression.N).epochs(stepsPerWorker / 100)
-                .klWarmUpEpochs(0).batchSizePerWorker(20).averagingFrequency(10).build()
-                .fit(sc, net, flakyMinibatches(problem, 100));
+        ElboHistory history = SparkAdviTest.conjugateAdvi().fit(sc, net, flakyMinibatches(problem, 100));
         failuresToInject = 0;
         double[] worst = problem.worstErrors(net);
         System.out.printf("Spark conjugate regression with %d failed tasks %s: worst mean error %.4f posterior sd, "
                 + "worst std error %.4f%n", INJECTED.get(), FAILED_TASKS, worst[0], worst[1]);
         assertEquals(5, INJECTED.get(), "five first attempts failed");
         assertEquals(5, FAILED_TASKS.size(), "in five different tasks");
-        assertEquals(stepsPerWorker, net.getIterationCount(), "the failed attempts' steps are not counted");
+        assertEquals(SparkAdviTest.STEPS_PER_WORKER, net.getIterationCount(), "the failed attempts' steps are not counted");
         assertFalse(net.params().isNaN().any() || net.params().isInfinite().any(), "finite parameters");
         assertTrue(Double.isFinite(history.last()));
         assertTrue(worst[0] < 0.05, "means off by " + worst[0] + " posterior sd (fault-free bound)");
