@@ -75,17 +75,6 @@ public class BayesianStatsListener extends BaseTrainingListener {
         if (step % frequency != 0 || refused != null) {
             return;
         }
-        try {
-            report(model, step);
-        } catch (RuntimeException e) {
-            // a closed FileStatsStorage throws MapDB's VolumeIOError: an hours-long fit should not die of a UI's storage
-            refused = e;
-            LOG.warn("BayesianStatsListener: the stats storage (router) refused the report of step {} ({}); was it "
-                    + "closed? Reports stop here, training goes on.", step, e.toString());
-        }
-    }
-
-    private void report(Model model, long step) {
         double elbo = ElboListener.elbo(model);
         double kl = BayesianNetworks.klDivergenceOfLastScore(model);     // the step's, as the ELBO's
         // stats storage keys a worker's updates by time stamp: strictly increasing, or a fast step overwrites one
@@ -93,6 +82,18 @@ public class BayesianStatsListener extends BaseTrainingListener {
         lastTimeStamp = now;
         BayesianStatsReport report = new BayesianStatsReport(session.getSessionID(), workerId, now, step, elbo, kl,
                 BayesianNetworks.getKlWeight(model), meanPosteriorStd(model));
+        try {
+            send(report, now);
+        } catch (RuntimeException e) {
+            // only the storage's own failures: a closed FileStatsStorage throws MapDB's VolumeIOError, and an
+            // hours-long fit should not die of a UI's storage
+            refused = e;
+            LOG.warn("BayesianStatsListener: the stats storage (router) refused the report of step {} ({}); was it "
+                    + "closed? Reports stop here, training goes on.", step, e.toString());
+        }
+    }
+
+    private void send(BayesianStatsReport report, long now) {
         if (!started) {
             // the storage lists a session's workers of a type from its static info; the metadata names the class
             // a file-backed storage decodes the records into
