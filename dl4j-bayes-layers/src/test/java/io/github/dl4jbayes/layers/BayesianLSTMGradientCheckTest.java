@@ -99,8 +99,7 @@ class BayesianLSTMGradientCheckTest extends DoublePrecisionGradientCheck {
     @ParameterizedTest(name = "{0}, {1}, mask={2}")
     @MethodSource("cases")
     void stackedUnderBayesianRnnOutput(Estimator estimator, RNNFormat format, boolean masked) {
-        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder()
-                .seed(5).dataType(DataType.DOUBLE).updater(new NoOp())
+        MultiLayerConfiguration conf = checked()
                 .list()
                 .layer(lstm(estimator, format, N_IN, 3))
                 .layer(lstm(estimator, format, 3, 3))
@@ -121,8 +120,7 @@ class BayesianLSTMGradientCheckTest extends DoublePrecisionGradientCheck {
     @ParameterizedTest(name = "{0}")
     @MethodSource("estimators")
     void learnedNoiseRegression(Estimator estimator) {
-        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder()
-                .seed(5).dataType(DataType.DOUBLE).updater(new NoOp())
+        MultiLayerConfiguration conf = checked()
                 .list()
                 .layer(lstm(estimator, RNNFormat.NCW, N_IN, 3))
                 .layer(new BayesianRnnOutputLayer.Builder(new LossGaussianNll()).nIn(3).nOut(1)
@@ -141,8 +139,7 @@ class BayesianLSTMGradientCheckTest extends DoublePrecisionGradientCheck {
     @ParameterizedTest(name = "{0}")
     @MethodSource("estimators")
     void underDl4jRnnOutput(Estimator estimator) {
-        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder()
-                .seed(5).dataType(DataType.DOUBLE).updater(new NoOp())
+        MultiLayerConfiguration conf = checked()
                 .list()
                 .layer(lstm(estimator, RNNFormat.NCW, N_IN, 3))
                 .layer(new RnnOutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(3).nOut(2)
@@ -162,8 +159,7 @@ class BayesianLSTMGradientCheckTest extends DoublePrecisionGradientCheck {
     @ParameterizedTest(name = "{0}")
     @MethodSource("estimators")
     void lastTimeStep(Estimator estimator) {
-        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder()
-                .seed(5).dataType(DataType.DOUBLE).updater(new NoOp())
+        MultiLayerConfiguration conf = checked()
                 .list()
                 .layer(new LastTimeStep(lstm(estimator, RNNFormat.NCW, N_IN, 3)))
                 .layer(new BayesianOutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(3).nOut(2)
@@ -183,8 +179,7 @@ class BayesianLSTMGradientCheckTest extends DoublePrecisionGradientCheck {
     @ParameterizedTest(name = "{0}")
     @MethodSource("estimators")
     void computationGraph(Estimator estimator) {
-        ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder()
-                .seed(5).dataType(DataType.DOUBLE).updater(new NoOp())
+        ComputationGraphConfiguration conf = checked()
                 .graphBuilder()
                 .addInputs("in")
                 .addLayer("lstm", new BayesianLSTM.Builder().nOut(3).estimator(estimator).initialPosteriorStd(0.3)
@@ -202,5 +197,10 @@ class BayesianLSTMGradientCheckTest extends DoublePrecisionGradientCheck {
                 .labels(new INDArray[]{labels(11, RNNFormat.NCW, 2)}).epsilon(1e-6).maxRelError(1e-5)
                 .minAbsoluteError(1e-9).callEachIter(g -> BayesianNetworks.setNoiseSeed(g, 1234))),
                 "gradient check failed");
+    }
+
+    /** @return the gradient checks' network settings: double precision, seed 5, no updater */
+    private static NeuralNetConfiguration.Builder checked() {
+        return new NeuralNetConfiguration.Builder().seed(5).dataType(DataType.DOUBLE).updater(new NoOp());
     }
 }

@@ -164,16 +164,21 @@ class RecurrentAdviTest {
                 .printEvery(0).build().fit(net, memoryTask(64, 6), 32));
     }
 
-    /** The same under truncated BPTT in a ComputationGraph. */
-    @Test
-    void truncatedBpttInAGraph() {
-        ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder()
+    /** @return a graph of one Bayesian LSTM (6 units) and a time-distributed softmax of 2 classes, one input */
+    private static ComputationGraphConfiguration.GraphBuilder sequenceGraph() {
+        return new NeuralNetConfiguration.Builder()
                 .seed(11).dataType(DataType.FLOAT).updater(new Adam(1e-2))
                 .graphBuilder().addInputs("x")
                 .addLayer("lstm", new BayesianLSTM.Builder().nOut(6).build(), "x")
                 .addLayer("out", new BayesianRnnOutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(2)
                         .activation(Activation.SOFTMAX).build(), "lstm")
-                .setOutputs("out").setInputTypes(InputType.recurrent(1))
+                .setOutputs("out").setInputTypes(InputType.recurrent(1));
+    }
+
+    /** The same under truncated BPTT in a ComputationGraph. */
+    @Test
+    void truncatedBpttInAGraph() {
+        ComputationGraphConfiguration conf = sequenceGraph()
                 .backpropType(BackpropType.TruncatedBPTT).tBPTTForwardLength(5).tBPTTBackwardLength(5)
                 .build();
         ComputationGraph graph = new ComputationGraph(conf);
@@ -189,13 +194,7 @@ class RecurrentAdviTest {
 
     @Test
     void computationGraphWithSequences() {
-        ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder()
-                .seed(11).dataType(DataType.FLOAT).updater(new Adam(1e-2))
-                .graphBuilder().addInputs("x")
-                .addLayer("lstm", new BayesianLSTM.Builder().nOut(6).build(), "x")
-                .addLayer("out", new BayesianRnnOutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(2)
-                        .activation(Activation.SOFTMAX).build(), "lstm")
-                .setOutputs("out").setInputTypes(InputType.recurrent(1)).build();
+        ComputationGraphConfiguration conf = sequenceGraph().build();
         ComputationGraph graph = new ComputationGraph(conf);
         graph.init();
         DataSet d = memoryTask(128, 7);
