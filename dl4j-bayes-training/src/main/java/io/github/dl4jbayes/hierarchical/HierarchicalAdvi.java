@@ -3,11 +3,9 @@ package io.github.dl4jbayes.hierarchical;
 import io.github.dl4jbayes.internal.ArgumentChecks;
 import io.github.dl4jbayes.training.DivergenceException;
 import io.github.dl4jbayes.training.ElboHistory;
-import io.github.dl4jbayes.training.ElboListener;
+import io.github.dl4jbayes.training.ElboProgress;
 import io.github.dl4jbayes.training.KlSchedule;
 import io.github.dl4jbayes.training.Shuffle;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.util.SplittableRandom;
 
@@ -22,8 +20,6 @@ import java.util.SplittableRandom;
  * overall, divided by N, whatever the minibatch: docs/math.md.
  */
 public final class HierarchicalAdvi {
-    private static final Logger LOG = LoggerFactory.getLogger(HierarchicalAdvi.class);
-
     /** How minibatches are formed. */
     public enum Minibatches {
         /** Uniform over all examples, whatever their group, reshuffled every pass. */
@@ -92,8 +88,11 @@ public final class HierarchicalAdvi {
         int cursor = n;
         int turn = 0;
         HierarchicalNetwork.GroupBatch[] whole = null;
-        ElboHistory history = new ElboHistory();
-        long start = System.nanoTime();
+        ElboProgress progress = new ElboProgress(printEvery, new ElboHistory(),
+                "Lower the learning rate, or start tau smaller.")
+                .lineSuffix(() -> " tau " + java.util.Arrays.toString(java.util.Arrays.stream(net.tau())
+                        .map(t -> Math.round(t * 1000) / 1000.0).toArray()))
+                .start(iterations);
         for (int it = 0; it < iterations; it++) {
             GroupedData batch;
             double[] weights = new double[groups];
@@ -136,23 +135,10 @@ public final class HierarchicalAdvi {
             HierarchicalNetwork.GroupBatch[] prepared = batch == data && whole != null ? whole : net.prepare(batch);
             double score = net.computeGradientAndScore(prepared, weights, n, klWeight,
                     seed ^ (0x9E3779B97F4A7C15L * step));
-            if (!Double.isFinite(score)) {
-                throw new DivergenceException("hierarchical ADVI diverged at iteration " + it + ": the objective is "
-                        + score + " (lower the learning rate, or start tau smaller)");
-            }
+            progress.record(step, -score * n);              // stops a diverged fit before its update
             net.applyUpdate(learningRate);
-            history.add(step, -score * n);
-            if (printEvery > 0 && ((it + 1) % printEvery == 0 || it + 1 == iterations)) {
-                int window = (it + 1) % printEvery == 0 ? printEvery : (it + 1) % printEvery;
-                double seconds = (System.nanoTime() - start) / 1e9;
-                start = System.nanoTime();
-                LOG.info(ElboListener.progressLine(it + 1, iterations, -score * n, history.meanOfLast(window), window,
-                        seconds)
-                        + " tau " + java.util.Arrays.toString(java.util.Arrays.stream(net.tau())
-                        .map(t -> Math.round(t * 1000) / 1000.0).toArray()));
-            }
         }
-        return history;
+        return progress.history();
     }
 
     /** Options of the fit. */

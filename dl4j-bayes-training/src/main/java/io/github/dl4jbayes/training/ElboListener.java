@@ -1,21 +1,17 @@
 package io.github.dl4jbayes.training;
 
-import io.github.dl4jbayes.internal.ArgumentChecks;
 import io.github.dl4jbayes.layers.BayesianNetworks;
 import io.github.dl4jbayes.layers.NetworkAdapter;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.optimize.api.BaseTrainingListener;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
-import java.util.Locale;
 
 /**
  * Records the ELBO after every optimizer step of a Bayesian {@code MultiLayerNetwork} or {@code ComputationGraph},
  * logs progress every
  * {@code printEvery} steps ({@code Iteration 5000 [10%]: ELBO = -185.65 (mean of the last 1000: -190.02), 7,100 it/s,
  * 6.3 s left}), and stops training with a
- * {@link DivergenceException} when the ELBO becomes NaN or infinite.
+ * {@link DivergenceException} when the ELBO becomes NaN or infinite: {@link ElboProgress}'s bookkeeping after each of
+ * DL4J's steps.
  *
  * <p>The ELBO is {@code -(N * score + (1 - klWeight) * KL)}: the network's score is the negative ELBO per
  * example with the KL weighted by {@code klWeight} (per example of the minibatch B times that with DL4J's
@@ -30,16 +26,7 @@ import java.util.Locale;
  * }</pre>
  */
 public class ElboListener extends BaseTrainingListener {
-    private static final Logger log = LoggerFactory.getLogger(ElboListener.class);
-
-    private final int printEvery;
-    private final ElboHistory history;
-    private long expectedIterations;
-    private long stepsThisRun;
-    /** Progress since the last line: the ELBO summed, the steps, and when the window began. */
-    private double windowSum;
-    private long windowSteps;
-    private long windowStart = System.nanoTime();
+    private final ElboProgress progress;
 
     /**
      * @param printEvery log a progress line every this many steps; 0 for no progress lines
@@ -53,9 +40,8 @@ public class ElboListener extends BaseTrainingListener {
      * @param history    the history to append to (to continue a trace across fits)
      */
     public ElboListener(int printEvery, ElboHistory history) {
-        ArgumentChecks.nonNegative("printEvery", printEvery);
-        this.printEvery = printEvery;
-        this.history = history;
+        this.progress = new ElboProgress(printEvery, history, "Lower the learning rate, raise the number of "
+                + "Monte-Carlo samples, or check the data for NaN/Inf.");
     }
 
     /**
@@ -66,85 +52,25 @@ public class ElboListener extends BaseTrainingListener {
      * @return this listener
      */
     public ElboListener expectedIterations(long iterations) {
-        ArgumentChecks.nonNegative("iterations", iterations);
-        this.expectedIterations = iterations;
-        this.stepsThisRun = 0;
-        this.windowSum = 0;
-        this.windowSteps = 0;
-        this.windowStart = System.nanoTime();
+        progress.start(iterations);
         return this;
     }
 
     /** @return the recorded ELBO trace */
     public ElboHistory history() {
-        return history;
+        return progress.history();
     }
 
     /** Writes the recorded trace as CSV ({@code iteration,elbo}); see {@link ElboHistory#writeCsv(java.nio.file.Path)}. */
     public void writeCsv(java.nio.file.Path file) {
-        history.writeCsv(file);
+        progress.history().writeCsv(file);
     }
 
     @Override
     public void iterationDone(Model model, int iteration, int epoch) {
-        NetworkAdapter net = NetworkAdapter.of(model);
-        double score = model.score();
-        long step = iteration + 1L;
-        if (!Double.isFinite(score)) {
-            throw new DivergenceException("Training diverged at iteration " + step + ": the ELBO is " + (-score)
-                    + " (the score, the negative ELBO per example, is " + score + "). "
-                    + "Lower the learning rate, raise the number of Monte-Carlo samples, or check the data for NaN/Inf.");
-        }
-        double elbo = elbo(net, score);
-        history.add(step, elbo);
-        stepsThisRun++;
-        windowSum += elbo;
-        windowSteps++;
-        if (printEvery > 0 && stepsThisRun % printEvery == 0) {
-            log.info(progressLine(stepsThisRun, expectedIterations, elbo, windowSum / windowSteps, windowSteps,
-                    (System.nanoTime() - windowStart) / 1e9));
-            windowSum = 0;
-            windowSteps = 0;
-            windowStart = System.nanoTime();
-        }
+        progress.record(iteration + 1L, elbo(NetworkAdapter.of(model), model.score()));
     }
 
-    /**
-     * The progress line, with what PyMC's progress bar shows: {@code Iteration 5000 [50%]: ELBO = -96.31 (mean of
-     * the last 1000: -98.12), 7,100 it/s, 0.7 s left}. The single-draw ELBO is noisy; the window's mean is the trend.
-     *
-     * @param expected the run's expected steps, or 0 if unknown (no percentage, no time left)
-     * @param seconds  the time the window's {@code windowSteps} steps took
-     */
-    public static String progressLine(long step, long expected, double elbo, double windowMean, long windowSteps,
-                               double seconds) {
-        double rate = seconds > 0 ? windowSteps / seconds : Double.POSITIVE_INFINITY;
-        StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "Iteration %d", step));
-        if (expected > 0) {
-            line.append(String.format(Locale.ROOT, " [%d%%]", 100 * step / expected));
-        }
-        line.append(String.format(Locale.ROOT, ": ELBO = %.2f (mean of the last %d: %.2f), %,.0f it/s", elbo,
-                windowSteps, windowMean, rate));
-        if (expected > step && Double.isFinite(rate)) {
-            line.append(String.format(Locale.ROOT, ", %s left", duration((expected - step) / rate)));
-        }
-        return line.toString();
-    }
-
-    private static String duration(double seconds) {
-        if (seconds < 60) {
-            return String.format(Locale.ROOT, "%.1f s", seconds);
-        }
-        long s = Math.round(seconds);
-        return s < 3600 ? String.format(Locale.ROOT, "%d min %02d s", s / 60, s % 60)
-                : String.format(Locale.ROOT, "%d h %02d min", s / 3600, (s % 3600) / 60);
-    }
-
-    /**
-     * @param net   a network with Bayesian layers and the dataset size set
-     * @param score the network's score (negative ELBO per example, KL weighted)
-     * @return the ELBO of the whole dataset (minibatch-scaled estimate)
-     */
     /**
      * @param model a network with Bayesian layers, after a training step
      * @return the ELBO that step's score stands for (the whole training set's, with the KL at full weight even
