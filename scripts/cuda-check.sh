@@ -30,7 +30,7 @@ tests=${PIPESTATUS[0]}
 set -e
 mvn -B -q $profiles package -DskipTests
 jar=examples/target/dl4j-bayes-examples.jar
-java -Xmx4g -jar "$jar" bench --rows 1,2,3,4,7,9 --rounds 7 --steps 50 --out "$out/bench-cuda.md"
+java -Xmx4g -jar bench/target/dl4j-bayes-bench.jar --rows 1,2,3,4,7,9 --rounds 7 --steps 50 --out "$out/bench-cuda.md"
 if [ -n "$data" ]; then
   java -Xmx4g -jar "$jar" fashion --data "$data" --epochs 1 --out "$out/fashion" 2>&1 | tee "$out/fashion.log"
 fi

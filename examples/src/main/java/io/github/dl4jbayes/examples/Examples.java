@@ -18,7 +18,7 @@ public final class Examples {
         // before anything touches ND4J: the AVX2 natives where the CPU runs them (the build ships them beside the
         // generic ones on x86-64), the generic ones elsewhere
         Nd4jSettings.chooseNativeBuild();
-        String[] rest = applyThreads(java.util.Arrays.copyOfRange(args, 1, args.length));
+        String[] rest = Nd4jSettings.applyThreadsOption(java.util.Arrays.copyOfRange(args, 1, args.length));
         switch (args[0].toLowerCase(Locale.ROOT)) {
             case "moons":
                 MoonsExample.main(rest);
@@ -53,49 +53,14 @@ public final class Examples {
             case "compare":
                 CompareExample.main(rest);
                 break;
-            case "bench":
-                Benchmarks.run(Options.parse(rest));
-                break;
             case "defaults":
                 DefaultsStudy.run(Options.parse(rest));
-                break;
-            case "timefit":
-                TimedFit.run(Options.parse(rest));
                 break;
             default:
                 System.err.println("Unknown example '" + args[0] + "'.");
                 usage();
                 System.exit(2);
         }
-    }
-
-    /**
-     * Sets ND4J's threads before an example runs, and returns the arguments without {@code --threads}: the value given,
-     * else (without OMP_NUM_THREADS in the environment) one thread on machines with at most two cores, where the
-     * benchmark measured one thread faster than ND4J's default (docs/performance.md), else ND4J's default.
-     */
-    private static String[] applyThreads(String[] args) {
-        java.util.List<String> rest = new java.util.ArrayList<>();
-        Integer threads = null;
-        for (int i = 0; i < args.length; i++) {
-            if ("--threads".equals(args[i]) && i + 1 < args.length) {
-                try {
-                    threads = Integer.parseInt(args[++i]);
-                } catch (NumberFormatException e) {
-                    throw new IllegalArgumentException("--threads needs an integer, got '" + args[i] + "'");
-                }
-            } else {
-                rest.add(args[i]);
-            }
-        }
-        if (threads == null && System.getenv("OMP_NUM_THREADS") == null
-                && Runtime.getRuntime().availableProcessors() <= 2) {
-            threads = 1;
-        }
-        if (threads != null) {
-            Nd4jSettings.setThreads(threads);
-        }
-        return rest.toArray(new String[0]);
     }
 
     private static void usage() {
@@ -141,12 +106,8 @@ public final class Examples {
         System.out.println("              seasonal-naive forecast; 1- and 12-step RMSE, log-likelihood, 80/95% coverage,");
         System.out.println("              a picture of the test years with the predictive bands.");
         System.out.println("              " + ForecastExample.OPTIONS);
-        System.out.println("  bench       The benchmark table: step time Bayesian vs plain DL4J (seed net, 784-400-400-10),");
-        System.out.println("              predictive throughput, time to 94% on moons, memory over many steps.");
-        System.out.println("              " + Benchmarks.OPTIONS);
         System.out.println("  defaults    The defaults study: the quick start's network over many seeds (" + DefaultsStudy.OPTIONS + ")");
-        System.out.println("  timefit     The notebook's workload timed as a user runs it: Advi.fit of the seed network");
-        System.out.println("              on the notebook's data (run in a fresh JVM for the cold figure).");
-        System.out.println("              " + TimedFit.OPTIONS);
+        System.out.println();
+        System.out.println("The benchmark runner is its own module: java -jar bench/target/dl4j-bayes-bench.jar --help");
     }
 }

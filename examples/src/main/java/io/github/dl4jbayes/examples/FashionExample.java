@@ -59,7 +59,7 @@ import java.util.stream.IntStream;
  *
  * <p>Data: see {@code docs/fashion-mnist.md}. The networks follow the images' size (at least 16 x 16).
  */
-final class FashionExample {
+public final class FashionExample {
     static final String OPTIONS = "Options: --data DIR (required: the 4 IDX files, plain or .gz; docs/fashion-mnist.md) "
             + "--out DIR (fashion-output) --model small|lenet5 (small) --epochs E (5; lenet5 10) --batch B (64; "
             + "lenet5 256) --plain-epochs E (as --epochs) --lr R (0.001) --seed S (0) --samples S (30; lenet5 10) "
@@ -112,7 +112,7 @@ final class FashionExample {
      * The plain network: conv 5x5 (8) - max pool 2x2 - conv 5x5 (16) - max pool 2x2 - dense 128 - softmax, ReLU,
      * Adam, categorical cross-entropy; input {@code InputType.convolutionalFlat(height, width, 1)}.
      */
-    static MultiLayerConfiguration plainCnn(int height, int width, int classes, long seed, double learningRate) {
+    public static MultiLayerConfiguration plainCnn(int height, int width, int classes, long seed, double learningRate) {
         checkSize(height, width, classes);
         return new NeuralNetConfiguration.Builder().seed(seed).dataType(DataType.FLOAT)
                 .updater(new Adam(learningRate)).list()
@@ -128,7 +128,7 @@ final class FashionExample {
     }
 
     /** {@link #plainCnn(int, int, int, long, double)} with Adam 0.001. */
-    static MultiLayerConfiguration plainCnn(int height, int width, int classes, long seed) {
+    public static MultiLayerConfiguration plainCnn(int height, int width, int classes, long seed) {
         return plainCnn(height, width, classes, seed, 1e-3);
     }
 
@@ -136,14 +136,14 @@ final class FashionExample {
      * The Bayesian network: the same architecture as {@link #plainCnn}, every layer with weights Bayesian (mean-field
      * Gaussian, prior N(0, 1)) and trained with the Flipout estimator.
      */
-    static MultiLayerConfiguration bayesianCnn(int height, int width, int classes, long seed, double learningRate) {
+    public static MultiLayerConfiguration bayesianCnn(int height, int width, int classes, long seed, double learningRate) {
         // Xavier means, set on each layer: the plain CNN's initialization, so that the comparison changes one thing,
         // and the one docs/fashion-mnist.md's figures were measured with
         return bayesianCnn(height, width, classes, seed, learningRate, WeightInit.XAVIER);
     }
 
     /** {@link #bayesianCnn(int, int, int, long, double)} with the means initialized by {@code means} on each layer. */
-    static MultiLayerConfiguration bayesianCnn(int height, int width, int classes, long seed, double learningRate,
+    public static MultiLayerConfiguration bayesianCnn(int height, int width, int classes, long seed, double learningRate,
                                                WeightInit means) {
         checkSize(height, width, classes);
         return new NeuralNetConfiguration.Builder().seed(seed).dataType(DataType.FLOAT)
@@ -163,7 +163,7 @@ final class FashionExample {
     }
 
     /** {@link #bayesianCnn(int, int, int, long, double)} with Adam 0.001. */
-    static MultiLayerConfiguration bayesianCnn(int height, int width, int classes, long seed) {
+    public static MultiLayerConfiguration bayesianCnn(int height, int width, int classes, long seed) {
         return bayesianCnn(height, width, classes, seed, 1e-3);
     }
 
@@ -174,7 +174,7 @@ final class FashionExample {
      * LeNet-5 as uncertainty-baselines trains it on (Fashion-)MNIST, plain: conv 5x5 with 6, 16 and 120 filters (Same
      * padding, ReLU; 2x2 max pooling after the first two), dense 84 (ReLU), softmax; He-normal weights, Adam.
      */
-    static MultiLayerConfiguration lenet5Plain(int height, int width, int classes, long seed, double learningRate) {
+    public static MultiLayerConfiguration lenet5Plain(int height, int width, int classes, long seed, double learningRate) {
         return lenet5Plain(height, width, classes, seed, learningRate, 1.0);
     }
 
@@ -182,7 +182,7 @@ final class FashionExample {
      * {@link #lenet5Plain(int, int, int, long, double)} with DL4J's dropout on the inputs of the two dense layers
      * ({@code retain}, the probability of keeping an activation; 1: none), for MC dropout.
      */
-    static MultiLayerConfiguration lenet5Plain(int height, int width, int classes, long seed, double learningRate,
+    public static MultiLayerConfiguration lenet5Plain(int height, int width, int classes, long seed, double learningRate,
                                                double retain) {
         NeuralNetConfiguration.ListBuilder list = new NeuralNetConfiguration.Builder().seed(seed)
                 .dataType(DataType.FLOAT).weightInit(WeightInit.RELU).updater(new Adam(learningRate)).list();
@@ -211,13 +211,13 @@ final class FashionExample {
      * (empirical Bayes, {@link LearnedScalePrior#perLayer()}), posterior standard deviations starting at softplus(-7)
      * and He-normal means.
      */
-    static MultiLayerConfiguration lenet5Bayesian(int height, int width, int classes, long seed,
+    public static MultiLayerConfiguration lenet5Bayesian(int height, int width, int classes, long seed,
                                                   double learningRate) {
         return lenet5Bayesian(height, width, classes, seed, learningRate, LearnedScalePrior.perLayer());
     }
 
     /** {@link #lenet5Bayesian(int, int, int, long, double)} with {@code prior} on every layer instead. */
-    static MultiLayerConfiguration lenet5Bayesian(int height, int width, int classes, long seed, double learningRate,
+    public static MultiLayerConfiguration lenet5Bayesian(int height, int width, int classes, long seed, double learningRate,
                                                   Prior prior) {
         NeuralNetConfiguration.ListBuilder list = new NeuralNetConfiguration.Builder().seed(seed)
                 .dataType(DataType.FLOAT).weightInit(WeightInit.RELU).updater(new Adam(learningRate)).list();

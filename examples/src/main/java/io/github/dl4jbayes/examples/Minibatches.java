@@ -11,17 +11,17 @@ import java.util.List;
  * would hand out 50 minibatches of 50 merged, the whole dataset, at every step. Here it is 1, and {@code batch()}
  * reports the real minibatch size, which ADVI logs.
  */
-final class Minibatches {
+public final class Minibatches {
     private Minibatches() {
     }
 
     /** @return an iterator over {@code data} in minibatches of {@code batchSize} (the last one may be smaller) */
-    static ListDataSetIterator<DataSet> of(DataSet data, int batchSize) {
+    public static ListDataSetIterator<DataSet> of(DataSet data, int batchSize) {
         return of(data.batchBy(batchSize), batchSize);
     }
 
     /** @return an iterator handing out {@code batches} one at a time */
-    static ListDataSetIterator<DataSet> of(List<DataSet> batches, int batchSize) {
+    public static ListDataSetIterator<DataSet> of(List<DataSet> batches, int batchSize) {
         return new ListDataSetIterator<>(batches, 1) {
             @Override
             public int batch() {

@@ -104,4 +104,36 @@ public final class Nd4jSettings {
         Nd4j.factory().blas().setMaxThreads(threads);
         log.info("ND4J threads: {} (OpenMP and BLAS)", threads);
     }
+
+    /**
+     * Sets ND4J's threads before an example runs, and returns the arguments without {@code --threads}: the value given,
+     * else (without OMP_NUM_THREADS in the environment) one thread on machines with at most two cores, where the
+     * benchmark measured one thread faster than ND4J's default (docs/performance.md), else ND4J's default.
+     *
+     * @param args a program's options
+     * @return {@code args} without {@code --threads N}
+     */
+    public static String[] applyThreadsOption(String[] args) {
+        java.util.List<String> rest = new java.util.ArrayList<>();
+        Integer threads = null;
+        for (int i = 0; i < args.length; i++) {
+            if ("--threads".equals(args[i]) && i + 1 < args.length) {
+                try {
+                    threads = Integer.parseInt(args[++i]);
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException("--threads needs an integer, got '" + args[i] + "'");
+                }
+            } else {
+                rest.add(args[i]);
+            }
+        }
+        if (threads == null && System.getenv("OMP_NUM_THREADS") == null
+                && Runtime.getRuntime().availableProcessors() <= 2) {
+            threads = 1;
+        }
+        if (threads != null) {
+            setThreads(threads);
+        }
+        return rest.toArray(new String[0]);
+    }
 }

@@ -4,10 +4,11 @@ import java.util.HashMap;
 import java.util.Map;
 
 /** Minimal {@code --name value} / {@code --flag} command-line options. */
-final class Options {
+public final class Options {
     private final Map<String, String> values = new HashMap<>();
 
-    static Options parse(String[] args) {
+    /** @return the options of {@code args} ({@code --name value} pairs and {@code --flag}s) */
+    public static Options parse(String[] args) {
         Options o = new Options();
         for (int i = 0; i < args.length; i++) {
             if (!args[i].startsWith("--")) {
@@ -23,11 +24,13 @@ final class Options {
         return o;
     }
 
-    String string(String name, String fallback) {
+    /** @return option {@code name}'s value, or {@code fallback} */
+    public String string(String name, String fallback) {
         return values.getOrDefault(name, fallback);
     }
 
-    int integer(String name, int fallback) {
+    /** @return option {@code name}'s integer value (underscores allowed), or {@code fallback} */
+    public int integer(String name, int fallback) {
         String v = values.get(name);
         try {
             return v == null ? fallback : Integer.parseInt(v.replace("_", ""));
@@ -36,7 +39,8 @@ final class Options {
         }
     }
 
-    double number(String name, double fallback) {
+    /** @return option {@code name}'s numeric value, or {@code fallback} */
+    public double number(String name, double fallback) {
         String v = values.get(name);
         try {
             return v == null ? fallback : Double.parseDouble(v);
@@ -45,11 +49,13 @@ final class Options {
         }
     }
 
-    boolean flag(String name) {
+    /** @return whether flag {@code name} is given */
+    public boolean flag(String name) {
         return Boolean.parseBoolean(values.getOrDefault(name, "false"));
     }
 
-    boolean has(String name) {
+    /** @return whether option {@code name} is given */
+    public boolean has(String name) {
         return values.containsKey(name);
     }
 }

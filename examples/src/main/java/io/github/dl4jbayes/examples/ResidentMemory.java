@@ -5,17 +5,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** The process's resident memory as Linux reports it in {@code /proc/self/status}; -1 where that file is absent. */
-final class ResidentMemory {
+public final class ResidentMemory {
     private ResidentMemory() {
     }
 
     /** @return the resident set now (VmRSS), in MB, or -1 */
-    static long currentMb() {
+    public static long currentMb() {
         return read("VmRSS");
     }
 
     /** @return the largest resident set so far (VmHWM, the high-water mark), in MB, or -1 */
-    static long peakMb() {
+    public static long peakMb() {
         return read("VmHWM");
     }
 

@@ -1,5 +1,9 @@
-package io.github.dl4jbayes.examples;
+package io.github.dl4jbayes.bench;
 
+import io.github.dl4jbayes.examples.MoonsData;
+import io.github.dl4jbayes.examples.NotebookNetwork;
+import io.github.dl4jbayes.examples.Minibatches;
+import io.github.dl4jbayes.examples.Options;
 import io.github.dl4jbayes.training.Advi;
 import io.github.dl4jbayes.training.ElboHistory;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;

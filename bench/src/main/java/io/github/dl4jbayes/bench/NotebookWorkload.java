@@ -1,4 +1,4 @@
-package io.github.dl4jbayes.examples;
+package io.github.dl4jbayes.bench;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -18,7 +18,7 @@ import java.util.regex.Pattern;
  * fresh JVM: one child JVM per run) and warm (a second fit in the same JVM), for 10,000 and 50,000 iterations, full
  * batch and minibatches of 50, and the benchmark's 784-400-400-10 network (100 steps, Bayesian and plain);
  * optionally DL4J's standard step as the baseline and PyTorch's figures from the same run
- * ({@code examples/scripts/pytorch_bbb.py}).
+ * ({@code bench/scripts/pytorch_bbb.py}).
  */
 final class NotebookWorkload {
     private static final Pattern FIT = Pattern.compile("^fit: ([0-9.]+) s");
@@ -124,7 +124,7 @@ final class NotebookWorkload {
             command.addAll(List.of("--add-modules", "jdk.incubator.vector"));      // as this JVM: the SIMD kernel
         }
         command.addAll(List.of("-cp", System.getProperty("java.class.path"),
-                Examples.class.getName(), "timefit", "--repeat", String.valueOf(fits)));
+                Bench.class.getName(), "timefit", "--repeat", String.valueOf(fits)));
         command.addAll(timefitArgs);
         List<String> lines = exec(command);
         double[] seconds = new double[fits];

@@ -2,7 +2,7 @@
 """PyTorch Bayes-by-backprop on the benchmark's workloads, for the comparison table in docs/performance.md.
 
 Not part of the build: run it with any Python that has PyTorch (Debian: apt-get install python3-torch
-libopenblas0-pthread, then /usr/bin/python3 examples/scripts/pytorch_bbb.py; without OpenBLAS, Debian's torch falls
+libopenblas0-pthread, then /usr/bin/python3 bench/scripts/pytorch_bbb.py; without OpenBLAS, Debian's torch falls
 back to the reference BLAS and the large network's step takes 85 ms instead of 22 ms). It times what `java -jar examples/target/dl4j-bayes-examples.jar
 bench --rows 10,11` times on the JVM side:
 

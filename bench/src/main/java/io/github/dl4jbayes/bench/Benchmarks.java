@@ -1,5 +1,11 @@
-package io.github.dl4jbayes.examples;
+package io.github.dl4jbayes.bench;
 
+import io.github.dl4jbayes.examples.FashionExample;
+import io.github.dl4jbayes.examples.MoonsData;
+import io.github.dl4jbayes.examples.NotebookNetwork;
+import io.github.dl4jbayes.examples.Minibatches;
+import io.github.dl4jbayes.examples.ResidentMemory;
+import io.github.dl4jbayes.examples.Options;
 import io.github.dl4jbayes.layers.BayesianDenseLayer;
 import io.github.dl4jbayes.layers.BayesianLSTM;
 import io.github.dl4jbayes.layers.BayesianRnnOutputLayer;
@@ -43,14 +49,14 @@ import java.util.TreeSet;
 import java.util.function.Supplier;
 
 /**
- * The benchmark runner ({@code java -jar dl4j-bayes-examples.jar bench}): step times of Bayesian against plain DL4J
+ * The benchmark runner ({@code java -jar bench/target/dl4j-bayes-bench.jar}): step times of Bayesian against plain DL4J
  * networks measured in the same run, predictive throughput, time to 94% accuracy on the moons task, and memory.
  * Prints a Markdown table: medians over repeated runs with min-max, and every ratio from one interleaved run.
  */
 final class Benchmarks {
     static final String OPTIONS = "Options: --rows 1,2,3,4,5,6,7,8,9,10,11,12,13,14 (all; 13 alone in its own JVM) --rounds R (9) --steps S (100) "
             + "--soak-steps N (200000) --soak-mlp-steps M (20000) --cold-runs C (3) --baseline (row 10: also DL4J's standard step) "
-            + "--python PATH (row 10: PyTorch's figures from examples/scripts/pytorch_bbb.py in the same run) "
+            + "--python PATH (row 10: PyTorch's figures from bench/scripts/pytorch_bbb.py in the same run) "
             + "--torch-threads T (1) --memory-epochs E (4) --memory-batches B (40) --out FILE.md";
 
     private final List<String> table = new ArrayList<>();
@@ -155,7 +161,7 @@ final class Benchmarks {
         if (rows.contains(10)) {
             workload = NotebookWorkload.run(o.integer("cold-runs", 3), o.flag("baseline"),
                     o.has("python") ? o.string("python", "python3") : null, o.integer("torch-threads", 1),
-                    o.string("pytorch-script", "examples/scripts/pytorch_bbb.py"));
+                    o.string("pytorch-script", "bench/scripts/pytorch_bbb.py"));
         }
         System.out.println();
         System.out.printf(Locale.ROOT, "Machine: %d cores, %s, Java %s, ND4J backend %s%n",
