@@ -20,18 +20,33 @@ import java.util.Arrays;
  * <p>The index is computed once per geometry: for each (output position, channel, kernel row, kernel column), the
  * offset of the input element within one example, or -1 where the patch lies in the padding. Padding may differ
  * between top/left and bottom/right (DL4J's {@code Same} mode). The input may be NCHW or NHWC: the index holds that
- * layout's offsets, and the input gradient comes back in the input's layout. Not thread-safe: one instance per layer
- * instance, as the estimators are.
+ * layout's offsets, and the input gradient comes back in the input's layout. The Java loops work through the
+ * minibatch in blocks of examples (about a million column elements each), so the Java arrays this class keeps are
+ * bounded whatever the minibatch size; a result does not depend on the block size. Not thread-safe: one instance per
+ * layer instance, as the estimators are.
  */
 final class HostColumns {
     /** Geometry the index was computed for: channels, height, width, NHWC, kernel, stride, padding, dilation. */
     private int[] key;
     /** Per example: input offset of each column element, or -1 in the padding; {@code positions * inner} entries. */
     private int[] index;
+    /** The column (or image) elements the Java buffers hold by default: 4 MB of FLOAT, 8 MB of DOUBLE. */
+    static final int BLOCK_ELEMENTS = 1 << 20;
+    /** The most column (or image) elements the Java buffers hold: the loops work through a minibatch in blocks. */
+    private final int blockElements;
     private float[] floatImage = new float[0];
     private float[] floatColumns = new float[0];
     private double[] doubleImage = new double[0];
     private double[] doubleColumns = new double[0];
+
+    HostColumns() {
+        this(BLOCK_ELEMENTS);
+    }
+
+    /** @param blockElements the most column (or image) elements the Java buffers hold (&gt; 0) */
+    HostColumns(int blockElements) {
+        this.blockElements = blockElements;
+    }
 
     /** @return whether this class can work on arrays of this type on this backend */
     static boolean supports(DataType type) {
@@ -46,22 +61,35 @@ final class HostColumns {
     INDArray columns(ConvolutionGeometry g, INDArray x) {
         int[] map = index(g);
         int batch = (int) x.size(0);
+        int pixels = g.inputSize();
         INDArray image = contiguous(x);
         INDArray columns = Nd4j.createUninitialized(x.dataType(), (long) batch * g.positions(), g.inner());
-        int imageLength = batch * g.inputSize();
-        int columnsLength = checkedLength((long) batch * map.length);
+        checkedLength((long) batch * map.length);
+        int block = blockExamples(map.length, pixels);
+        int imageOffset = (int) image.data().offset();
+        int columnsOffset = (int) columns.data().offset();
         if (x.dataType() == DataType.FLOAT) {
-            floatImage = grow(floatImage, imageLength);
-            floatColumns = grow(floatColumns, columnsLength);
-            floats(image).get((int) image.data().offset(), floatImage, 0, imageLength);
-            gather(map, batch, g.inputSize(), floatImage, floatColumns);
-            floats(columns).put((int) columns.data().offset(), floatColumns, 0, columnsLength);
+            FloatBuffer in = floats(image);
+            FloatBuffer out = floats(columns);
+            floatImage = grow(floatImage, Math.min(batch, block) * pixels);
+            floatColumns = grow(floatColumns, Math.min(batch, block) * map.length);
+            for (int from = 0; from < batch; from += block) {
+                int n = Math.min(block, batch - from);
+                in.get(imageOffset + from * pixels, floatImage, 0, n * pixels);
+                gather(map, n, pixels, floatImage, floatColumns);
+                out.put(columnsOffset + from * map.length, floatColumns, 0, n * map.length);
+            }
         } else {
-            doubleImage = grow(doubleImage, imageLength);
-            doubleColumns = grow(doubleColumns, columnsLength);
-            doubles(image).get((int) image.data().offset(), doubleImage, 0, imageLength);
-            gather(map, batch, g.inputSize(), doubleImage, doubleColumns);
-            doubles(columns).put((int) columns.data().offset(), doubleColumns, 0, columnsLength);
+            DoubleBuffer in = doubles(image);
+            DoubleBuffer out = doubles(columns);
+            doubleImage = grow(doubleImage, Math.min(batch, block) * pixels);
+            doubleColumns = grow(doubleColumns, Math.min(batch, block) * map.length);
+            for (int from = 0; from < batch; from += block) {
+                int n = Math.min(block, batch - from);
+                in.get(imageOffset + from * pixels, doubleImage, 0, n * pixels);
+                gather(map, n, pixels, doubleImage, doubleColumns);
+                out.put(columnsOffset + from * map.length, doubleColumns, 0, n * map.length);
+            }
         }
         return columns;
     }
@@ -77,26 +105,48 @@ final class HostColumns {
     INDArray image(ConvolutionGeometry g, INDArray gradColumns, long[] inputShape) {
         int[] map = index(g);
         int batch = (int) inputShape[0];
+        int pixels = g.inputSize();
         INDArray source = contiguous(gradColumns);
         INDArray gradImage = Nd4j.createUninitialized(gradColumns.dataType(), inputShape);
-        int imageLength = batch * g.inputSize();
-        int columnsLength = checkedLength((long) batch * map.length);
+        checkedLength((long) batch * map.length);
+        int block = blockExamples(map.length, pixels);
+        int sourceOffset = (int) source.data().offset();
+        int imageOffset = (int) gradImage.data().offset();
         if (gradColumns.dataType() == DataType.FLOAT) {
-            floatColumns = grow(floatColumns, columnsLength);
-            floatImage = grow(floatImage, imageLength);
-            floats(source).get((int) source.data().offset(), floatColumns, 0, columnsLength);
-            Arrays.fill(floatImage, 0, imageLength, 0f);
-            scatterAdd(map, batch, g.inputSize(), floatColumns, floatImage);
-            floats(gradImage).put((int) gradImage.data().offset(), floatImage, 0, imageLength);
+            FloatBuffer in = floats(source);
+            FloatBuffer out = floats(gradImage);
+            floatColumns = grow(floatColumns, Math.min(batch, block) * map.length);
+            floatImage = grow(floatImage, Math.min(batch, block) * pixels);
+            for (int from = 0; from < batch; from += block) {
+                int n = Math.min(block, batch - from);
+                in.get(sourceOffset + from * map.length, floatColumns, 0, n * map.length);
+                Arrays.fill(floatImage, 0, n * pixels, 0f);
+                scatterAdd(map, n, pixels, floatColumns, floatImage);
+                out.put(imageOffset + from * pixels, floatImage, 0, n * pixels);
+            }
         } else {
-            doubleColumns = grow(doubleColumns, columnsLength);
-            doubleImage = grow(doubleImage, imageLength);
-            doubles(source).get((int) source.data().offset(), doubleColumns, 0, columnsLength);
-            Arrays.fill(doubleImage, 0, imageLength, 0.0);
-            scatterAdd(map, batch, g.inputSize(), doubleColumns, doubleImage);
-            doubles(gradImage).put((int) gradImage.data().offset(), doubleImage, 0, imageLength);
+            DoubleBuffer in = doubles(source);
+            DoubleBuffer out = doubles(gradImage);
+            doubleColumns = grow(doubleColumns, Math.min(batch, block) * map.length);
+            doubleImage = grow(doubleImage, Math.min(batch, block) * pixels);
+            for (int from = 0; from < batch; from += block) {
+                int n = Math.min(block, batch - from);
+                in.get(sourceOffset + from * map.length, doubleColumns, 0, n * map.length);
+                Arrays.fill(doubleImage, 0, n * pixels, 0.0);
+                scatterAdd(map, n, pixels, doubleColumns, doubleImage);
+                out.put(imageOffset + from * pixels, doubleImage, 0, n * pixels);
+            }
         }
         return gradImage;
+    }
+
+    /**
+     * @return how many examples one pass of the Java loops takes: as many as fit the block's elements (at least
+     *         one), so that the Java-side buffers stay that small whatever the minibatch (a 1,000-image prediction
+     *         chunk of LeNet-5 would otherwise keep about 300 MB of Java arrays per network, for the network's life)
+     */
+    private int blockExamples(int columnsPerExample, int pixelsPerExample) {
+        return Math.max(1, blockElements / Math.max(1, Math.max(columnsPerExample, pixelsPerExample)));
     }
 
     /** {@code columns[b, t] = image[b, map[t]]}, 0 where {@code map[t] < 0}. */
