@@ -110,6 +110,28 @@ class FashionExampleTest {
     }
 
     @Test
+    void minibatchesAndTheValidationSplitHoldTheRowsAsked() {
+        org.nd4j.linalg.factory.Nd4j.getRandom().setSeed(5);
+        org.nd4j.linalg.dataset.DataSet data = new org.nd4j.linalg.dataset.DataSet(
+                org.nd4j.linalg.factory.Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, 50, 12),
+                org.nd4j.linalg.factory.Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, 50, 3));
+        int[] rows = {7, 0, 49, 7, 23};
+        org.nd4j.linalg.dataset.DataSet picked = FashionExample.rows(data, rows);
+        assertEquals(data.getFeatures().getRows(rows), picked.getFeatures());
+        assertEquals(data.getLabels().getRows(rows), picked.getLabels());
+        List<org.nd4j.linalg.dataset.DataSet> batches = FashionExample.shuffledBatches(data, 16, new java.util.Random(3));
+        assertEquals(List.of(16L, 16L, 16L, 2L), batches.stream().map(b -> (long) b.numExamples()).toList());
+        int[] order = io.github.dl4jbayes.training.Shuffle.permutation(50, new java.util.Random(3));
+        assertEquals(data.getFeatures().getRows(java.util.Arrays.copyOfRange(order, 16, 32)),
+                batches.get(1).getFeatures());
+        org.nd4j.linalg.dataset.DataSet[] split = FashionExample.validationSplit(data, 10, 1);
+        assertEquals(40, split[0].numExamples());
+        assertEquals(10, split[1].numExamples());
+        assertEquals(data.getFeatures().sumNumber().doubleValue(), split[0].getFeatures().sumNumber().doubleValue()
+                + split[1].getFeatures().sumNumber().doubleValue(), 1e-3);
+    }
+
+    @Test
     void anglesAreAListOrARange() {
         assertArrayEquals(new double[]{0, 15, 30}, FashionExample.parseAngles("0:30:15"));
         assertEquals(13, FashionExample.parseAngles("0:180:15").length);
