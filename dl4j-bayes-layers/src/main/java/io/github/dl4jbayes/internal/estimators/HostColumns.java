@@ -48,6 +48,12 @@ final class HostColumns {
         this.blockElements = blockElements;
     }
 
+    /** @return the elements of the largest Java buffer this instance holds (for tests: bounded by the block) */
+    int largestBuffer() {
+        return Math.max(Math.max(floatImage.length, floatColumns.length),
+                Math.max(doubleImage.length, doubleColumns.length));
+    }
+
     /** @return whether this class can work on arrays of this type on this backend */
     static boolean supports(DataType type) {
         return Nd4j.getEnvironment().isCPU() && (type == DataType.FLOAT || type == DataType.DOUBLE);

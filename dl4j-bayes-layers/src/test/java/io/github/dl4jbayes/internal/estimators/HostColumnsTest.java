@@ -44,4 +44,21 @@ class HostColumnsTest {
         ConvolutionGeometry g3 = new ConvolutionGeometry(config, three);
         assertEquals(whole.columns(g3, three), blocks.columns(g3, three), "columns of a smaller minibatch");
     }
+
+    /**
+     * The memory the blocks are for: a minibatch far larger than a block leaves Java buffers of at most one block
+     * (here 64 examples of 1,600 column elements against a block of 5,000 elements: three examples a block).
+     */
+    @org.junit.jupiter.api.Test
+    void theJavaBuffersStayWithinOneBlock() {
+        BayesianConvolutionLayer config = new BayesianConvolutionLayer.Builder(5, 5)
+                .convolutionMode(ConvolutionMode.Same).nIn(1).nOut(2).build();
+        INDArray x = Nd4j.rand(DataType.FLOAT, 64, 1, 8, 8);
+        ConvolutionGeometry g = new ConvolutionGeometry(config, x);
+        HostColumns columns = new HostColumns(5_000);
+        INDArray c = columns.columns(g, x);
+        columns.image(g, c, x.shape());
+        assertEquals(64L * 64 * 25, c.length());
+        assertEquals(3 * 64 * 25, columns.largestBuffer(), "three examples' columns");
+    }
 }
