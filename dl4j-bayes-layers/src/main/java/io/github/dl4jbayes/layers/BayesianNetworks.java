@@ -1,5 +1,6 @@
 package io.github.dl4jbayes.layers;
 
+import io.github.dl4jbayes.internal.NetworkAdapter;
 import io.github.dl4jbayes.internal.ArgumentChecks;
 import io.github.dl4jbayes.likelihoods.LossGaussianNll;
 import org.deeplearning4j.nn.api.Layer;
@@ -29,7 +30,14 @@ public final class BayesianNetworks {
      * @throws IllegalArgumentException if {@code net} is null or of another type
      */
     public static List<BayesianLayer> bayesianLayers(Model net) {
-        return NetworkAdapter.of(net).bayesianLayers();
+        List<BayesianLayer> out = new java.util.ArrayList<>();
+        for (org.deeplearning4j.nn.api.Layer layer : NetworkAdapter.of(net).layers()) {
+            org.deeplearning4j.nn.api.Layer inner = NetworkAdapter.unwrap(layer);
+            if (inner instanceof BayesianLayer) {
+                out.add((BayesianLayer) inner);
+            }
+        }
+        return out;
     }
 
     /** @return whether the network has at least one Bayesian layer */

@@ -1,5 +1,6 @@
 package io.github.dl4jbayes.layers;
 
+import io.github.dl4jbayes.internal.NetworkAdapter;
 import io.github.dl4jbayes.priors.GaussianPrior;
 import io.github.dl4jbayes.layers.InformedPriors;
 import io.github.dl4jbayes.priors.KlEstimate;

@@ -2,7 +2,7 @@ package io.github.dl4jbayes.spark;
 
 import io.github.dl4jbayes.internal.ArgumentChecks;
 import io.github.dl4jbayes.layers.BayesianNetworks;
-import io.github.dl4jbayes.layers.NetworkAdapter;
+import io.github.dl4jbayes.internal.NetworkAdapter;
 import io.github.dl4jbayes.training.DivergenceException;
 import io.github.dl4jbayes.training.ElboHistories;
 import io.github.dl4jbayes.training.ElboHistory;
@@ -136,7 +136,7 @@ public final class SparkAdvi {
             throw new IllegalArgumentException("the Spark context and the data must not be null");
         }
         NetworkAdapter adapter = NetworkAdapter.of(net);
-        if (adapter.bayesianLayers().isEmpty()) {
+        if (BayesianNetworks.bayesianLayers(net).isEmpty()) {
             throw new IllegalArgumentException("SparkAdvi needs a network with Bayesian layers");
         }
         if (!adapter.miniBatch()) {

@@ -3,7 +3,7 @@ package io.github.dl4jbayes.spark;
 import io.github.dl4jbayes.internal.ArgumentChecks;
 import io.github.dl4jbayes.layers.BayesianNetworks;
 import io.github.dl4jbayes.layers.KernelPolicy;
-import io.github.dl4jbayes.layers.NetworkAdapter;
+import io.github.dl4jbayes.internal.NetworkAdapter;
 import io.github.dl4jbayes.predict.ClassificationUncertainty;
 import io.github.dl4jbayes.predict.PosteriorPredictive;
 import io.github.dl4jbayes.predict.PredictiveSamples;
@@ -84,7 +84,7 @@ public final class SparkPredictive implements Serializable {
         if (sc == null) {
             throw new IllegalArgumentException("the Spark context must not be null");
         }
-        if (adapter.bayesianLayers().isEmpty()) {
+        if (BayesianNetworks.bayesianLayers(net).isEmpty()) {
             throw new IllegalArgumentException("The network has no Bayesian layer: its predictive has no spread");
         }
         if (adapter.numInputs() != 1 || adapter.numOutputs() != 1) {

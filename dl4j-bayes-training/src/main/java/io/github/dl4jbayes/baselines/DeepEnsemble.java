@@ -1,7 +1,7 @@
 package io.github.dl4jbayes.baselines;
 
 import io.github.dl4jbayes.internal.ArgumentChecks;
-import io.github.dl4jbayes.layers.NetworkAdapter;
+import io.github.dl4jbayes.internal.NetworkAdapter;
 import io.github.dl4jbayes.predict.PredictiveModel;
 import io.github.dl4jbayes.predict.PredictiveSamples;
 import org.deeplearning4j.nn.api.Model;

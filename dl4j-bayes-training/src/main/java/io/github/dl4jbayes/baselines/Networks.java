@@ -1,6 +1,6 @@
 package io.github.dl4jbayes.baselines;
 
-import io.github.dl4jbayes.layers.NetworkAdapter;
+import io.github.dl4jbayes.internal.NetworkAdapter;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;

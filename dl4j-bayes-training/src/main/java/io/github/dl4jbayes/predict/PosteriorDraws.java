@@ -5,7 +5,7 @@ import io.github.dl4jbayes.layers.BayesianLayerConfig;
 import io.github.dl4jbayes.layers.MeanFieldLayout;
 import io.github.dl4jbayes.internal.StableMath;
 import org.deeplearning4j.nn.api.Layer;
-import io.github.dl4jbayes.layers.NetworkAdapter;
+import io.github.dl4jbayes.internal.NetworkAdapter;
 import org.deeplearning4j.nn.api.Model;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;

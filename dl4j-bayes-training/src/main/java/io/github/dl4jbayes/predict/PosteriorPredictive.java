@@ -3,7 +3,7 @@ package io.github.dl4jbayes.predict;
 import io.github.dl4jbayes.internal.ArgumentChecks;
 import io.github.dl4jbayes.layers.BayesianNetworks;
 import io.github.dl4jbayes.layers.InferenceMode;
-import io.github.dl4jbayes.layers.NetworkAdapter;
+import io.github.dl4jbayes.internal.NetworkAdapter;
 import org.deeplearning4j.nn.api.Model;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.slf4j.Logger;
@@ -45,7 +45,7 @@ public final class PosteriorPredictive implements PredictiveModel {
      */
     public static PosteriorPredictive of(Model net) {
         NetworkAdapter adapter = NetworkAdapter.of(net);
-        if (adapter.bayesianLayers().isEmpty()) {
+        if (BayesianNetworks.bayesianLayers(net).isEmpty()) {
             throw new IllegalArgumentException("The network has no Bayesian layer: its predictive has no spread");
         }
         return new PosteriorPredictive(adapter);

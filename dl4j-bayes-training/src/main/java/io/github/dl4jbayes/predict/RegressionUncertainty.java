@@ -51,7 +51,7 @@ public final class RegressionUncertainty {
      * @throws IllegalArgumentException if the network's output layer does not use {@code LossGaussianNll}
      */
     public static RegressionUncertainty of(Model net, PredictiveSamples predictive) {
-        org.deeplearning4j.nn.conf.layers.Layer out = io.github.dl4jbayes.layers.NetworkAdapter.of(net).outputLayer(0)
+        org.deeplearning4j.nn.conf.layers.Layer out = io.github.dl4jbayes.internal.NetworkAdapter.of(net).outputLayer(0)
                 .conf().getLayer();
         ILossFunction loss = out instanceof BaseOutputLayer ? ((BaseOutputLayer) out).getLossFn() : null;
         if (!(loss instanceof LossGaussianNll)) {

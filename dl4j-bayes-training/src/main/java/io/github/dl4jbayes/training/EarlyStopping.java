@@ -1,7 +1,7 @@
 package io.github.dl4jbayes.training;
 
 import io.github.dl4jbayes.internal.ArgumentChecks;
-import io.github.dl4jbayes.layers.NetworkAdapter;
+import io.github.dl4jbayes.internal.NetworkAdapter;
 import io.github.dl4jbayes.likelihoods.LossGaussianNll;
 import io.github.dl4jbayes.metrics.ClassificationMetrics;
 import io.github.dl4jbayes.metrics.RegressionMetrics;

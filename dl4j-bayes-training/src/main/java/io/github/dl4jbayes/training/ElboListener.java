@@ -1,7 +1,7 @@
 package io.github.dl4jbayes.training;
 
 import io.github.dl4jbayes.layers.BayesianNetworks;
-import io.github.dl4jbayes.layers.NetworkAdapter;
+import io.github.dl4jbayes.internal.NetworkAdapter;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.optimize.api.BaseTrainingListener;
 

@@ -1,4 +1,4 @@
-package io.github.dl4jbayes.layers;
+package io.github.dl4jbayes.internal;
 
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.Model;
@@ -13,9 +13,7 @@ import org.deeplearning4j.optimize.api.TrainingListener;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.List;
 
 /**
  * One view of DL4J's two network types, {@link MultiLayerNetwork} and {@link ComputationGraph}, for everything the
@@ -156,21 +154,6 @@ public abstract class NetworkAdapter {
 
     /** Clears the mask arrays of the last minibatch. */
     public abstract void clearLayerMaskArrays();
-
-    /**
-     * @return the network's Bayesian layers, in the order of {@link #layers()}, including those inside DL4J's wrapper
-     *         layers (such as {@code LastTimeStep})
-     */
-    public List<BayesianLayer> bayesianLayers() {
-        List<BayesianLayer> out = new ArrayList<>();
-        for (Layer layer : layers()) {
-            Layer inner = unwrap(layer);
-            if (inner instanceof BayesianLayer) {
-                out.add((BayesianLayer) inner);
-            }
-        }
-        return out;
-    }
 
     /** @return the layer inside DL4J's wrapper layers ({@code LastTimeStep}, ...), or the layer itself */
     public static Layer unwrap(Layer layer) {
