@@ -415,16 +415,27 @@ final class Benchmarks {
         int warmup = Math.max(steps, 20);
         medianStep(bayesian, warmup);
         medianStep(plain, warmup);
+        interleavedRow(id, what, () -> medianStep(bayesian, steps), () -> medianStep(plain, steps), "%.3f");
+    }
+
+    /**
+     * Measures the Bayesian and the plain figure in turn, once per round, and adds the row: each side's median with
+     * its range, and the median (min-max) of the rounds' ratios.
+     *
+     * @param format how the milliseconds are printed
+     */
+    private void interleavedRow(String id, String what, java.util.function.DoubleSupplier bayesian,
+                                java.util.function.DoubleSupplier plain, String format) {
         double[] ta = new double[rounds];
         double[] tp = new double[rounds];
         double[] ratio = new double[rounds];
         for (int r = 0; r < rounds; r++) {
-            ta[r] = medianStep(bayesian, steps);
-            tp[r] = medianStep(plain, steps);
+            ta[r] = bayesian.getAsDouble();
+            tp[r] = plain.getAsDouble();
             ratio[r] = ta[r] / tp[r];
         }
         String row = String.format(Locale.ROOT, "| %s | %s | %s ms | %s ms | **%.2f** (%.2f-%.2f) |", id, what,
-                range(ta, "%.3f"), range(tp, "%.3f"), median(ratio), min(ratio), max(ratio));
+                range(ta, format), range(tp, format), median(ratio), min(ratio), max(ratio));
         System.out.println(row);
         table.add(row);
     }
@@ -450,18 +461,8 @@ final class Benchmarks {
         };
         bayesianRound.run();
         plainRound.run();
-        double[] ta = new double[rounds];
-        double[] tp = new double[rounds];
-        double[] ratio = new double[rounds];
-        for (int r = 0; r < rounds; r++) {
-            ta[r] = meanMillis(bayesianRound, steps);
-            tp[r] = meanMillis(plainRound, steps);
-            ratio[r] = ta[r] / tp[r];
-        }
-        String row = String.format(Locale.ROOT, "| %s | %s | %s ms | %s ms | **%.2f** (%.2f-%.2f) |", id, what,
-                range(ta, "%.4f"), range(tp, "%.4f"), median(ratio), min(ratio), max(ratio));
-        System.out.println(row);
-        table.add(row);
+        interleavedRow(id, what, () -> meanMillis(bayesianRound, steps), () -> meanMillis(plainRound, steps),
+                "%.4f");
     }
 
     /** @return the mean time of one of the {@code steps} steps {@code round} takes, in milliseconds */

@@ -51,6 +51,15 @@ final class HierarchicalLayout {
     static HierarchicalLayout of(MultiLayerConfiguration conf, int groups) {
         MultiLayerNetwork probe = new MultiLayerNetwork(conf.clone());
         probe.init();
+        return of(probe, groups);
+    }
+
+    /**
+     * @param probe an initialized network of the architecture (read, not changed)
+     * @return the layout of {@code groups} groups of {@code probe}'s architecture
+     * @throws IllegalArgumentException as {@link #of(MultiLayerConfiguration, int)}
+     */
+    static HierarchicalLayout of(MultiLayerNetwork probe, int groups) {
         List<Block> blocks = new ArrayList<>();
         int offset = 0;
         for (int i = 0; i < probe.getLayers().length; i++) {

@@ -431,9 +431,9 @@ public final class HierarchicalNetwork {
 
         /** @return the network: parent initialized as the configuration says, deviations at 0, tau as set */
         public HierarchicalNetwork build() {
-            HierarchicalLayout layout = HierarchicalLayout.of(conf, groups);
             MultiLayerNetwork probe = new MultiLayerNetwork(conf.clone());
             probe.init();
+            HierarchicalLayout layout = HierarchicalLayout.of(probe, groups);
             int p = layout.paramCount;
             INDArray all = Nd4j.zeros(probe.params().dataType(), 1, layout.length());
             all.get(NDArrayIndex.point(0), NDArrayIndex.interval(0, p)).assign(probe.params().reshape(p));
