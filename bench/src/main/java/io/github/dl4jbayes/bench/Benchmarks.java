@@ -1,6 +1,6 @@
 package io.github.dl4jbayes.bench;
 
-import io.github.dl4jbayes.examples.FashionExample;
+import io.github.dl4jbayes.examples.FashionNetworks;
 import io.github.dl4jbayes.examples.MoonsData;
 import io.github.dl4jbayes.examples.NotebookNetwork;
 import io.github.dl4jbayes.examples.Minibatches;
@@ -118,15 +118,15 @@ final class Benchmarks {
         if (rows.contains(9)) {
             DataSet images = mnistLikeBatch(64, 9);
             b.stepRatio("9", "step, LeNet-style CNN (fashion example), 28x28, batch 64, FLIPOUT",
-                    () -> withN(new MultiLayerNetwork(FashionExample.bayesianCnn(28, 28, 10, 1)), 60_000),
-                    () -> withN(new MultiLayerNetwork(FashionExample.plainCnn(28, 28, 10, 1)), 0), images);
+                    () -> withN(new MultiLayerNetwork(FashionNetworks.bayesianCnn(28, 28, 10, 1)), 60_000),
+                    () -> withN(new MultiLayerNetwork(FashionNetworks.plainCnn(28, 28, 10, 1)), 0), images);
         }
         if (rows.contains(12)) {
             DataSet images = mnistLikeBatch(256, 12);
             b.stepRatio("12", "step, LeNet-5 (conv 6-16-120 Same, dense 84; Flipout convolutions, local "
                             + "reparameterization dense layers, learned prior scale), 28x28, batch 256",
-                    () -> withN(new MultiLayerNetwork(FashionExample.lenet5Bayesian(28, 28, 10, 1, 1e-3)), 60_000),
-                    () -> withN(new MultiLayerNetwork(FashionExample.lenet5Plain(28, 28, 10, 1, 1e-3)), 0), images);
+                    () -> withN(new MultiLayerNetwork(FashionNetworks.lenet5Bayesian(28, 28, 10, 1, 1e-3)), 60_000),
+                    () -> withN(new MultiLayerNetwork(FashionNetworks.lenet5Plain(28, 28, 10, 1, 1e-3)), 0), images);
         }
         if (rows.contains(11)) {
             DataSet images = uniformBatch(64, 64, 11);
@@ -612,7 +612,7 @@ final class Benchmarks {
      * and the peak (VmHWM). Meaningful in a JVM of its own ({@code --rows 13}).
      */
     private void memoryOverEpochs(int epochs, int batches) {
-        MultiLayerNetwork net = new MultiLayerNetwork(FashionExample.lenet5Bayesian(28, 28, 10, 1, 1e-3));
+        MultiLayerNetwork net = new MultiLayerNetwork(FashionNetworks.lenet5Bayesian(28, 28, 10, 1, 1e-3));
         net.init();
         List<DataSet> data = new ArrayList<>();
         for (int k = 0; k < batches; k++) {

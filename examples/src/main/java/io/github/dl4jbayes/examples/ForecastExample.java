@@ -1,5 +1,6 @@
 package io.github.dl4jbayes.examples;
 
+import io.github.dl4jbayes.examples.SunspotSeries.Series;
 import io.github.dl4jbayes.layers.BayesianLSTM;
 import io.github.dl4jbayes.layers.BayesianRnnOutputLayer;
 import io.github.dl4jbayes.layers.Estimator;
@@ -31,17 +32,20 @@ import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 import java.awt.Color;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
+
+import static io.github.dl4jbayes.examples.SunspotSeries.labels;
+import static io.github.dl4jbayes.examples.SunspotSeries.naiveForecast;
+import static io.github.dl4jbayes.examples.SunspotSeries.paths;
+import static io.github.dl4jbayes.examples.SunspotSeries.range;
+import static io.github.dl4jbayes.examples.SunspotSeries.seasonalNaive;
+import static io.github.dl4jbayes.examples.SunspotSeries.sunspots;
+import static io.github.dl4jbayes.examples.SunspotSeries.trainingWindows;
+import static io.github.dl4jbayes.examples.SunspotSeries.windows;
 
 /**
  * Forecasting the yearly sunspot numbers (1700-2008, shipped in the examples jar) with a Bayesian LSTM, against the
@@ -63,7 +67,6 @@ final class ForecastExample {
             + "--burn-in B (30) --samples S (200) --horizon H (12) --seed S (0)";
     static final int FIRST_VALIDATION_YEAR = 1921;
     static final int FIRST_TEST_YEAR = 1961;
-    static final int SEASON = 11;
 
     private ForecastExample() {
     }
@@ -81,51 +84,18 @@ final class ForecastExample {
     record Result(Scores bayesian, Scores plain, Scores naive, Path picture) {
     }
 
-    /** The series: years and yearly sunspot numbers. */
-    record Series(int[] years, double[] values) {
-        int index(int year) {
-            return year - years[0];
-        }
-    }
-
-    static Series sunspots() throws IOException {
-        List<Integer> years = new ArrayList<>();
-        List<Double> values = new ArrayList<>();
-        try (InputStream in = ForecastExample.class.getResourceAsStream("/sunspots_yearly.csv")) {
-            if (in == null) {
-                throw new IOException("sunspots_yearly.csv is missing from the examples jar");
-            }
-            BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
-            String line;
-            while ((line = reader.readLine()) != null) {
-                if (line.startsWith("#") || line.startsWith("year") || line.isBlank()) {
-                    continue;
-                }
-                String[] parts = line.split(",");
-                years.add(Integer.parseInt(parts[0].trim()));
-                values.add(Double.parseDouble(parts[1].trim()));
-            }
-        }
-        int[] y = new int[years.size()];
-        double[] v = new double[values.size()];
-        for (int i = 0; i < y.length; i++) {
-            y[i] = years.get(i);
-            v[i] = values.get(i);
-        }
-        return new Series(y, v);
-    }
 
     static Result run(Options o) throws Exception {
         System.setProperty("java.awt.headless", "true");
         Path out = Path.of(o.string("out", "forecast-output")).toAbsolutePath();
         Files.createDirectories(out);
-        int iterations = o.integer("iterations", 3000);
-        int plainEpochs = o.integer("plain-epochs", 3000);
-        int hidden = o.integer("hidden", 32);
-        int window = o.integer("window", 40);
-        int burnIn = o.integer("burn-in", 30);
-        int samples = o.integer("samples", 200);
-        int horizon = o.integer("horizon", 12);
+        int iterations = o.positiveInteger("iterations", 3000);
+        int plainEpochs = o.positiveInteger("plain-epochs", 3000);
+        int hidden = o.positiveInteger("hidden", 32);
+        int window = o.positiveInteger("window", 40);
+        int burnIn = o.nonNegativeInteger("burn-in", 30);
+        int samples = o.positiveInteger("samples", 200);
+        int horizon = o.positiveInteger("horizon", 12);
         long seed = o.integer("seed", 0);
         if (burnIn < 0 || burnIn >= window) {
             throw new IllegalArgumentException("--burn-in must be in [0, --window), got " + burnIn + " with window "
@@ -224,69 +194,6 @@ final class ForecastExample {
         return new Result(b, p, s, picture);
     }
 
-    private static int[] range(int from, int to) {
-        int[] r = new int[Math.max(0, to - from)];
-        for (int i = 0; i < r.length; i++) {
-            r[i] = from + i;
-        }
-        return r;
-    }
-
-    /**
-     * Training windows inside the training years: inputs {@code z[s .. s+W-1]}, labels {@code z[s+1 .. s+W]}, the first
-     * {@code burnIn} steps unscored (label mask 0), windows {@code W - burnIn} years apart so that each year is
-     * scored once.
-     */
-    static DataSet trainingWindows(double[] z, int end, int window, int burnIn) {
-        int stride = window - burnIn;
-        List<Integer> starts = new ArrayList<>();
-        for (int s = (end - 1 - window) % stride; s + window <= end - 1; s += stride) {
-            starts.add(s);
-        }
-        int count = starts.size();
-        INDArray x = Nd4j.create(DataType.FLOAT, count, 1, window);
-        INDArray y = Nd4j.create(DataType.FLOAT, count, 1, window);
-        INDArray mask = Nd4j.create(DataType.FLOAT, count, window);
-        for (int i = 0; i < count; i++) {
-            int s = starts.get(i);
-            for (int t = 0; t < window; t++) {
-                x.putScalar(new long[]{i, 0, t}, z[s + t]);
-                y.putScalar(new long[]{i, 0, t}, z[s + t + 1]);
-                mask.putScalar(i, t, t >= burnIn ? 1.0 : 0.0);
-            }
-        }
-        return new DataSet(x, y, null, mask);
-    }
-
-    /** For each target year {@code t}: the window {@code z[t-W .. t-1]}, {@code [targets, 1, W]}. */
-    static INDArray windows(double[] z, int[] targets, int window) {
-        INDArray x = Nd4j.create(DataType.FLOAT, targets.length, 1, window);
-        for (int i = 0; i < targets.length; i++) {
-            for (int t = 0; t < window; t++) {
-                x.putScalar(new long[]{i, 0, t}, z[targets[i] - window + t]);
-            }
-        }
-        return x;
-    }
-
-    static INDArray labels(double[] z, int[] targets) {
-        INDArray y = Nd4j.create(DataType.DOUBLE, targets.length, 1);
-        for (int i = 0; i < targets.length; i++) {
-            y.putScalar(i, 0, z[targets[i]]);
-        }
-        return y;
-    }
-
-    /** The next {@code horizon} values after each origin's window, {@code [origins * horizon, 1]} (origin-major). */
-    static INDArray paths(double[] z, int[] origins, int horizon) {
-        INDArray y = Nd4j.create(DataType.DOUBLE, (long) origins.length * horizon, 1);
-        for (int i = 0; i < origins.length; i++) {
-            for (int h = 0; h < horizon; h++) {
-                y.putScalar((long) i * horizon + h, 0, z[origins[i] + h]);
-            }
-        }
-        return y;
-    }
 
     /** The predictive samples' last time step: {@code [S, B, F, T]} to {@code [S, B, F]}. */
     static PredictiveSamples lastStep(INDArray samples) {
@@ -305,30 +212,6 @@ final class ForecastExample {
         return norm / Math.sqrt(actual.length());
     }
 
-    /** The seasonal-naive forecast {@code h} steps ahead of each target: the value a whole number of cycles earlier. */
-    static INDArray seasonalNaive(double[] z, int[] targets, int h) {
-        INDArray y = Nd4j.create(DataType.DOUBLE, targets.length, 1);
-        int back = seasonsBack(h);
-        for (int i = 0; i < targets.length; i++) {
-            y.putScalar(i, 0, z[targets[i] - back]);
-        }
-        return y;
-    }
-
-    /** @return how far back the seasonal-naive forecast h steps ahead looks: the fewest whole cycles reaching data */
-    static int seasonsBack(int h) {
-        return SEASON * ((h - 1) / SEASON + 1);
-    }
-
-    static INDArray naiveForecast(double[] z, int[] origins, int horizon) {
-        INDArray y = Nd4j.create(DataType.DOUBLE, (long) origins.length * horizon, 1);
-        for (int i = 0; i < origins.length; i++) {
-            for (int h = 1; h <= horizon; h++) {
-                y.putScalar((long) i * horizon + h - 1, 0, z[origins[i] + h - 1 - seasonsBack(h)]);
-            }
-        }
-        return y;
-    }
 
     /** The plain LSTM's forecast, its own mean fed back: {@code [origins * horizon, 1]} (origin-major). */
     static INDArray plainForecast(MultiLayerNetwork net, double[] z, int[] origins, int window, int horizon) {

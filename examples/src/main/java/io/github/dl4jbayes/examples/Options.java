@@ -58,4 +58,40 @@ public final class Options {
     public boolean has(String name) {
         return values.containsKey(name);
     }
+
+    /**
+     * @return option {@code name}'s integer value, or {@code fallback}
+     * @throws IllegalArgumentException naming the option if the value is not an integer &gt; 0
+     */
+    public int positiveInteger(String name, int fallback) {
+        int v = integer(name, fallback);
+        if (v <= 0) {
+            throw new IllegalArgumentException("--" + name + " must be > 0, got " + v);
+        }
+        return v;
+    }
+
+    /**
+     * @return option {@code name}'s integer value, or {@code fallback}
+     * @throws IllegalArgumentException naming the option if the value is not an integer &gt;= 0
+     */
+    public int nonNegativeInteger(String name, int fallback) {
+        int v = integer(name, fallback);
+        if (v < 0) {
+            throw new IllegalArgumentException("--" + name + " must be >= 0, got " + v);
+        }
+        return v;
+    }
+
+    /**
+     * @return option {@code name}'s numeric value, or {@code fallback}
+     * @throws IllegalArgumentException naming the option if the value is not a finite number &gt; 0
+     */
+    public double positiveNumber(String name, double fallback) {
+        double v = number(name, fallback);
+        if (!(v > 0) || Double.isInfinite(v)) {
+            throw new IllegalArgumentException("--" + name + " must be a finite number > 0, got " + v);
+        }
+        return v;
+    }
 }

@@ -42,7 +42,7 @@ class FashionExampleTest {
         }
         assertTrue(Files.size(out.resolve("elbo.csv")) > 0);
         assertEquals(4, Files.readAllLines(out.resolve("rotation.csv")).size(), "header and three angles");
-        for (FashionExample.RotationScores rotated : List.of(r.plainRotated(), r.bayesianRotated())) {
+        for (ImagePredictions.RotationScores rotated : List.of(r.plainRotated(), r.bayesianRotated())) {
             assertArrayEquals(new double[]{0, 90, 180}, rotated.degrees());
             for (int k = 0; k < 3; k++) {
                 assertCount(rotated.accuracy()[k], 20, "accuracy at " + rotated.degrees()[k] + " on 20 test images");
@@ -93,20 +93,28 @@ class FashionExampleTest {
                 () -> FashionExample.run(Options.parse(new String[]{"--out", tmp.toString()})));
         assertTrue(e.getMessage().contains("--data DIR is required"), e.getMessage());
         IllegalArgumentException small = assertThrows(IllegalArgumentException.class,
-                () -> FashionExample.plainCnn(15, 28, 8, 0));
+                () -> FashionNetworks.plainCnn(15, 28, 8, 0));
         assertTrue(small.getMessage().contains("at least 16 x 16"), small.getMessage());
         IllegalArgumentException model = assertThrows(IllegalArgumentException.class,
-                () -> FashionExample.Model.parse("resnet"));
+                () -> FashionNetworks.Model.parse("resnet"));
         assertTrue(model.getMessage().contains("--model"), model.getMessage());
         IllegalArgumentException prior = assertThrows(IllegalArgumentException.class,
-                () -> FashionExample.prior("laplace"));
+                () -> FashionNetworks.prior("laplace"));
         assertTrue(prior.getMessage().contains("--prior"), prior.getMessage());
         IllegalArgumentException smallPrior = assertThrows(IllegalArgumentException.class,
                 () -> FashionExample.run(Options.parse(new String[]{"--data", tmp.toString(), "--out",
                         tmp.resolve("o").toString(), "--prior", "normal"})));
         assertTrue(smallPrior.getMessage().contains("lenet5"), smallPrior.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> FashionExample.parseAngles("0:180"));
-        assertThrows(IllegalArgumentException.class, () -> FashionExample.parseAngles("0,x"));
+        IllegalArgumentException smallStd = assertThrows(IllegalArgumentException.class,
+                () -> FashionExample.run(Options.parse(new String[]{"--data", tmp.toString(), "--out",
+                        tmp.resolve("o").toString(), "--posterior-std", "0.01"})));
+        assertTrue(smallStd.getMessage().contains("--posterior-std"), smallStd.getMessage());
+        IllegalArgumentException zeroStd = assertThrows(IllegalArgumentException.class,
+                () -> FashionExample.run(Options.parse(new String[]{"--data", tmp.toString(), "--out",
+                        tmp.resolve("o").toString(), "--model", "lenet5", "--posterior-std", "0"})));
+        assertTrue(zeroStd.getMessage().contains("--posterior-std must be"), zeroStd.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> ImagePredictions.parseAngles("0:180"));
+        assertThrows(IllegalArgumentException.class, () -> ImagePredictions.parseAngles("0,x"));
     }
 
     @Test
@@ -116,15 +124,15 @@ class FashionExampleTest {
                 org.nd4j.linalg.factory.Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, 50, 12),
                 org.nd4j.linalg.factory.Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, 50, 3));
         int[] rows = {7, 0, 49, 7, 23};
-        org.nd4j.linalg.dataset.DataSet picked = FashionExample.rows(data, rows);
+        org.nd4j.linalg.dataset.DataSet picked = Minibatches.rows(data, rows);
         assertEquals(data.getFeatures().getRows(rows), picked.getFeatures());
         assertEquals(data.getLabels().getRows(rows), picked.getLabels());
-        List<org.nd4j.linalg.dataset.DataSet> batches = FashionExample.shuffledBatches(data, 16, new java.util.Random(3));
+        List<org.nd4j.linalg.dataset.DataSet> batches = Minibatches.shuffledBatches(data, 16, new java.util.Random(3));
         assertEquals(List.of(16L, 16L, 16L, 2L), batches.stream().map(b -> (long) b.numExamples()).toList());
         int[] order = io.github.dl4jbayes.training.Shuffle.permutation(50, new java.util.Random(3));
         assertEquals(data.getFeatures().getRows(java.util.Arrays.copyOfRange(order, 16, 32)),
                 batches.get(1).getFeatures());
-        org.nd4j.linalg.dataset.DataSet[] split = FashionExample.validationSplit(data, 10, 1);
+        org.nd4j.linalg.dataset.DataSet[] split = Minibatches.validationSplit(data, 10, 1);
         assertEquals(40, split[0].numExamples());
         assertEquals(10, split[1].numExamples());
         assertEquals(data.getFeatures().sumNumber().doubleValue(), split[0].getFeatures().sumNumber().doubleValue()
@@ -133,19 +141,19 @@ class FashionExampleTest {
 
     @Test
     void anglesAreAListOrARange() {
-        assertArrayEquals(new double[]{0, 15, 30}, FashionExample.parseAngles("0:30:15"));
-        assertEquals(13, FashionExample.parseAngles("0:180:15").length);
-        assertArrayEquals(new double[]{0, 45}, FashionExample.parseAngles("0, 45"));
-        assertEquals(0, FashionExample.parseAngles("none").length);
+        assertArrayEquals(new double[]{0, 15, 30}, ImagePredictions.parseAngles("0:30:15"));
+        assertEquals(13, ImagePredictions.parseAngles("0:180:15").length);
+        assertArrayEquals(new double[]{0, 45}, ImagePredictions.parseAngles("0, 45"));
+        assertEquals(0, ImagePredictions.parseAngles("none").length);
     }
 
     @Test
     void lenet5ConfigurationsHaveTheAnchorsShape() {
         org.deeplearning4j.nn.multilayer.MultiLayerNetwork plain =
-                new org.deeplearning4j.nn.multilayer.MultiLayerNetwork(FashionExample.lenet5Plain(28, 28, 10, 0, 1e-3));
+                new org.deeplearning4j.nn.multilayer.MultiLayerNetwork(FashionNetworks.lenet5Plain(28, 28, 10, 0, 1e-3));
         plain.init();
         org.deeplearning4j.nn.multilayer.MultiLayerNetwork bayes =
-                new org.deeplearning4j.nn.multilayer.MultiLayerNetwork(FashionExample.lenet5Bayesian(28, 28, 10, 0,
+                new org.deeplearning4j.nn.multilayer.MultiLayerNetwork(FashionNetworks.lenet5Bayesian(28, 28, 10, 0,
                         1e-3));
         bayes.init();
         // conv 6 (5x5x1), 16 (5x5x6), 120 (5x5x16), dense 84 from 7x7x120, 10: weights and biases
@@ -153,6 +161,21 @@ class FashionExampleTest {
         assertEquals(plainParams, plain.numParams());
         assertTrue(bayes.numParams() >= 2 * plainParams, "mu and rho per weight: " + bayes.numParams());
         assertEquals(plain.getnLayers(), bayes.getnLayers());
+        // --posterior-std reaches every Bayesian layer; the default is the recipe's softplus(-7)
+        double std = Math.log1p(Math.exp(-5));
+        org.deeplearning4j.nn.conf.MultiLayerConfiguration wider = FashionNetworks.lenet5Bayesian(28, 28, 10, 0, 1e-3,
+                io.github.dl4jbayes.priors.GaussianPrior.standardNormal(), std);
+        int bayesian = 0;
+        for (int i = 0; i < wider.getConfs().size(); i++) {
+            if (wider.getConf(i).getLayer() instanceof io.github.dl4jbayes.layers.BayesianLayerConfig c) {
+                assertEquals(std, c.getMeanField().getInitialPosteriorStd(), 0, "layer " + i);
+                assertEquals(Math.log1p(Math.exp(-7)), ((io.github.dl4jbayes.layers.BayesianLayerConfig)
+                        bayes.getLayerWiseConfigurations().getConf(i).getLayer()).getMeanField()
+                        .getInitialPosteriorStd(), 1e-15, "layer " + i);
+                bayesian++;
+            }
+        }
+        assertEquals(5, bayesian);
     }
 
     /** A fraction of {@code n} images: a whole number of them right. */

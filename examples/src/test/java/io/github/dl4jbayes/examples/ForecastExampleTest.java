@@ -18,7 +18,7 @@ class ForecastExampleTest {
 
     @Test
     void theShippedSeries() throws Exception {
-        ForecastExample.Series s = ForecastExample.sunspots();
+        SunspotSeries.Series s = SunspotSeries.sunspots();
         assertEquals(309, s.values().length);
         assertEquals(1700, s.years()[0]);
         assertEquals(2008, s.years()[308]);
@@ -33,7 +33,7 @@ class ForecastExampleTest {
         for (int i = 0; i < z.length; i++) {
             z[i] = i;
         }
-        DataSet d = ForecastExample.trainingWindows(z, 80, 20, 15);
+        DataSet d = SunspotSeries.trainingWindows(z, 80, 20, 15);
         INDArray mask = d.getLabelsMaskArray();
         int[] scored = new int[100];
         for (int w = 0; w < d.numExamples(); w++) {
@@ -61,7 +61,7 @@ class ForecastExampleTest {
         for (int i = 0; i < z.length; i++) {
             z[i] = i;
         }
-        INDArray f = ForecastExample.naiveForecast(z, new int[]{40}, 12);
+        INDArray f = SunspotSeries.naiveForecast(z, new int[]{40}, 12);
         for (int h = 1; h <= 11; h++) {
             assertEquals(40 + h - 1 - 11, f.getDouble(h - 1, 0), 0.0, "step " + h);
         }

@@ -1,0 +1,117 @@
+package io.github.dl4jbayes.examples;
+
+import io.github.dl4jbayes.examples.CompareExample.Fitted;
+import io.github.dl4jbayes.examples.CompareExample.Score;
+import io.github.dl4jbayes.examples.CompareProblems.Problem;
+import io.github.dl4jbayes.plot.Plots;
+import io.github.dl4jbayes.predict.PredictiveModel;
+import io.github.dl4jbayes.predict.PredictiveSamples;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The {@code compare} example's output: a line per method and seed, the Markdown summary (mean +- sd over the
+ * seeds), the CSV of every score and the moons' pictures.
+ */
+final class CompareReport {
+    private CompareReport() {
+    }
+
+    static String format(Problem p, Score s) {
+        StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "%-20s", s.method()));
+        List<String> columns = p.columns();
+        for (int i = 0; i < columns.size(); i++) {
+            b.append(String.format(Locale.ROOT, "  %s %s", columns.get(i), decimals(columns.get(i), s.values()[i])));
+        }
+        return b.append(String.format(Locale.ROOT, "  train %.1f s  predict %.3f s", s.trainSeconds(),
+                s.predictSeconds())).toString();
+    }
+
+    /** Percentages and RMSE with 2 decimals, log-likelihoods with 3, the rest with 4. */
+    static String decimals(String column, double value) {
+        String format = column.contains("%") || column.equals("RMSE") ? "%.2f"
+                : column.startsWith("log-likelihood") ? "%.3f" : "%.4f";
+        return String.format(Locale.ROOT, format, value);
+    }
+
+    /** @return a Markdown table: per method, mean +- sd over the seeds of every score */
+    static String summary(Problem p, List<Score> scores) {
+        List<String> columns = p.columns();
+        StringBuilder b = new StringBuilder("| method | " + String.join(" | ", columns) + " | train s | predict s |\n|"
+                + "---|".repeat(columns.size() + 3) + "\n");
+        for (String method : CompareExample.METHODS) {
+            List<Score> mine = scores.stream().filter(s -> s.method().equals(method)).toList();
+            b.append("| ").append(method);
+            for (int i = 0; i < columns.size(); i++) {
+                int column = i;
+                b.append(" | ").append(meanSd(mine, s -> s.values()[column], columns.get(i)));
+            }
+            b.append(" | ").append(meanSd(mine, Score::trainSeconds, "%.1f"))
+                    .append(" | ").append(meanSd(mine, Score::predictSeconds, "%.3f")).append(" |\n");
+        }
+        return b.toString();
+    }
+
+    /** @return "mean +- sd" over the seeds (the mean alone for one seed), with the column's decimals */
+    static String meanSd(List<Score> scores, java.util.function.ToDoubleFunction<Score> value, String column) {
+        double[] v = scores.stream().mapToDouble(value).toArray();
+        double mean = Arrays.stream(v).average().orElse(Double.NaN);
+        String text = column.startsWith("%") ? String.format(Locale.ROOT, column, mean) : decimals(column, mean);
+        if (v.length > 1) {
+            double sd = Math.sqrt(Arrays.stream(v).map(x -> (x - mean) * (x - mean)).sum() / (v.length - 1));
+            text += " +- " + (column.startsWith("%") ? String.format(Locale.ROOT, column, sd) : decimals(column, sd));
+        }
+        return text;
+    }
+
+    static void writeCsv(Problem p, List<Score> scores, Path file) throws IOException {
+        try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(file))) {
+            w.println("method,seed," + String.join(",", p.columns().stream().map(c -> '"' + c + '"').toList())
+                    + ",train_s,predict_s");
+            for (Score s : scores) {
+                w.printf(Locale.ROOT, "%s,%d,%s,%.4f,%.4f%n", s.method(), s.seed(), String.join(",",
+                                Arrays.stream(s.values()).mapToObj(v -> String.format(Locale.ROOT, "%.6g", v)).toList()),
+                        s.trainSeconds(), s.predictSeconds());
+            }
+        }
+    }
+
+    /** The moons' predictive mean and its spread over the draws, four methods side by side. */
+    static List<Path> surfaces(Problem p, Map<String, Fitted> fitted, int side, Path out) {
+        double[][] grid = new double[side * side][2];
+        for (int i = 0; i < side; i++) {
+            for (int j = 0; j < side; j++) {
+                grid[i * side + j][0] = -3 + 6.0 * j / (side - 1);
+                grid[i * side + j][1] = -3 + 6.0 * i / (side - 1);
+            }
+        }
+        INDArray x = Nd4j.create(grid).castTo(DataType.FLOAT);
+        double[][] points = p.test().getFeatures().castTo(DataType.DOUBLE).toDoubleMatrix();
+        List<org.knowm.xchart.XYChart> means = new ArrayList<>();
+        List<org.knowm.xchart.XYChart> spreads = new ArrayList<>();
+        for (String method : CompareExample.METHODS.subList(1, CompareExample.METHODS.size())) {
+            PredictiveModel model = fitted.get(method).model();
+            PredictiveSamples s = model.predict(x);
+            double[] classes = model.predict(p.test().getFeatures()).mean().gt(0.5).castTo(DataType.DOUBLE)
+                    .reshape(points.length).toDoubleVector();          // the test points coloured by this method
+            double[] mean = s.mean().castTo(DataType.DOUBLE).reshape(grid.length).toDoubleVector();
+            double[] sd = s.std().castTo(DataType.DOUBLE).reshape(grid.length).toDoubleVector();
+            means.add(Plots.surface(method + ": P(y = 1)", "p", grid, mean, side, 0, 1, 10, points, classes));
+            spreads.add(Plots.surface(method + ": sd of P(y = 1)", "sd", grid, sd, side, 0, 0.5, 10, points,
+                    classes));
+        }
+        return List.of(Plots.saveSideBySide(means, out, "compare_mean"),
+                Plots.saveSideBySide(spreads, out, "compare_uncertainty"));
+    }
+}
