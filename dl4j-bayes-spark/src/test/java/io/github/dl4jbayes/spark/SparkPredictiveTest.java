@@ -1,7 +1,10 @@
 package io.github.dl4jbayes.spark;
 
+import io.github.dl4jbayes.baselines.DeepEnsemble;
+import io.github.dl4jbayes.baselines.McDropout;
 import io.github.dl4jbayes.layers.BayesianDenseLayer;
 import io.github.dl4jbayes.layers.BayesianOutputLayer;
+import io.github.dl4jbayes.predict.ClassificationUncertainty;
 import io.github.dl4jbayes.predict.PosteriorPredictive;
 import io.github.dl4jbayes.predict.PredictiveSamples;
 import io.github.dl4jbayes.training.Advi;
@@ -119,6 +122,96 @@ class SparkPredictiveTest extends LocalSpark {
                 .setOutputs("y").build());
         graph.init();
         assertAgreesWithOneMachine(graph, false);
+    }
+
+    /** A plain 2-8-2 softmax classifier (DL4J layers), with dropout on the hidden layer's output when asked. */
+    static MultiLayerNetwork plainClassifier(long seed, double retain) {
+        MultiLayerNetwork net = new MultiLayerNetwork(new NeuralNetConfiguration.Builder()
+                .seed(seed).dataType(DataType.DOUBLE).list()
+                .layer(new org.deeplearning4j.nn.conf.layers.DenseLayer.Builder().nIn(2).nOut(8)
+                        .activation(Activation.TANH).build())
+                .layer(new org.deeplearning4j.nn.conf.layers.OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
+                        .nIn(8).nOut(2).activation(Activation.SOFTMAX).dropOut(retain).build())
+                .build());
+        net.init();
+        return net;
+    }
+
+    /** An ensemble through Spark: every row's mean and std are the members' (no randomness: exact). */
+    @Test
+    void ensembleRowsAreTheMembersMeanAndStd() {
+        List<MultiLayerNetwork> members = List.of(plainClassifier(21, 1), plainClassifier(22, 1),
+                plainClassifier(23, 1));
+        INDArray grid = TestData.randn(9, DataType.DOUBLE, 40, 2).muli(2);
+        Map<Long, SparkPredictive.Row> spark = SparkPredictive.of(sc, members,
+                (nets, samples, seed) -> DeepEnsemble.of(nets)).rowsPerDraw(7).predict(keyedRows(grid)).collectAsMap();
+        PredictiveSamples local = DeepEnsemble.of(members).predict(grid);
+        INDArray mi = ClassificationUncertainty.of(local).mutualInformation();
+        assertEquals(40, spark.size());
+        for (long i = 0; i < 40; i++) {
+            SparkPredictive.Row row = spark.get(i);
+            for (int j = 0; j < 2; j++) {
+                assertEquals(local.mean().getDouble(i, j), row.mean()[j], 1e-12, "mean, row " + i);
+                assertEquals(local.std().getDouble(i, j), row.std()[j], 1e-12, "std, row " + i);
+            }
+            assertEquals(mi.getDouble(i), row.mutualInformation(), 1e-12, "mutual information, row " + i);
+        }
+    }
+
+    /**
+     * MC dropout through Spark, one partition: its passes are those of {@code McDropout} on one machine seeded with
+     * the partition's seed (the predictor gets {@code samples} and the seed); a second seed gives other passes.
+     */
+    @Test
+    void mcDropoutRowsRepeatTheOneMachinePasses() {
+        MultiLayerNetwork net = plainClassifier(31, 0.6);
+        INDArray grid = TestData.randn(10, DataType.DOUBLE, 30, 2).muli(2);
+        List<Tuple2<Long, INDArray>> rows = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            rows.add(new Tuple2<>((long) i, grid.getRow(i).dup()));
+        }
+        JavaPairRDD<Long, INDArray> onePartition = JavaPairRDD.fromJavaRDD(sc.parallelize(rows, 1));
+        SparkPredictive.Predictor dropout = (nets, samples, seed) -> McDropout.of(nets.get(0)).samples(samples)
+                .seed(seed);
+        Map<Long, SparkPredictive.Row> spark = SparkPredictive.of(sc, List.of(net), dropout).samples(50).seed(7)
+                .rowsPerDraw(30).predict(onePartition).collectAsMap();
+        PredictiveSamples local = McDropout.of(net).samples(50).seed(BayesianTrainingHook.workerSeed(7, 0, 0))
+                .predict(grid);
+        double spread = 0;
+        for (long i = 0; i < 30; i++) {
+            for (int j = 0; j < 2; j++) {
+                assertEquals(local.mean().getDouble(i, j), spark.get(i).mean()[j], 1e-9, "mean, row " + i);
+                assertEquals(local.std().getDouble(i, j), spark.get(i).std()[j], 1e-9, "std, row " + i);
+                spread += spark.get(i).std()[j];
+            }
+        }
+        assertTrue(spread > 0.1, "dropout spreads the passes: " + spread);
+        Map<Long, SparkPredictive.Row> other = SparkPredictive.of(sc, List.of(net), dropout).samples(50).seed(8)
+                .rowsPerDraw(30).predict(onePartition).collectAsMap();
+        double moved = 0;
+        for (long i = 0; i < 30; i++) {
+            moved += Math.abs(other.get(i).mean()[0] - spark.get(i).mean()[0]);
+        }
+        assertTrue(moved > 1e-3, "another seed, other passes: " + moved);
+    }
+
+    @Test
+    void badPredictorsAndNetworksAreNamed() {
+        MultiLayerNetwork plain = plainClassifier(41, 1);
+        IllegalArgumentException noPredictor = assertThrows(IllegalArgumentException.class,
+                () -> SparkPredictive.of(sc, List.of(plain), null));
+        assertTrue(noPredictor.getMessage().contains("predictor"), noPredictor.getMessage());
+        IllegalArgumentException noList = assertThrows(IllegalArgumentException.class,
+                () -> SparkPredictive.of(sc, null, (nets, samples, seed) -> DeepEnsemble.of(nets)));
+        assertTrue(noList.getMessage().contains("networks"), noList.getMessage());
+        List<Model> withNull = new ArrayList<>(List.of(plain));
+        withNull.add(null);
+        IllegalArgumentException nullMember = assertThrows(IllegalArgumentException.class,
+                () -> SparkPredictive.of(sc, withNull, (nets, samples, seed) -> DeepEnsemble.of(nets)));
+        assertTrue(nullMember.getMessage().contains("networks[1]"), nullMember.getMessage());
+        IllegalArgumentException plainAsBayesian = assertThrows(IllegalArgumentException.class,
+                () -> SparkPredictive.of(sc, plain));
+        assertTrue(plainAsBayesian.getMessage().contains("McDropout"), plainAsBayesian.getMessage());
     }
 
     @Test

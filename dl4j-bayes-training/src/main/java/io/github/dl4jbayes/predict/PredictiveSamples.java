@@ -146,6 +146,11 @@ public final class PredictiveSamples {
         return count;
     }
 
+    /** @return whether the sampled outputs were kept ({@link #samples()} then returns them) */
+    public boolean hasSamples() {
+        return samples != null;
+    }
+
     /**
      * @return all sampled outputs, shape {@code [samples, rows, outputs]}
      * @throws IllegalStateException if the predictive was run with {@code keepSamples(false)}

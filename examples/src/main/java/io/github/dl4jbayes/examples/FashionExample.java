@@ -50,9 +50,9 @@ public final class FashionExample {
             + "images) --patience P (3) --limit N (all: first N training images) --test-limit N (all) "
             + "--holdout 5,8|none (none) --rotations none|LIST|FROM:TO:STEP (0:180:15) --rotation-limit N (2000 "
             + "test images) --convert-epochs E (0: no conversion) --grid K (8) --kl-warmup STEPS (0) "
-            + "--kl-temperature T (1) --prior learned|normal (lenet5 only; learned) --posterior-std S (lenet5 only; softplus(-7) = 0.000912: "
-            + "the posterior std at initialization) --init NAME (small only; "
-            + "XAVIER: the Bayesian CNN's mean init, as the plain CNN's)";
+            + "--kl-temperature T (1) --prior learned|normal (lenet5 only; learned) --posterior-std S (lenet5 only; "
+            + "softplus(-7) = 0.000912: the posterior std at initialization) --init NAME (small only; XAVIER: the "
+            + "Bayesian CNN's mean init, as the plain CNN's)";
 
     private FashionExample() {
     }
