@@ -41,7 +41,15 @@ class FashionExampleTest {
             assertNotNull(ImageIO.read(picture.toFile()), name);
         }
         assertTrue(Files.size(out.resolve("elbo.csv")) > 0);
-        assertEquals(4, Files.readAllLines(out.resolve("rotation.csv")).size(), "header and three angles");
+        List<String> csv = Files.readAllLines(out.resolve("rotation.csv"));
+        assertEquals(4, csv.size(), "header and three angles");
+        for (int k = 0; k < 3; k++) {            // the CSV holds the scores the run returns, column by column
+            double[] row = java.util.Arrays.stream(csv.get(k + 1).split(",")).mapToDouble(Double::parseDouble)
+                    .toArray();
+            assertArrayEquals(new double[]{r.plainRotated().degrees()[k], r.plainRotated().accuracy()[k],
+                    r.plainRotated().nll()[k], r.plainRotated().ece()[k], r.bayesianRotated().accuracy()[k],
+                    r.bayesianRotated().nll()[k], r.bayesianRotated().ece()[k]}, row, 0, "rotation.csv row " + k);
+        }
         for (ImagePredictions.RotationScores rotated : List.of(r.plainRotated(), r.bayesianRotated())) {
             assertArrayEquals(new double[]{0, 90, 180}, rotated.degrees());
             for (int k = 0; k < 3; k++) {
