@@ -50,7 +50,8 @@ final class CompareExample {
             + "early-stopped) --patience P (20; images 3 epochs) --drop R (0.1, MC dropout's dropped fraction) "
             + "--iterations N (10000, ADVI, early-stopped; images: epochs x batches) --grid G (60) --l2 L (0: the "
             + "plain networks' L2) images: --limit N (all training images) --test-limit N (all) --holdout 5,8|none "
-            + "(none) --rotation DEGREES (60) --rotation-limit N (2000) --laplace-prior "
+            + "(none) --rotation DEGREES (60) --rotation-limit N (2000) --prior learned|normal (learned: the "
+            + "Bayesian LeNet-5's prior, as fashion's) --posterior-std S (softplus(-7)) --laplace-prior "
             + "evidence|validation (evidence: the marginal likelihood's optimum; validation: the lowest validation NLL "
             + "of 10^-4..10^4)";
 

@@ -95,6 +95,9 @@ final class CompareProblems {
 
     /** Fashion-MNIST with the image issue's LeNet-5 (plain and Bayesian, as the {@code fashion} example builds them). */
     static Problem imageProblem(Options o, long seed) throws IOException {
+        String priorName = o.string("prior", "learned");
+        FashionNetworks.prior(priorName);                                  // a bad name fails before the data load
+        double posteriorStd = o.positiveNumber("posterior-std", FashionNetworks.LENET5_INITIAL_POSTERIOR_STD);
         FashionMnist data = FashionMnist.load(Path.of(o.string("data", "")),
                 FashionMnist.parseHoldout(o.string("holdout", "none")), o.integer("limit", 0),
                 o.integer("test-limit", 0));
@@ -112,7 +115,7 @@ final class CompareProblems {
             @Override
             public MultiLayerNetwork bayesian(long s) {
                 MultiLayerNetwork net = new MultiLayerNetwork(FashionNetworks.lenet5Bayesian(data.height(),
-                        data.width(), data.classes(), s, lr));
+                        data.width(), data.classes(), s, lr, FashionNetworks.prior(priorName), posteriorStd));
                 net.init();
                 return net;
             }

@@ -84,5 +84,11 @@ class CompareExampleTest {
             org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                     () -> CompareExample.run(Options.parse(all.toArray(new String[0]))), String.join(" ", args));
         }
+        for (String option : List.of("posterior-std", "prior")) {     // the Bayesian LeNet-5's, checked before the data
+            IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> CompareExample.run(Options.parse(new String[]{"--data", dir.toString(), "--out",
+                            dir.resolve("out").toString(), "--" + option, option.equals("prior") ? "laplace" : "0"})));
+            assertTrue(e.getMessage().contains("--" + option), e.getMessage());
+        }
     }
 }
