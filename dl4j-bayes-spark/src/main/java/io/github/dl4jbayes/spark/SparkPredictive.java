@@ -106,7 +106,10 @@ public final class SparkPredictive implements Serializable {
      *            Bayesian layers
      */
     public static SparkPredictive of(JavaSparkContext sc, Model net) {
-        NetworkAdapter adapter = checked(sc, net, "net");
+        if (sc == null) {
+            throw new IllegalArgumentException("the Spark context must not be null");
+        }
+        NetworkAdapter adapter = checked(net, "net");
         if (BayesianNetworks.bayesianLayers(net).isEmpty()) {
             throw new IllegalArgumentException("The network has no Bayesian layer: its predictive has no spread; for "
                     + "a plain network use of(sc, networks, predictor) with McDropout, DeepEnsemble or your own");
@@ -146,7 +149,7 @@ public final class SparkPredictive implements Serializable {
         boolean classifier = false;
         long seed = 0;
         for (int i = 0; i < networks.size(); i++) {
-            NetworkAdapter adapter = checked(sc, networks.get(i), "networks[" + i + "]");
+            NetworkAdapter adapter = checked(networks.get(i), "networks[" + i + "]");
             if (i == 0) {
                 classifier = isClassifier(adapter.outputLayer(0));
                 seed = adapter.seed();
@@ -155,10 +158,7 @@ public final class SparkPredictive implements Serializable {
         return broadcast(sc, networks, predictor, classifier, seed);
     }
 
-    private static NetworkAdapter checked(JavaSparkContext sc, Model net, String name) {
-        if (sc == null) {
-            throw new IllegalArgumentException("the Spark context must not be null");
-        }
+    private static NetworkAdapter checked(Model net, String name) {
         if (net == null) {
             throw new IllegalArgumentException(name + " must be a MultiLayerNetwork or a ComputationGraph, got null");
         }

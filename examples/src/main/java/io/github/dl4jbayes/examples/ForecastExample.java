@@ -97,7 +97,7 @@ final class ForecastExample {
         int samples = o.positiveInteger("samples", 200);
         int horizon = o.positiveInteger("horizon", 12);
         long seed = o.integer("seed", 0);
-        if (burnIn < 0 || burnIn >= window) {
+        if (burnIn >= window) {                                       // >= 0 checked above
             throw new IllegalArgumentException("--burn-in must be in [0, --window), got " + burnIn + " with window "
                     + window);
         }

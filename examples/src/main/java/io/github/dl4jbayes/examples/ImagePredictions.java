@@ -20,6 +20,7 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Function;
 import java.util.function.UnaryOperator;
 import java.util.stream.IntStream;
 
@@ -173,15 +174,18 @@ final class ImagePredictions {
 
     /** Posterior predictive in chunks of {@link #CHUNK} rows, samples kept per chunk for the mutual information. */
     static Predictive predictBayes(MultiLayerNetwork net, INDArray x, int samples) {
+        List<Predictive> parts = perChunk(x, c -> {
+            PredictiveSamples p = PosteriorPredictive.of(net).samples(samples).predict(c);
+            return new Predictive(p.mean(), ClassificationUncertainty.of(p).mutualInformation()
+                    .castTo(DataType.DOUBLE).toDoubleVector());
+        });
         List<INDArray> means = new ArrayList<>();
         double[] mi = new double[(int) x.size(0)];
-        for (long from = 0; from < x.size(0); from += CHUNK) {
-            long to = Math.min(x.size(0), from + CHUNK);
-            PredictiveSamples p = PosteriorPredictive.of(net).samples(samples).predict(chunk(x, from, to));
-            ClassificationUncertainty u = ClassificationUncertainty.of(p);
-            means.add(p.mean());
-            double[] part = u.mutualInformation().castTo(DataType.DOUBLE).toDoubleVector();
-            System.arraycopy(part, 0, mi, (int) from, part.length);
+        int row = 0;
+        for (Predictive part : parts) {
+            means.add(part.mean());
+            System.arraycopy(part.mutualInformation(), 0, mi, row, part.mutualInformation().length);
+            row += part.mutualInformation().length;
         }
         return new Predictive(Nd4j.vstack(means), mi);
     }
@@ -198,24 +202,21 @@ final class ImagePredictions {
 
     /** @return {@code f} of {@code x}'s rows, {@link #CHUNK} at a time, stacked */
     static INDArray inChunks(INDArray x, UnaryOperator<INDArray> f) {
-        List<INDArray> parts = new ArrayList<>();
-        for (long from = 0; from < x.size(0); from += CHUNK) {
-            parts.add(f.apply(chunk(x, from, Math.min(x.size(0), from + CHUNK))));
-        }
-        return Nd4j.vstack(parts);
+        return Nd4j.vstack(perChunk(x, f));
     }
 
     /** The predictive of {@code x}, {@value #CHUNK} rows at a time. */
     static PredictiveSamples predictInChunks(PredictiveModel model, INDArray x) {
-        if (x.size(0) <= CHUNK) {
-            return model.predict(x);
-        }
-        List<PredictiveSamples> parts = new ArrayList<>();
+        return x.size(0) <= CHUNK ? model.predict(x) : PredictiveSamples.concatenate(perChunk(x, model::predict));
+    }
+
+    /** @return {@code f} of each block of {@link #CHUNK} rows of {@code x} (a copy), in order */
+    private static <T> List<T> perChunk(INDArray x, Function<INDArray, T> f) {
+        List<T> parts = new ArrayList<>();
         for (long from = 0; from < x.size(0); from += CHUNK) {
-            parts.add(model.predict(x.get(NDArrayIndex.interval(from, Math.min(from + CHUNK, x.size(0))),
-                    NDArrayIndex.all())));
+            parts.add(f.apply(chunk(x, from, Math.min(x.size(0), from + CHUNK))));
         }
-        return PredictiveSamples.concatenate(parts);
+        return parts;
     }
 
     static INDArray chunk(INDArray x, long from, long to) {
