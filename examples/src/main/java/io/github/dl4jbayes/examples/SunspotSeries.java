@@ -30,6 +30,29 @@ final class SunspotSeries {
         int index(int year) {
             return year - years[0];
         }
+
+        /** @return the series standardized by the mean and sample std of its first {@code end} values */
+        Standardized standardized(int end) {
+            double mean = 0;
+            for (int t = 0; t < end; t++) {
+                mean += values[t];
+            }
+            mean /= end;
+            double var = 0;
+            for (int t = 0; t < end; t++) {
+                var += (values[t] - mean) * (values[t] - mean);
+            }
+            double scale = Math.sqrt(var / (end - 1));
+            double[] z = new double[values.length];
+            for (int t = 0; t < z.length; t++) {
+                z[t] = (values[t] - mean) / scale;
+            }
+            return new Standardized(z, mean, scale);
+        }
+    }
+
+    /** Standardized values {@code (x - mean) / scale}, with the mean and scale to map forecasts back. */
+    record Standardized(double[] values, double mean, double scale) {
     }
 
     /** @return the yearly sunspot numbers shipped in the examples jar ({@code sunspots_yearly.csv}) */

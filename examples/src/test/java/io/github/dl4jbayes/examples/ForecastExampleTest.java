@@ -73,7 +73,7 @@ class ForecastExampleTest {
         ForecastExample.Result r = ForecastExample.run(Options.parse(new String[]{"--out", out.toString(),
                 "--iterations", "60", "--plain-epochs", "20", "--hidden", "8", "--samples", "8", "--horizon", "3"}));
         assertNotNull(ImageIO.read(r.picture().toFile()));
-        for (ForecastExample.Scores s : new ForecastExample.Scores[]{r.bayesian(), r.plain(), r.naive()}) {
+        for (ForecastReport.Scores s : new ForecastReport.Scores[]{r.bayesian(), r.plain(), r.naive()}) {
             for (double v : new double[]{s.rmse1(), s.logLik1(), s.rmseH(), s.logLikH()}) {
                 assertTrue(Double.isFinite(v), s.toString());
             }
