@@ -1,6 +1,5 @@
 package io.github.dl4jbayes.layers;
 
-import io.github.dl4jbayes.internal.meanfield.MeanFieldPosterior;
 
 import io.github.dl4jbayes.priors.GaussianPrior;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;

@@ -1,6 +1,5 @@
 package io.github.dl4jbayes.layers;
 
-import io.github.dl4jbayes.internal.meanfield.MeanFieldPosterior;
 
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;

@@ -66,10 +66,10 @@ final class CompareReport {
     /** @return "mean +- sd" over the seeds (the mean alone for one seed), with the column's decimals */
     static String meanSd(List<Score> scores, java.util.function.ToDoubleFunction<Score> value, String column) {
         double[] v = scores.stream().mapToDouble(value).toArray();
-        double mean = Arrays.stream(v).average().orElse(Double.NaN);
+        double mean = Stats.mean(v);
         String text = column.startsWith("%") ? String.format(Locale.ROOT, column, mean) : decimals(column, mean);
         if (v.length > 1) {
-            double sd = Math.sqrt(Arrays.stream(v).map(x -> (x - mean) * (x - mean)).sum() / (v.length - 1));
+            double sd = Stats.sd(v);
             text += " +- " + (column.startsWith("%") ? String.format(Locale.ROOT, column, sd) : decimals(column, sd));
         }
         return text;

@@ -229,7 +229,7 @@ public final class FashionExample {
             aurocPlain = Auroc.of(oneMinusMax(plainTest), oneMinusMax(predictPlain(plain, ood)));
             aurocBayesMaxP = Auroc.of(oneMinusMax(bayesTest.mean()), oneMinusMax(bayesOod.mean()));
             aurocMi = Auroc.of(bayesTest.mutualInformation(), bayesOod.mutualInformation());
-            meanMiOut = mean(bayesOod.mutualInformation());
+            meanMiOut = Stats.mean(bayesOod.mutualInformation());
             pictures.add(Plots.save(Plots.histograms("Mutual information of the Bayesian CNN (" + samples + " draws)",
                     "mutual information (nats)", "fraction of the images", List.of(
                             "test images of the training classes (" + test.numExamples() + ")",
@@ -238,7 +238,7 @@ public final class FashionExample {
                     List.of(bayesTest.mutualInformation(), bayesOod.mutualInformation()), 40, true), out,
                     "mi_histogram"));
         }
-        double meanMiIn = mean(bayesTest.mutualInformation());
+        double meanMiIn = Stats.mean(bayesTest.mutualInformation());
         pictures.add(ImagePredictions.certaintyGrid(data, bayesTest, bayesOod, gridSize, out));
 
         // ---- shift: the test images rotated ----
@@ -303,9 +303,6 @@ public final class FashionExample {
         return Double.isNaN(v) ? "-" : String.format(Locale.ROOT, "%.4f", v);
     }
 
-    private static double mean(double[] v) {
-        return Arrays.stream(v).average().orElse(Double.NaN);
-    }
 
     private static String names(int[] classes) {
         List<String> list = new ArrayList<>();

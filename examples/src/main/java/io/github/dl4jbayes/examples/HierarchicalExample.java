@@ -21,7 +21,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Random;
 
 /**
  * The hierarchical Bayesian neural network of "Hierarchical Bayesian Neural Networks with Informative Priors" (2018),
@@ -69,7 +68,7 @@ public final class HierarchicalExample {
         double[] tau = null;
         Path picture = null;
         for (int s = 0; s < seeds; s++) {
-            GroupedData[] split = groupedMoons(groups, points, noise, angleSd, 1000L * s);
+            GroupedData[] split = MoonsData.grouped(groups, points, noise, angleSd, 1000L * s);
             GroupedData train = split[0];
             GroupedData test = split[1];
             int n = train.size();
@@ -110,12 +109,12 @@ public final class HierarchicalExample {
         System.out.printf(Locale.ROOT, "%nMean over %d data seeds (sd):%n", seeds);
         for (int m = 0; m < 3; m++) {
             System.out.printf(Locale.ROOT, "  %-13s accuracy %.1f%% (%.1f), NLL %.3f (%.3f)%n", MODELS.get(m),
-                    100 * mean(accuracy[m]), 100 * sd(accuracy[m]), mean(nll[m]), sd(nll[m]));
+                    100 * Stats.mean(accuracy[m]), 100 * Stats.sd(accuracy[m]), Stats.mean(nll[m]), Stats.sd(nll[m]));
         }
         System.out.printf(Locale.ROOT, "Hierarchical margin: accuracy %+.1f points over pooled, %+.1f over separate; "
                         + "NLL %+.3f vs pooled, %+.3f vs separate%n",
-                100 * (mean(accuracy[2]) - mean(accuracy[0])), 100 * (mean(accuracy[2]) - mean(accuracy[1])),
-                mean(nll[2]) - mean(nll[0]), mean(nll[2]) - mean(nll[1]));
+                100 * (Stats.mean(accuracy[2]) - Stats.mean(accuracy[0])), 100 * (Stats.mean(accuracy[2]) - Stats.mean(accuracy[1])),
+                Stats.mean(nll[2]) - Stats.mean(nll[0]), Stats.mean(nll[2]) - Stats.mean(nll[1]));
         writeCsv(out.resolve("hierarchical.csv"), accuracy, nll);
         System.out.println("Picture and table written to " + out);
         return new Result(accuracy, nll, tau, picture);
@@ -124,43 +123,6 @@ public final class HierarchicalExample {
     private static Advi advi(int n, int iterations) {
         return Advi.builder().datasetSize(n).iterations(iterations).printEvery(0).klAnnealingIterations(iterations / 5)
                 .build();
-    }
-
-    /**
-     * @return {train, test}: G groups of moons, each standardized, rotated by its own angle and halved
-     */
-    static GroupedData[] groupedMoons(int groups, int points, double noise, double angleSdDegrees, long seed) {
-        if (groups < 1 || points < 4) {
-            throw new IllegalArgumentException("groups must be >= 1 and points >= 4, got " + groups + ", " + points);
-        }
-        Random random = new Random(seed);
-        List<INDArray> trainX = new ArrayList<>();
-        List<INDArray> trainY = new ArrayList<>();
-        List<INDArray> testX = new ArrayList<>();
-        List<INDArray> testY = new ArrayList<>();
-        int[] trainGroups = new int[0];
-        int[] testGroups = new int[0];
-        for (int g = 0; g < groups; g++) {
-            MoonsData moons = MoonsData.generate(points, noise, seed + 17L * (g + 1));
-            double angle = Math.toRadians(angleSdDegrees * random.nextGaussian());
-            DataSet train = TransferExample.rotate(moons.train(), angle);
-            DataSet test = TransferExample.rotate(moons.test(), angle);
-            trainX.add(train.getFeatures());
-            trainY.add(train.getLabels());
-            testX.add(test.getFeatures());
-            testY.add(test.getLabels());
-            trainGroups = append(trainGroups, train.numExamples(), g);
-            testGroups = append(testGroups, test.numExamples(), g);
-        }
-        return new GroupedData[]{
-                new GroupedData(Nd4j.vstack(trainX), Nd4j.vstack(trainY), trainGroups),
-                new GroupedData(Nd4j.vstack(testX), Nd4j.vstack(testY), testGroups)};
-    }
-
-    private static int[] append(int[] groups, int count, int g) {
-        int[] out = java.util.Arrays.copyOf(groups, groups.length + count);
-        java.util.Arrays.fill(out, groups.length, out.length, g);
-        return out;
     }
 
     /** The posterior predictive of each group's model on that group's test points, pooled over the groups. */
@@ -228,26 +190,6 @@ public final class HierarchicalExample {
             sb.append(sb.length() == 1 ? "" : ", ").append(String.format(Locale.ROOT, "%.3f", v));
         }
         return sb.append(']').toString();
-    }
-
-    private static double mean(double[] v) {
-        double s = 0;
-        for (double x : v) {
-            s += x;
-        }
-        return s / v.length;
-    }
-
-    private static double sd(double[] v) {
-        if (v.length < 2) {
-            return 0;
-        }
-        double m = mean(v);
-        double s = 0;
-        for (double x : v) {
-            s += (x - m) * (x - m);
-        }
-        return Math.sqrt(s / (v.length - 1));
     }
 
     private static void writeCsv(Path file, double[][] accuracy, double[][] nll) {

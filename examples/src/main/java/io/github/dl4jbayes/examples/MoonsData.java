@@ -1,5 +1,6 @@
 package io.github.dl4jbayes.examples;
 
+import io.github.dl4jbayes.hierarchical.GroupedData;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
@@ -214,5 +215,49 @@ public final class MoonsData {
             labels.putScalar(i, 0, rows.get(i)[2]);
         }
         return new DataSet(features, labels);
+    }
+
+    /** The data with its 2-D features rotated by {@code angle} radians about the origin. */
+    static DataSet rotate(DataSet data, double angle) {
+        INDArray rotation = Nd4j.createFromArray(new double[][]{{Math.cos(angle), Math.sin(angle)},
+                {-Math.sin(angle), Math.cos(angle)}}).castTo(data.getFeatures().dataType());
+        return new DataSet(data.getFeatures().mmul(rotation), data.getLabels().dup());
+    }
+
+    /**
+     * @return {train, test}: G groups of moons, each standardized, rotated by its own angle and halved
+     */
+    static GroupedData[] grouped(int groups, int points, double noise, double angleSdDegrees, long seed) {
+        if (groups < 1 || points < 4) {
+            throw new IllegalArgumentException("groups must be >= 1 and points >= 4, got " + groups + ", " + points);
+        }
+        Random random = new Random(seed);
+        List<INDArray> trainX = new ArrayList<>();
+        List<INDArray> trainY = new ArrayList<>();
+        List<INDArray> testX = new ArrayList<>();
+        List<INDArray> testY = new ArrayList<>();
+        int[] trainGroups = new int[0];
+        int[] testGroups = new int[0];
+        for (int g = 0; g < groups; g++) {
+            MoonsData moons = MoonsData.generate(points, noise, seed + 17L * (g + 1));
+            double angle = Math.toRadians(angleSdDegrees * random.nextGaussian());
+            DataSet train = rotate(moons.train(), angle);
+            DataSet test = rotate(moons.test(), angle);
+            trainX.add(train.getFeatures());
+            trainY.add(train.getLabels());
+            testX.add(test.getFeatures());
+            testY.add(test.getLabels());
+            trainGroups = append(trainGroups, train.numExamples(), g);
+            testGroups = append(testGroups, test.numExamples(), g);
+        }
+        return new GroupedData[]{
+                new GroupedData(Nd4j.vstack(trainX), Nd4j.vstack(trainY), trainGroups),
+                new GroupedData(Nd4j.vstack(testX), Nd4j.vstack(testY), testGroups)};
+    }
+
+    private static int[] append(int[] groups, int count, int g) {
+        int[] out = Arrays.copyOf(groups, groups.length + count);
+        Arrays.fill(out, groups.length, out.length, g);
+        return out;
     }
 }

@@ -17,7 +17,6 @@ import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
-import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
@@ -85,8 +84,8 @@ public final class TransferExample {
         }
         // target: moons rotated by the angle; a pool of 1,000 points to draw the labelled ones from, 1,000 to test
         MoonsData targetData = MoonsData.generate(2000, 0.2, seed + 1);
-        DataSet pool = rotate(targetData.train(), angle);
-        DataSet test = rotate(targetData.test(), angle);
+        DataSet pool = MoonsData.rotate(targetData.train(), angle);
+        DataSet test = MoonsData.rotate(targetData.test(), angle);
         double sourceOnSource = ClassificationMetrics.of(source.output(sourceData.test().getFeatures()),
                 sourceData.test().getLabels()).accuracy();
         ClassificationMetrics sourceOnTarget = ClassificationMetrics.of(source.output(test.getFeatures()), test.getLabels());
@@ -179,13 +178,6 @@ public final class TransferExample {
         MultiLayerNetwork net = new MultiLayerNetwork(conf);
         net.init();
         return net;
-    }
-
-    /** The data with its 2-D features rotated by {@code angle} radians about the origin. */
-    static DataSet rotate(DataSet data, double angle) {
-        INDArray rotation = Nd4j.createFromArray(new double[][]{{Math.cos(angle), Math.sin(angle)},
-                {-Math.sin(angle), Math.cos(angle)}}).castTo(data.getFeatures().dataType());
-        return new DataSet(data.getFeatures().mmul(rotation), data.getLabels().dup());
     }
 
     private static DataSet subset(DataSet data, int n, Random random) {

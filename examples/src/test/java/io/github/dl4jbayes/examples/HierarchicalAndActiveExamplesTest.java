@@ -43,7 +43,7 @@ class HierarchicalAndActiveExamplesTest {
     /** G groups of n points, half held out in each, every example tagged with its group; rotation keeps the radii. */
     @Test
     void groupedMoonsHaveTheirGroups() {
-        GroupedData[] split = HierarchicalExample.groupedMoons(4, 20, 0.3, 90, 7);
+        GroupedData[] split = MoonsData.grouped(4, 20, 0.3, 90, 7);
         assertEquals(40, split[0].size());
         assertEquals(40, split[1].size());
         for (int g = 0; g < 4; g++) {

@@ -76,7 +76,7 @@ class PriorsAndTransferExamplesTest {
     @Test
     void rotateTurnsTheFeatures() {
         DataSet data = MoonsData.generate(40, 0.2, 1).train();
-        DataSet turned = TransferExample.rotate(data, Math.toRadians(30));
+        DataSet turned = MoonsData.rotate(data, Math.toRadians(30));
         INDArray a = data.getFeatures().castTo(DataType.DOUBLE);
         INDArray b = turned.getFeatures().castTo(DataType.DOUBLE);
         for (int i = 0; i < a.rows(); i++) {
