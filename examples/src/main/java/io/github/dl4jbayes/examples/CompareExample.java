@@ -51,7 +51,7 @@ final class CompareExample {
             + "--iterations N (10000, ADVI, early-stopped; images: epochs x batches) --grid G (60) --l2 L (0: the "
             + "plain networks' L2) images: --limit N (all training images) --test-limit N (all) --holdout 5,8|none "
             + "(none) --rotation DEGREES (60) --rotation-limit N (2000) --prior learned|normal (learned: the "
-            + "Bayesian LeNet-5's prior, as fashion's) --posterior-std S (softplus(-7)) --laplace-prior "
+            + "Bayesian LeNet-5's prior, as fashion's) --posterior-std S|C,D (softplus(-7)) --laplace-prior "
             + "evidence|validation (evidence: the marginal likelihood's optimum; validation: the lowest validation NLL "
             + "of 10^-4..10^4)";
 

@@ -97,7 +97,7 @@ final class CompareProblems {
     static Problem imageProblem(Options o, long seed) throws IOException {
         String priorName = o.string("prior", "learned");
         FashionNetworks.prior(priorName);                                  // a bad name fails before the data load
-        double posteriorStd = o.positiveNumber("posterior-std", FashionNetworks.LENET5_INITIAL_POSTERIOR_STD);
+        double[] posteriorStds = FashionNetworks.posteriorStds(o);
         FashionMnist data = FashionMnist.load(Path.of(o.string("data", "")),
                 FashionMnist.parseHoldout(o.string("holdout", "none")), o.integer("limit", 0),
                 o.integer("test-limit", 0));
@@ -115,7 +115,8 @@ final class CompareProblems {
             @Override
             public MultiLayerNetwork bayesian(long s) {
                 MultiLayerNetwork net = new MultiLayerNetwork(FashionNetworks.lenet5Bayesian(data.height(),
-                        data.width(), data.classes(), s, lr, FashionNetworks.prior(priorName), posteriorStd));
+                        data.width(), data.classes(), s, lr, FashionNetworks.prior(priorName), posteriorStds[0],
+                        posteriorStds[1]));
                 net.init();
                 return net;
             }

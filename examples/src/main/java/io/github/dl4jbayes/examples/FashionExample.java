@@ -50,8 +50,9 @@ public final class FashionExample {
             + "images) --patience P (3) --limit N (all: first N training images) --test-limit N (all) "
             + "--holdout 5,8|none (none) --rotations none|LIST|FROM:TO:STEP (0:180:15) --rotation-limit N (2000 "
             + "test images) --convert-epochs E (0: no conversion) --grid K (8) --kl-warmup STEPS (0) "
-            + "--kl-temperature T (1) --prior learned|normal (lenet5 only; learned) --posterior-std S (lenet5 only; "
-            + "softplus(-7) = 0.000912: the posterior std at initialization) --init NAME (small only; XAVIER: the "
+            + "--kl-temperature T (1) --prior learned|normal (lenet5 only; learned) --posterior-std S|C,D (lenet5 "
+            + "only; softplus(-7) = 0.000912: the posterior std at initialization, of every layer or of the "
+            + "convolutions and the dense layers) --init NAME (small only; XAVIER: the "
             + "Bayesian CNN's mean init, as the plain CNN's)";
 
     private FashionExample() {
@@ -112,7 +113,7 @@ public final class FashionExample {
         int patience = o.positiveInteger("patience", 3);
         int klWarmup = o.nonNegativeInteger("kl-warmup", 0);
         double klTemperature = o.number("kl-temperature", 1.0);
-        double posteriorStd = o.positiveNumber("posterior-std", FashionNetworks.LENET5_INITIAL_POSTERIOR_STD);
+        double[] posteriorStds = FashionNetworks.posteriorStds(o);
         WeightInit means = WeightInit.valueOf(o.string("init", "XAVIER"));
         double[] angles = ImagePredictions.parseAngles(o.string("rotations", "0:180:15"));
         int rotationLimit = o.positiveInteger("rotation-limit", 2000);
@@ -146,11 +147,12 @@ public final class FashionExample {
         System.out.printf(Locale.ROOT, "%nBayesian CNN: ADVI, up to %d epoch(s) of %d minibatches of %d, N = %d, "
                         + "Adam(%s)%s%s%s, early stopping on the validation NLL (patience %d)%n", epochs,
                 batchesPerEpoch, batchSize, n, learningRate,
-                lenet ? String.format(Locale.ROOT, ", posterior std starting at %.4g", posteriorStd) : "",
+                lenet ? String.format(Locale.ROOT, ", posterior std starting at %.4g (convolutions), %.4g (dense)",
+                        posteriorStds[0], posteriorStds[1]) : "",
                 klWarmup > 0 ? ", KL warm-up over " + klWarmup + " steps" : "",
                 klTemperature != 1 ? ", KL temperature " + klTemperature : "", patience);
         MultiLayerNetwork bayes = new MultiLayerNetwork(model.bayesian(data.height(), data.width(), data.classes(),
-                seed, learningRate, means, FashionNetworks.prior(o.string("prior", "learned")), posteriorStd));
+                seed, learningRate, means, FashionNetworks.prior(o.string("prior", "learned")), posteriorStds));
         bayes.init();
         Advi advi = Advi.builder().datasetSize(n).iterations(batchesPerEpoch).printEvery(0)
                 .klAnnealingIterations(klWarmup).klTemperature(klTemperature).build();

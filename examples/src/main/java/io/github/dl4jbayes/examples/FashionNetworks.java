@@ -160,22 +160,32 @@ public final class FashionNetworks {
      */
     public static MultiLayerConfiguration lenet5Bayesian(int height, int width, int classes, long seed, double learningRate,
                                                   Prior prior, double initialPosteriorStd) {
+        return lenet5Bayesian(height, width, classes, seed, learningRate, prior, initialPosteriorStd,
+                initialPosteriorStd);
+    }
+
+    /**
+     * {@link #lenet5Bayesian(int, int, int, long, double, Prior)} with the three convolutions' posterior standard
+     * deviations starting at {@code convolutionStd} and the two dense layers' at {@code denseStd}.
+     */
+    public static MultiLayerConfiguration lenet5Bayesian(int height, int width, int classes, long seed, double learningRate,
+                                                  Prior prior, double convolutionStd, double denseStd) {
         NeuralNetConfiguration.ListBuilder list = new NeuralNetConfiguration.Builder().seed(seed)
                 .dataType(DataType.FLOAT).weightInit(WeightInit.RELU).updater(new Adam(learningRate)).list();
         for (int filters : LENET5_FILTERS) {
             list.layer(new BayesianConvolutionLayer.Builder(5, 5).nOut(filters).convolutionMode(ConvolutionMode.Same)
                     .activation(Activation.RELU).estimator(Estimator.FLIPOUT).prior(prior)
-                    .initialPosteriorStd(initialPosteriorStd).build());
+                    .initialPosteriorStd(convolutionStd).build());
             if (filters != LENET5_FILTERS[2]) {
                 list.layer(maxPool());
             }
         }
         return list.layer(new BayesianDenseLayer.Builder().nOut(84).activation(Activation.RELU)
                         .estimator(Estimator.LOCAL_REPARAMETERIZATION).prior(prior)
-                        .initialPosteriorStd(initialPosteriorStd).build())
+                        .initialPosteriorStd(denseStd).build())
                 .layer(new BayesianOutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(classes)
                         .activation(Activation.SOFTMAX).estimator(Estimator.LOCAL_REPARAMETERIZATION)
-                        .prior(prior).initialPosteriorStd(initialPosteriorStd).build())
+                        .prior(prior).initialPosteriorStd(denseStd).build())
                 .setInputType(InputType.convolutionalFlat(height, width, 1))
                 .build();
     }
@@ -216,10 +226,40 @@ public final class FashionNetworks {
         }
 
         MultiLayerConfiguration bayesian(int height, int width, int classes, long seed, double learningRate,
-                                         WeightInit means, Prior prior, double initialPosteriorStd) {
-            return this == LENET5 ? lenet5Bayesian(height, width, classes, seed, learningRate, prior, initialPosteriorStd)
+                                         WeightInit means, Prior prior, double[] posteriorStds) {
+            return this == LENET5 ? lenet5Bayesian(height, width, classes, seed, learningRate, prior, posteriorStds[0],
+                    posteriorStds[1])
                     : bayesianCnn(height, width, classes, seed, learningRate, means);
         }
+    }
+
+    /**
+     * {@code --posterior-std S} (every Bayesian layer of LeNet-5) or {@code --posterior-std C,D} (the convolutions'
+     * and the dense layers').
+     *
+     * @return {convolutions' std, dense layers' std}, the recipe's softplus(-7) for both when the option is absent
+     * @throws IllegalArgumentException naming the option for anything but one or two finite numbers &gt; 0
+     */
+    static double[] posteriorStds(Options o) {
+        String text = o.string("posterior-std", String.valueOf(LENET5_INITIAL_POSTERIOR_STD));
+        String[] parts = text.split(",", -1);
+        if (parts.length > 2) {
+            throw new IllegalArgumentException("--posterior-std takes one value (every layer) or two (convolutions, "
+                    + "dense layers), got " + text);
+        }
+        double[] stds = new double[2];
+        for (int i = 0; i < 2; i++) {
+            String part = parts[Math.min(i, parts.length - 1)].trim();
+            try {
+                stds[i] = Double.parseDouble(part);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("--posterior-std needs numbers, got '" + text + "'");
+            }
+            if (!(stds[i] > 0) || Double.isInfinite(stds[i])) {
+                throw new IllegalArgumentException("--posterior-std must be a finite number > 0, got " + part);
+            }
+        }
+        return stds;
     }
 
     /** {@code --prior}: {@code learned} (a learned scale per layer) or {@code normal} (N(0, 1)), for LeNet-5. */

@@ -184,6 +184,26 @@ class FashionExampleTest {
             }
         }
         assertEquals(5, bayesian);
+        // --posterior-std C,D: the three convolutions start at C, the two dense layers at D
+        double[] stds = FashionNetworks.posteriorStds(Options.parse(new String[]{"--posterior-std", "0.05,0.007"}));
+        org.deeplearning4j.nn.conf.MultiLayerConfiguration split = FashionNetworks.lenet5Bayesian(28, 28, 10, 0, 1e-3,
+                io.github.dl4jbayes.priors.GaussianPrior.standardNormal(), stds[0], stds[1]);
+        List<Double> perLayer = new java.util.ArrayList<>();
+        for (int i = 0; i < split.getConfs().size(); i++) {
+            if (split.getConf(i).getLayer() instanceof io.github.dl4jbayes.layers.BayesianLayerConfig c) {
+                perLayer.add(c.getMeanField().getInitialPosteriorStd());
+            }
+        }
+        assertEquals(List.of(0.05, 0.05, 0.05, 0.007, 0.007), perLayer);
+        assertArrayEquals(new double[]{0.02, 0.02},
+                FashionNetworks.posteriorStds(Options.parse(new String[]{"--posterior-std", "0.02"})));
+        assertArrayEquals(new double[]{Math.log1p(Math.exp(-7)), Math.log1p(Math.exp(-7))},
+                FashionNetworks.posteriorStds(Options.parse(new String[0])));
+        for (String bad : List.of("0.1,0.2,0.3", "0.1,", "0.1,-1", "a,0.1")) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> FashionNetworks.posteriorStds(Options.parse(new String[]{"--posterior-std", bad})));
+            assertTrue(e.getMessage().contains("--posterior-std"), e.getMessage());
+        }
     }
 
     /** A fraction of {@code n} images: a whole number of them right. */
