@@ -2,6 +2,7 @@ package io.github.dl4jbayes.examples;
 
 import io.github.dl4jbayes.examples.EpochTraining.Training;
 import io.github.dl4jbayes.examples.FashionNetworks.Model;
+import io.github.dl4jbayes.examples.FashionReport.NetScores;
 import io.github.dl4jbayes.examples.ImagePredictions.Predictive;
 import io.github.dl4jbayes.examples.ImagePredictions.RotationScores;
 import io.github.dl4jbayes.metrics.Auroc;
@@ -24,6 +25,10 @@ import java.util.Random;
 
 import static io.github.dl4jbayes.examples.EpochTraining.onShuffledBatches;
 import static io.github.dl4jbayes.examples.EpochTraining.train;
+import static io.github.dl4jbayes.examples.FashionReport.elboLine;
+import static io.github.dl4jbayes.examples.FashionReport.names;
+import static io.github.dl4jbayes.examples.FashionReport.printRow;
+import static io.github.dl4jbayes.examples.FashionReport.scores;
 import static io.github.dl4jbayes.examples.ImagePredictions.oneMinusMax;
 import static io.github.dl4jbayes.examples.ImagePredictions.predictBayes;
 import static io.github.dl4jbayes.examples.ImagePredictions.predictPlain;
@@ -56,19 +61,6 @@ public final class FashionExample {
             + "Bayesian CNN's mean init, as the plain CNN's)";
 
     private FashionExample() {
-    }
-
-    /**
-     * Scores of one network on the in-distribution test set.
-     *
-     * @param aurocMaxProbability AUROC of {@code 1 - max probability} for held-out vs in-distribution images (NaN
-     *                            without held-out classes)
-     * @param epochSeconds        wall time of each training epoch (training only, not the evaluation)
-     * @param peakResidentMb      the process's peak resident memory (VmHWM) after each epoch, MB (-1 off Linux)
-     * @param bestEpoch           the epoch whose parameters were kept (best validation NLL), from 1
-     */
-    record NetScores(double accuracy, double nll, double brier, double ece, double aurocMaxProbability,
-                     double[] epochSeconds, long[] peakResidentMb, int bestEpoch) {
     }
 
     /**
@@ -280,37 +272,5 @@ public final class FashionExample {
         }
         return new Result(plainScores, bayesScores, convertedScores, aurocMi, meanMiIn, meanMiOut, plainRotated,
                 bayesRotated, pictures);
-    }
-
-    private static String elboLine(ElboHistory elbo, int batchesPerEpoch, int n) {
-        double meanElbo = elbo.meanOfLast(batchesPerEpoch);
-        return String.format(Locale.ROOT, "ELBO %.1f (%.4f per example, mean over the epoch)", meanElbo,
-                meanElbo / n);
-    }
-
-    private static NetScores scores(ClassificationMetrics m, double aurocMaxProbability, Training t) {
-        return new NetScores(m.accuracy(), m.negativeLogLikelihood(), m.brierScore(), m.expectedCalibrationError(10),
-                aurocMaxProbability, t.epochSeconds(), t.peakResidentMb(), t.bestEpoch() + 1);
-    }
-
-    private static void printRow(String name, NetScores s, double aurocMi) {
-        System.out.printf(Locale.ROOT, "%-14s %8.2f%% %8.4f %8.4f %8.4f %16s %10s %12.1f %7s %11d%n", name,
-                100 * s.accuracy(), s.nll(), s.brier(), s.ece(), orDash(s.aurocMaxProbability()), orDash(aurocMi),
-                Arrays.stream(s.epochSeconds()).average().orElse(Double.NaN),
-                s.bestEpoch() + "/" + s.epochSeconds().length,
-                Arrays.stream(s.peakResidentMb()).max().orElse(-1));
-    }
-
-    private static String orDash(double v) {
-        return Double.isNaN(v) ? "-" : String.format(Locale.ROOT, "%.4f", v);
-    }
-
-
-    private static String names(int[] classes) {
-        List<String> list = new ArrayList<>();
-        for (int c : classes) {
-            list.add(c + " " + FashionMnist.CLASS_NAMES.get(c));
-        }
-        return list.isEmpty() ? "(none)" : "(" + String.join(", ", list) + ")";
     }
 }

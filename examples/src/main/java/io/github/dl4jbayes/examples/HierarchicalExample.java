@@ -113,7 +113,8 @@ public final class HierarchicalExample {
         }
         System.out.printf(Locale.ROOT, "Hierarchical margin: accuracy %+.1f points over pooled, %+.1f over separate; "
                         + "NLL %+.3f vs pooled, %+.3f vs separate%n",
-                100 * (Stats.mean(accuracy[2]) - Stats.mean(accuracy[0])), 100 * (Stats.mean(accuracy[2]) - Stats.mean(accuracy[1])),
+                100 * (Stats.mean(accuracy[2]) - Stats.mean(accuracy[0])),
+                100 * (Stats.mean(accuracy[2]) - Stats.mean(accuracy[1])),
                 Stats.mean(nll[2]) - Stats.mean(nll[0]), Stats.mean(nll[2]) - Stats.mean(nll[1]));
         writeCsv(out.resolve("hierarchical.csv"), accuracy, nll);
         System.out.println("Picture and table written to " + out);

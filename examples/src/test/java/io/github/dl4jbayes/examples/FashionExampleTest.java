@@ -58,7 +58,7 @@ class FashionExampleTest {
                 assertTrue(Double.isFinite(rotated.nll()[k]), "NLL at " + rotated.degrees()[k]);
             }
         }
-        for (FashionExample.NetScores s : List.of(r.plain(), r.bayesian(), r.converted())) {
+        for (FashionReport.NetScores s : List.of(r.plain(), r.bayesian(), r.converted())) {
             assertCount(s.accuracy(), 80, "accuracy on the 80 test images of the classes kept");
             assertTrue(Double.isFinite(s.nll()) && s.nll() >= 0, "NLL " + s.nll());
             assertTrue(Double.isFinite(s.brier()) && s.brier() >= 0, "Brier " + s.brier());
