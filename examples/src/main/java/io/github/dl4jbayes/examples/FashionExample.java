@@ -54,7 +54,8 @@ public final class FashionExample {
             + "--epoch-samples S (5: draws for the validation score) --validation N (a twelfth of the training "
             + "images) --patience P (3) --limit N (all: first N training images) --test-limit N (all) "
             + "--holdout 5,8|none (none) --rotations none|LIST|FROM:TO:STEP (0:180:15) --rotation-limit N (2000 "
-            + "test images) --convert-epochs E (0: no conversion) --grid K (8) --kl-warmup STEPS (0) "
+            + "test images) --convert-epochs E (0: no conversion) --convert-posterior-std S (softplus(-7): the "
+            + "converted network's posterior std at the start) --grid K (8) --kl-warmup STEPS (0) "
             + "--kl-temperature T (1) --prior learned|normal (lenet5 only; learned) --posterior-std S|C,D (lenet5 "
             + "only; softplus(-7) = 0.000912: the posterior std at initialization, of every layer or of the "
             + "convolutions and the dense layers) --init NAME (small only; XAVIER: the "
@@ -72,10 +73,11 @@ public final class FashionExample {
      * @param converted              the plain CNN converted with informed priors and fine-tuned (null without
      *                               {@code --convert-epochs})
      * @param plainRotated           scores on rotated test images (null with {@code --rotations none})
+     * @param convertedRotated       the converted CNN's scores on them (null without {@code --convert-epochs})
      */
     record Result(NetScores plain, NetScores bayesian, NetScores converted, double aurocMutualInformation,
                   double meanMiIn, double meanMiOut, RotationScores plainRotated, RotationScores bayesianRotated,
-                  List<Path> pictures) {
+                  RotationScores convertedRotated, List<Path> pictures) {
     }
 
     static Result run(Options o) throws Exception {
@@ -97,6 +99,10 @@ public final class FashionExample {
         int epochs = o.positiveInteger("epochs", lenet ? 10 : 5);
         int plainEpochs = o.positiveInteger("plain-epochs", epochs);
         int convertEpochs = o.nonNegativeInteger("convert-epochs", 0);
+        double convertStd = o.positiveNumber("convert-posterior-std", FashionNetworks.LENET5_INITIAL_POSTERIOR_STD);
+        if (convertEpochs == 0 && o.has("convert-posterior-std")) {
+            throw new IllegalArgumentException("--convert-posterior-std applies with --convert-epochs > 0 only");
+        }
         int batchSize = o.positiveInteger("batch", lenet ? 256 : 64);
         double learningRate = o.positiveNumber("lr", 1e-3);
         long seed = o.integer("seed", 0);
@@ -180,9 +186,10 @@ public final class FashionExample {
         Training convertedRun = null;
         if (convertEpochs > 0) {
             System.out.printf(Locale.ROOT, "%nConverted CNN: the plain CNN with informed priors (MOPED, prior std "
-                    + "%s x |w|), %d epoch(s) of ADVI%n", FashionNetworks.CONVERT_RELATIVE_PRIOR_STD, convertEpochs);
+                    + "%s x |w|), posterior std starting at %.4g, %d epoch(s) of ADVI%n",
+                    FashionNetworks.CONVERT_RELATIVE_PRIOR_STD, convertStd, convertEpochs);
             long start = System.nanoTime();
-            MultiLayerNetwork converted = FashionNetworks.convert(plainRun.net());
+            MultiLayerNetwork converted = FashionNetworks.convert(plainRun.net(), convertStd);
             double conversionSeconds = (System.nanoTime() - start) / 1e9;
             Advi fineTune = Advi.builder().datasetSize(n).iterations(batchesPerEpoch).printEvery(0).build();
             convertedRun = train(converted, convertEpochs, convertEpochs, validation,
@@ -238,6 +245,7 @@ public final class FashionExample {
         // ---- shift: the test images rotated ----
         RotationScores plainRotated = null;
         RotationScores bayesRotated = null;
+        RotationScores convertedRotated = null;
         if (angles.length > 0) {
             int m = Math.min(rotationLimit, test.numExamples());
             System.out.printf(Locale.ROOT, "%nRotated test images: the first %d, angles %s degrees%n", m,
@@ -247,6 +255,12 @@ public final class FashionExample {
             plainRotated = ImagePredictions.rotationScores(angles, x, y, data, r -> predictPlain(plain, r));
             bayesRotated = ImagePredictions.rotationScores(angles, x, y, data, r -> predictiveMean(bayes, r, samples));
             pictures.add(ImagePredictions.reportRotation(plainRotated, bayesRotated, samples, out));
+            if (convertedRun != null) {
+                MultiLayerNetwork converted = convertedRun.net();
+                convertedRotated = ImagePredictions.rotationScores(angles, x, y, data,
+                        r -> predictiveMean(converted, r, samples));
+                ImagePredictions.reportRotation("converted CNN", convertedRotated, out.resolve("rotation_converted.csv"));
+            }
         }
 
         // ---- summary ----
@@ -271,6 +285,6 @@ public final class FashionExample {
             System.out.println("  " + p.getFileName());
         }
         return new Result(plainScores, bayesScores, convertedScores, aurocMi, meanMiIn, meanMiOut, plainRotated,
-                bayesRotated, pictures);
+                bayesRotated, convertedRotated, pictures);
     }
 }

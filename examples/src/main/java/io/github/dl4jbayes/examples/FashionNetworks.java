@@ -280,11 +280,11 @@ public final class FashionNetworks {
     /**
      * "Make my trained CNN Bayesian": the trained plain network turned into a Bayesian one with priors centred at its
      * weights (MOPED: prior std {@link #CONVERT_RELATIVE_PRIOR_STD} times each weight's magnitude, at least 1e-3),
-     * Flipout, posterior std starting at softplus(-7) as the LeNet-5 recipe's.
+     * Flipout, posterior std starting at {@code initialPosteriorStd} (the LeNet-5 recipe's softplus(-7) by default).
      */
-    static MultiLayerNetwork convert(MultiLayerNetwork trained) {
+    static MultiLayerNetwork convert(MultiLayerNetwork trained, double initialPosteriorStd) {
         return InformedPriors.builder().relativePriorStd(CONVERT_RELATIVE_PRIOR_STD, 1e-3)
-                .initialPosteriorStd(LENET5_INITIAL_POSTERIOR_STD).estimator(Estimator.FLIPOUT).build()
+                .initialPosteriorStd(initialPosteriorStd).estimator(Estimator.FLIPOUT).build()
                 .convert(trained);
     }
 }

@@ -89,6 +89,20 @@ final class ImagePredictions {
                         List.of(plain.ece(), bayes.ece()), false)), out, "rotation_shift");
     }
 
+    /** Prints one network's scores on the rotated images and writes them to {@code csv}. */
+    static void reportRotation(String name, RotationScores scores, Path csv) throws IOException {
+        System.out.printf(Locale.ROOT, "%s on the rotated images:%n%8s %10s %10s %10s%n", name, "degrees", "accuracy",
+                "NLL", "ECE");
+        List<String> lines = new ArrayList<>(List.of("degrees,accuracy,nll,ece"));
+        for (int k = 0; k < scores.degrees().length; k++) {
+            System.out.printf(Locale.ROOT, "%8.0f %9.2f%% %10.4f %10.4f%n", scores.degrees()[k],
+                    100 * scores.accuracy()[k], scores.nll()[k], scores.ece()[k]);
+            lines.add(String.format(Locale.ROOT, "%s,%s,%s,%s", scores.degrees()[k], scores.accuracy()[k],
+                    scores.nll()[k], scores.ece()[k]));
+        }
+        Files.write(csv, lines);
+    }
+
     /**
      * Parses {@code --rotations}: {@code none}, a list {@code 0,30,90}, or a range {@code from:to:step} (both ends
      * included when the steps reach them).

@@ -32,7 +32,8 @@ class FashionExampleTest {
         FashionExample.Result r = FashionExample.run(Options.parse(new String[]{
                 "--data", data.toString(), "--out", out.toString(), "--epochs", "1", "--samples", "3",
                 "--epoch-samples", "2", "--batch", "32", "--grid", "4", "--kl-warmup", "3", "--holdout", "5,8",
-                "--rotations", "0,90,180", "--rotation-limit", "20", "--convert-epochs", "1", "--validation", "30"}));
+                "--rotations", "0,90,180", "--rotation-limit", "20", "--convert-epochs", "1", "--convert-posterior-std",
+                "0.01", "--validation", "30"}));
 
         for (String name : List.of("elbo", "reliability_plain", "reliability_bayesian", "mi_histogram",
                 "certain_uncertain", "rotation_shift")) {
@@ -50,7 +51,16 @@ class FashionExampleTest {
                     r.plainRotated().nll()[k], r.plainRotated().ece()[k], r.bayesianRotated().accuracy()[k],
                     r.bayesianRotated().nll()[k], r.bayesianRotated().ece()[k]}, row, 0, "rotation.csv row " + k);
         }
-        for (ImagePredictions.RotationScores rotated : List.of(r.plainRotated(), r.bayesianRotated())) {
+        List<String> converted = Files.readAllLines(out.resolve("rotation_converted.csv"));
+        assertEquals(4, converted.size(), "header and three angles");
+        for (int k = 0; k < 3; k++) {
+            double[] row = java.util.Arrays.stream(converted.get(k + 1).split(",")).mapToDouble(Double::parseDouble)
+                    .toArray();
+            assertArrayEquals(new double[]{r.convertedRotated().degrees()[k], r.convertedRotated().accuracy()[k],
+                    r.convertedRotated().nll()[k], r.convertedRotated().ece()[k]}, row, 0, "converted row " + k);
+        }
+        for (ImagePredictions.RotationScores rotated : List.of(r.plainRotated(), r.bayesianRotated(),
+                r.convertedRotated())) {
             assertArrayEquals(new double[]{0, 90, 180}, rotated.degrees());
             for (int k = 0; k < 3; k++) {
                 assertCount(rotated.accuracy()[k], 20, "accuracy at " + rotated.degrees()[k] + " on 20 test images");
@@ -121,6 +131,10 @@ class FashionExampleTest {
                 () -> FashionExample.run(Options.parse(new String[]{"--data", tmp.toString(), "--out",
                         tmp.resolve("o").toString(), "--model", "lenet5", "--posterior-std", "0"})));
         assertTrue(zeroStd.getMessage().contains("--posterior-std must be"), zeroStd.getMessage());
+        IllegalArgumentException convertStd = assertThrows(IllegalArgumentException.class,
+                () -> FashionExample.run(Options.parse(new String[]{"--data", tmp.toString(), "--out",
+                        tmp.resolve("o").toString(), "--convert-posterior-std", "0.01"})));
+        assertTrue(convertStd.getMessage().contains("--convert-epochs"), convertStd.getMessage());
         assertThrows(IllegalArgumentException.class, () -> ImagePredictions.parseAngles("0:180"));
         assertThrows(IllegalArgumentException.class, () -> ImagePredictions.parseAngles("0,x"));
     }
@@ -184,6 +198,16 @@ class FashionExampleTest {
             }
         }
         assertEquals(5, bayesian);
+        // --convert-posterior-std reaches every layer of the converted network
+        org.deeplearning4j.nn.multilayer.MultiLayerNetwork converted = FashionNetworks.convert(plain, 0.02);
+        int convertedLayers = 0;
+        for (int i = 0; i < converted.getnLayers(); i++) {
+            if (converted.getLayer(i).conf().getLayer() instanceof io.github.dl4jbayes.layers.BayesianLayerConfig c) {
+                assertEquals(0.02, c.getMeanField().getInitialPosteriorStd(), 0, "converted layer " + i);
+                convertedLayers++;
+            }
+        }
+        assertEquals(5, convertedLayers);
         // --posterior-std C,D: the three convolutions start at C, the two dense layers at D
         double[] stds = FashionNetworks.posteriorStds(Options.parse(new String[]{"--posterior-std", "0.05,0.007"}));
         org.deeplearning4j.nn.conf.MultiLayerConfiguration split = FashionNetworks.lenet5Bayesian(28, 28, 10, 0, 1e-3,
