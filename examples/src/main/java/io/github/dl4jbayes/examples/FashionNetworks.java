@@ -241,25 +241,8 @@ public final class FashionNetworks {
      * @throws IllegalArgumentException naming the option for anything but one or two finite numbers &gt; 0
      */
     static double[] posteriorStds(Options o) {
-        String text = o.string("posterior-std", String.valueOf(LENET5_INITIAL_POSTERIOR_STD));
-        String[] parts = text.split(",", -1);
-        if (parts.length > 2) {
-            throw new IllegalArgumentException("--posterior-std takes one value (every layer) or two (convolutions, "
-                    + "dense layers), got " + text);
-        }
-        double[] stds = new double[2];
-        for (int i = 0; i < 2; i++) {
-            String part = parts[Math.min(i, parts.length - 1)].trim();
-            try {
-                stds[i] = Double.parseDouble(part);
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("--posterior-std needs numbers, got '" + text + "'");
-            }
-            if (!(stds[i] > 0) || Double.isInfinite(stds[i])) {
-                throw new IllegalArgumentException("--posterior-std must be a finite number > 0, got " + part);
-            }
-        }
-        return stds;
+        double[] stds = o.positiveNumbers("posterior-std", 2, LENET5_INITIAL_POSTERIOR_STD);
+        return stds.length == 2 ? stds : new double[]{stds[0], stds[0]};
     }
 
     /** {@code --prior}: {@code learned} (a learned scale per layer) or {@code normal} (N(0, 1)), for LeNet-5. */

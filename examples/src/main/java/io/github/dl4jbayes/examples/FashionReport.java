@@ -41,7 +41,7 @@ final class FashionReport {
     static void printRow(String name, NetScores s, double aurocMi) {
         System.out.printf(Locale.ROOT, "%-14s %8.2f%% %8.4f %8.4f %8.4f %16s %10s %12.1f %7s %11d%n", name,
                 100 * s.accuracy(), s.nll(), s.brier(), s.ece(), orDash(s.aurocMaxProbability()), orDash(aurocMi),
-                Arrays.stream(s.epochSeconds()).average().orElse(Double.NaN),
+                Stats.mean(s.epochSeconds()),
                 s.bestEpoch() + "/" + s.epochSeconds().length,
                 Arrays.stream(s.peakResidentMb()).max().orElse(-1));
     }

@@ -88,7 +88,36 @@ public final class Options {
      * @throws IllegalArgumentException naming the option if the value is not a finite number &gt; 0
      */
     public double positiveNumber(String name, double fallback) {
-        double v = number(name, fallback);
+        return checkedPositive(name, number(name, fallback));
+    }
+
+    /**
+     * @return option {@code name}'s comma-separated values ({@code 0.1} or {@code 0.1,0.2}), or {@code {fallback}}
+     * @throws IllegalArgumentException naming the option if it holds more than {@code most} values, an empty one, or
+     *                                  one that is not a finite number &gt; 0
+     */
+    public double[] positiveNumbers(String name, int most, double fallback) {
+        String v = values.get(name);
+        if (v == null) {
+            return new double[]{checkedPositive(name, fallback)};
+        }
+        String[] parts = v.split(",", -1);
+        if (parts.length > most) {
+            throw new IllegalArgumentException("--" + name + " takes at most " + most + " values, got '" + v + "'");
+        }
+        double[] out = new double[parts.length];
+        for (int i = 0; i < parts.length; i++) {
+            try {
+                out[i] = Double.parseDouble(parts[i].trim());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("--" + name + " needs numbers, got '" + v + "'");
+            }
+            checkedPositive(name, out[i]);
+        }
+        return out;
+    }
+
+    private static double checkedPositive(String name, double v) {
         if (!(v > 0) || Double.isInfinite(v)) {
             throw new IllegalArgumentException("--" + name + " must be a finite number > 0, got " + v);
         }
