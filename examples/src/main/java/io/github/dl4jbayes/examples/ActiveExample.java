@@ -5,7 +5,6 @@ import io.github.dl4jbayes.active.ActiveLearning;
 import io.github.dl4jbayes.layers.BayesianDenseLayer;
 import io.github.dl4jbayes.layers.BayesianOutputLayer;
 import io.github.dl4jbayes.layers.Estimator;
-import io.github.dl4jbayes.plot.Plots;
 import io.github.dl4jbayes.training.Advi;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
@@ -15,7 +14,7 @@ import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
-import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
@@ -153,12 +152,12 @@ public final class ActiveExample {
                     isInitial[i] = true;
                 }
                 int[] poolRows = java.util.stream.IntStream.range(0, train.numExamples()).filter(i -> !isInitial[i]).toArray();
-                INDArray poolLabels = rows(train.getLabels(), poolRows);
+                DataSet pool = Minibatches.rows(train, poolRows);
                 ActiveLearning.Result r = ActiveLearning.builder().model(models.forSeed(s)).trainer(trainer)
                         .acquisition(method).acquireEach(acquire).budget(budget).predictiveSamples(samples).test(test)
                         .seed(s).build()
-                        .run(new DataSet(rows(train.getFeatures(), initial), rows(train.getLabels(), initial)),
-                                rows(train.getFeatures(), poolRows), indices -> rows(poolLabels, indices));
+                        .run(Minibatches.rows(train, initial), pool.getFeatures(),
+                                indices -> Nd4j.pullRows(pool.getLabels(), 1, indices));
                 results.add(r);
                 r.writeCsv(out.resolve(String.format(Locale.ROOT, "%s_%s_seed%d.csv", name,
                         method.name().toLowerCase(Locale.ROOT), s)));
@@ -170,41 +169,7 @@ public final class ActiveExample {
             }
             runs.add(results);
         }
-        System.out.printf(Locale.ROOT, "%s, labels needed to reach %.0f%% (per seed; - = not within %d) and the mean "
-                + "final accuracy:%n", name, 100 * target, budget);
-        List<String> names = new ArrayList<>();
-        List<double[]> xs = new ArrayList<>();
-        List<double[]> accuracy = new ArrayList<>();
-        List<double[]> nll = new ArrayList<>();
-        for (int m = 0; m < methods.size(); m++) {
-            List<ActiveLearning.Result> results = runs.get(m);
-            StringBuilder needed = new StringBuilder();
-            for (ActiveLearning.Result r : results) {
-                int n = r.labelsToReach(target);
-                needed.append(needed.length() == 0 ? "" : ", ").append(n < 0 ? "-" : String.valueOf(n));
-            }
-            int rounds = results.get(0).rounds().size();
-            double[] x = new double[rounds];
-            double[] a = new double[rounds];
-            double[] l = new double[rounds];
-            for (int k = 0; k < rounds; k++) {
-                x[k] = results.get(0).rounds().get(k).labelled();
-                for (ActiveLearning.Result r : results) {
-                    a[k] += 100 * r.rounds().get(k).accuracy() / results.size();
-                    l[k] += r.rounds().get(k).nll() / results.size();
-                }
-            }
-            System.out.printf(Locale.ROOT, "  %-16s %-40s final %.1f%%%n", methods.get(m), needed, a[rounds - 1]);
-            names.add(methods.get(m).name());
-            xs.add(x);
-            accuracy.add(a);
-            nll.add(l);
-        }
-        Path picture = Plots.saveSideBySide(List.of(
-                Plots.curves(name + ": test accuracy, mean of " + seeds + " seeds", "labelled examples", "accuracy (%)",
-                        names, xs, accuracy, false),
-                Plots.curves(name + ": test NLL, mean of " + seeds + " seeds", "labelled examples", "NLL", names, xs,
-                        nll, false)), out, "active_" + name);
+        Path picture = ActiveReport.summary(name, methods, runs, target, budget, out);
         return new Task(name, methods, runs, target, picture);
     }
 
@@ -237,9 +202,5 @@ public final class ActiveExample {
         }
         Arrays.sort(out);
         return out;
-    }
-
-    private static INDArray rows(INDArray x, int[] rows) {
-        return x.get(NDArrayIndex.indices(Arrays.stream(rows).asLongStream().toArray()), NDArrayIndex.all()).dup();
     }
 }

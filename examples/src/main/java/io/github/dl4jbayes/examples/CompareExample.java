@@ -4,13 +4,9 @@ import io.github.dl4jbayes.examples.CompareProblems.Problem;
 import io.github.dl4jbayes.baselines.DeepEnsemble;
 import io.github.dl4jbayes.baselines.LaplaceApproximation;
 import io.github.dl4jbayes.baselines.McDropout;
-import io.github.dl4jbayes.metrics.Auroc;
-import io.github.dl4jbayes.metrics.ClassificationMetrics;
-import io.github.dl4jbayes.metrics.RegressionMetrics;
 import io.github.dl4jbayes.predict.PosteriorPredictive;
 import io.github.dl4jbayes.predict.PredictiveModel;
 import io.github.dl4jbayes.predict.PredictiveSamples;
-import io.github.dl4jbayes.predict.RegressionUncertainty;
 import io.github.dl4jbayes.training.Advi;
 import io.github.dl4jbayes.training.EarlyStopping;
 import org.deeplearning4j.earlystopping.EarlyStoppingConfiguration;
@@ -23,7 +19,6 @@ import org.deeplearning4j.earlystopping.trainer.EarlyStoppingTrainer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -90,11 +85,10 @@ final class CompareExample {
         if (table && images) {
             throw new IllegalArgumentException("--table and --data: compare one data set at a time");
         }
-        int seeds = o.integer("seeds", table ? 5 : 1);
+        int seeds = o.positiveInteger("seeds", table ? 5 : 1);
+        o.positiveInteger("members", 5);
+        o.positiveInteger("samples", 10);
         String task = o.string("task", "classification");
-        if (seeds < 1 || o.integer("members", 5) < 1 || o.integer("samples", 10) < 1) {
-            throw new IllegalArgumentException("--seeds, --members and --samples must be >= 1");
-        }
         if (!(o.number("drop", 0.1) > 0 && o.number("drop", 0.1) < 1)) {
             throw new IllegalArgumentException("--drop is MC dropout's dropped fraction, in (0, 1); got "
                     + o.number("drop", 0.1));
@@ -114,7 +108,7 @@ final class CompareExample {
                     problem.test().numExamples());
             Map<String, Fitted> fitted = fitAll(problem, o, seed);
             for (Map.Entry<String, Fitted> e : fitted.entrySet()) {
-                Score s = score(problem, e.getKey(), e.getValue(), seed);
+                Score s = CompareReport.score(problem, e.getKey(), e.getValue(), seed);
                 scores.add(s);
                 System.out.println(CompareReport.format(problem, s));
             }
@@ -192,7 +186,7 @@ final class CompareExample {
         return new Fitted(model, trainSeconds, null, noise);
     }
 
-    private static double seconds(long start) {
+    static double seconds(long start) {
         return (System.nanoTime() - start) / 1e9;
     }
 
@@ -212,38 +206,4 @@ final class CompareExample {
                 result.getTotalEpochs(), result.getTerminationDetails());
         return result.getBestModel();
     }
-
-    static Score score(Problem p, String method, Fitted f, long seed) {
-        long start = System.nanoTime();
-        PredictiveSamples predictive = ImagePredictions.predictInChunks(f.model(), p.test().getFeatures());
-        double predictSeconds = seconds(start);
-        if (p.regression()) {
-            RegressionUncertainty u = f.bayesian() != null ? RegressionUncertainty.of(f.bayesian(), predictive)
-                    : RegressionUncertainty.ofMeans(predictive, f.noiseStd());
-            RegressionMetrics m = RegressionMetrics.of(u, p.test().getLabels());
-            // back to the target's units: RMSE times the target's std, the log-density minus log(std)
-            return new Score(method, seed, new double[]{m.rmse() * p.labelScale(),
-                    m.meanLogLikelihood() - Math.log(p.labelScale()), 100 * m.coverage(0.9)}, f.trainSeconds(),
-                    predictSeconds);
-        }
-        ClassificationMetrics m = ClassificationMetrics.of(predictive.mean(), p.test().getLabels());
-        List<Double> values = new ArrayList<>(List.of(100 * m.accuracy(), m.negativeLogLikelihood(),
-                m.expectedCalibrationError(10), m.brierScore()));
-        CompareProblems.Images images = p.images();
-        if (images != null) {
-            long rows = Math.min(images.rotationLimit(), p.test().numExamples());
-            INDArray y = p.test().getLabels().get(NDArrayIndex.interval(0, rows), NDArrayIndex.all());
-            INDArray rotated = ImageRotation.rotate(p.test().getFeatures().get(NDArrayIndex.interval(0, rows),
-                    NDArrayIndex.all()), images.height(), images.width(), images.rotation());
-            ClassificationMetrics r = ClassificationMetrics.of(ImagePredictions.predictInChunks(f.model(), rotated).mean(), y);
-            values.addAll(List.of(100 * r.accuracy(), r.negativeLogLikelihood(), r.expectedCalibrationError(10)));
-            if (images.outOfDistribution() != null) {
-                values.add(Auroc.of(ImagePredictions.oneMinusMax(predictive.mean()),
-                        ImagePredictions.oneMinusMax(ImagePredictions.predictInChunks(f.model(), images.outOfDistribution()).mean())));
-            }
-        }
-        return new Score(method, seed, values.stream().mapToDouble(Double::doubleValue).toArray(), f.trainSeconds(),
-                predictSeconds);
-    }
-
 }

@@ -3,12 +3,17 @@ package io.github.dl4jbayes.examples;
 import io.github.dl4jbayes.examples.CompareExample.Fitted;
 import io.github.dl4jbayes.examples.CompareExample.Score;
 import io.github.dl4jbayes.examples.CompareProblems.Problem;
+import io.github.dl4jbayes.metrics.Auroc;
+import io.github.dl4jbayes.metrics.ClassificationMetrics;
+import io.github.dl4jbayes.metrics.RegressionMetrics;
 import io.github.dl4jbayes.plot.Plots;
 import io.github.dl4jbayes.predict.PredictiveModel;
 import io.github.dl4jbayes.predict.PredictiveSamples;
+import io.github.dl4jbayes.predict.RegressionUncertainty;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -26,6 +31,40 @@ import java.util.Map;
  */
 final class CompareReport {
     private CompareReport() {
+    }
+
+    /** Scores {@code f} on the problem's test set (with images: also rotated, and the held-out classes' AUROC). */
+    static Score score(Problem p, String method, Fitted f, long seed) {
+        long start = System.nanoTime();
+        PredictiveSamples predictive = ImagePredictions.predictInChunks(f.model(), p.test().getFeatures());
+        double predictSeconds = CompareExample.seconds(start);
+        if (p.regression()) {
+            RegressionUncertainty u = f.bayesian() != null ? RegressionUncertainty.of(f.bayesian(), predictive)
+                    : RegressionUncertainty.ofMeans(predictive, f.noiseStd());
+            RegressionMetrics m = RegressionMetrics.of(u, p.test().getLabels());
+            // back to the target's units: RMSE times the target's std, the log-density minus log(std)
+            return new Score(method, seed, new double[]{m.rmse() * p.labelScale(),
+                    m.meanLogLikelihood() - Math.log(p.labelScale()), 100 * m.coverage(0.9)}, f.trainSeconds(),
+                    predictSeconds);
+        }
+        ClassificationMetrics m = ClassificationMetrics.of(predictive.mean(), p.test().getLabels());
+        List<Double> values = new ArrayList<>(List.of(100 * m.accuracy(), m.negativeLogLikelihood(),
+                m.expectedCalibrationError(10), m.brierScore()));
+        CompareProblems.Images images = p.images();
+        if (images != null) {
+            long rows = Math.min(images.rotationLimit(), p.test().numExamples());
+            INDArray y = p.test().getLabels().get(NDArrayIndex.interval(0, rows), NDArrayIndex.all());
+            INDArray rotated = ImageRotation.rotate(p.test().getFeatures().get(NDArrayIndex.interval(0, rows),
+                    NDArrayIndex.all()), images.height(), images.width(), images.rotation());
+            ClassificationMetrics r = ClassificationMetrics.of(ImagePredictions.predictInChunks(f.model(), rotated).mean(), y);
+            values.addAll(List.of(100 * r.accuracy(), r.negativeLogLikelihood(), r.expectedCalibrationError(10)));
+            if (images.outOfDistribution() != null) {
+                values.add(Auroc.of(ImagePredictions.oneMinusMax(predictive.mean()),
+                        ImagePredictions.oneMinusMax(ImagePredictions.predictInChunks(f.model(), images.outOfDistribution()).mean())));
+            }
+        }
+        return new Score(method, seed, values.stream().mapToDouble(Double::doubleValue).toArray(), f.trainSeconds(),
+                predictSeconds);
     }
 
     static String format(Problem p, Score s) {

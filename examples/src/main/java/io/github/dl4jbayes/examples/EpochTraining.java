@@ -70,6 +70,25 @@ final class EpochTraining {
         return new Training(net, Arrays.copyOf(seconds, done), Arrays.copyOf(peak, done), bestEpoch);
     }
 
+    /**
+     * One epoch of DL4J's own {@code fit} on {@code batches}, then the network's epoch count advanced and its
+     * activations cleared.
+     *
+     * @return the progress text: the mean training loss over the epoch's examples
+     */
+    static String fitPlain(MultiLayerNetwork net, List<DataSet> batches) {
+        double lossSum = 0;
+        long examples = 0;
+        for (DataSet batch : batches) {
+            net.fit(batch);
+            lossSum += net.score() * batch.numExamples();
+            examples += batch.numExamples();
+        }
+        net.incrementEpochCount();
+        net.clear();
+        return String.format(Locale.ROOT, "loss %.4f", lossSum / examples);
+    }
+
     /** What an epoch does with its minibatches. */
     interface EpochOnBatches {
         String run(List<DataSet> batches);

@@ -23,11 +23,11 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Random;
 
+import static io.github.dl4jbayes.examples.EpochTraining.fitPlain;
 import static io.github.dl4jbayes.examples.EpochTraining.onShuffledBatches;
 import static io.github.dl4jbayes.examples.EpochTraining.train;
 import static io.github.dl4jbayes.examples.FashionReport.elboLine;
 import static io.github.dl4jbayes.examples.FashionReport.names;
-import static io.github.dl4jbayes.examples.FashionReport.printRow;
 import static io.github.dl4jbayes.examples.FashionReport.scores;
 import static io.github.dl4jbayes.examples.ImagePredictions.oneMinusMax;
 import static io.github.dl4jbayes.examples.ImagePredictions.predictBayes;
@@ -171,16 +171,8 @@ public final class FashionExample {
                 learningRate));
         plain.init();
         Training plainRun = train(plain, plainEpochs, patience, validation,
-                e -> onShuffledBatches(train, batchSize, new Random(seed * 1_000_003L + e), batches -> {
-                    double lossSum = 0;
-                    for (DataSet batch : batches) {
-                        plain.fit(batch);
-                        lossSum += plain.score() * batch.numExamples();
-                    }
-                    plain.incrementEpochCount();
-                    plain.clear();
-                    return String.format(Locale.ROOT, "loss %.4f", lossSum / n);
-                }), x -> predictPlain(plain, x));
+                e -> onShuffledBatches(train, batchSize, new Random(seed * 1_000_003L + e),
+                        batches -> fitPlain(plain, batches)), x -> predictPlain(plain, x));
 
         // ---- "make my trained CNN Bayesian": informed priors from the plain CNN, a short ADVI fine-tune ----
         Training convertedRun = null;
@@ -264,27 +256,10 @@ public final class FashionExample {
         }
 
         // ---- summary ----
-        NetScores plainScores = scores(plainMetrics, aurocPlain, plainRun);
-        NetScores bayesScores = scores(bayesMetrics, aurocBayesMaxP, bayesRun);
-        System.out.printf(Locale.ROOT, "%n%-14s %9s %8s %8s %8s %16s %10s %12s %7s %11s%n", "", "accuracy", "NLL",
-                "Brier", "ECE", "AUROC(1-max p)", "AUROC(MI)", "s per epoch", "epochs", "peak RSS MB");
-        printRow("plain CNN", plainScores, Double.NaN);
-        printRow("Bayesian CNN", bayesScores, aurocMi);
-        if (convertedScores != null) {
-            printRow("converted CNN", convertedScores, Double.NaN);
-        }
-        if (ood != null) {
-            System.out.printf(Locale.ROOT, "Mean mutual information: %.4f nats on test images of the training classes, "
-                    + "%.4f on the held-out classes%n", meanMiIn, meanMiOut);
-        } else {
-            System.out.println("No held-out classes (--holdout none, the default): no out-of-distribution section.");
-        }
-        System.out.printf(Locale.ROOT, "Peak resident memory of this run: %d MB%n", ResidentMemory.peakMb());
-        System.out.println("Pictures written to " + out);
-        for (Path p : pictures) {
-            System.out.println("  " + p.getFileName());
-        }
-        return new Result(plainScores, bayesScores, convertedScores, aurocMi, meanMiIn, meanMiOut, plainRotated,
-                bayesRotated, convertedRotated, pictures);
+        Result result = new Result(scores(plainMetrics, aurocPlain, plainRun), scores(bayesMetrics, aurocBayesMaxP,
+                bayesRun), convertedScores, aurocMi, meanMiIn, meanMiOut, plainRotated, bayesRotated, convertedRotated,
+                pictures);
+        FashionReport.printSummary(result, out);
+        return result;
     }
 }

@@ -4,6 +4,7 @@ import io.github.dl4jbayes.examples.EpochTraining.Training;
 import io.github.dl4jbayes.metrics.ClassificationMetrics;
 import io.github.dl4jbayes.training.ElboHistory;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -44,6 +45,28 @@ final class FashionReport {
                 Stats.mean(s.epochSeconds()),
                 s.bestEpoch() + "/" + s.epochSeconds().length,
                 Arrays.stream(s.peakResidentMb()).max().orElse(-1));
+    }
+
+    /** Prints the table of the run's networks, the mutual information in and out, the peak memory and the pictures. */
+    static void printSummary(FashionExample.Result r, Path out) {
+        System.out.printf(Locale.ROOT, "%n%-14s %9s %8s %8s %8s %16s %10s %12s %7s %11s%n", "", "accuracy", "NLL",
+                "Brier", "ECE", "AUROC(1-max p)", "AUROC(MI)", "s per epoch", "epochs", "peak RSS MB");
+        printRow("plain CNN", r.plain(), Double.NaN);
+        printRow("Bayesian CNN", r.bayesian(), r.aurocMutualInformation());
+        if (r.converted() != null) {
+            printRow("converted CNN", r.converted(), Double.NaN);
+        }
+        if (!Double.isNaN(r.meanMiOut())) {
+            System.out.printf(Locale.ROOT, "Mean mutual information: %.4f nats on test images of the training classes, "
+                    + "%.4f on the held-out classes%n", r.meanMiIn(), r.meanMiOut());
+        } else {
+            System.out.println("No held-out classes (--holdout none, the default): no out-of-distribution section.");
+        }
+        System.out.printf(Locale.ROOT, "Peak resident memory of this run: %d MB%n", ResidentMemory.peakMb());
+        System.out.println("Pictures written to " + out);
+        for (Path p : r.pictures()) {
+            System.out.println("  " + p.getFileName());
+        }
     }
 
     private static String orDash(double v) {

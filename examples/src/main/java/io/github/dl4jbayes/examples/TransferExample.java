@@ -17,7 +17,6 @@ import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
@@ -183,12 +182,7 @@ public final class TransferExample {
     private static DataSet subset(DataSet data, int n, Random random) {
         int[] order = io.github.dl4jbayes.training.Shuffle.permutation(data.numExamples(), random);
         int[] pick = Arrays.copyOf(order, n);
-        return new DataSet(data.getFeatures().get(NDArrayIndex.indices(toLong(pick)), NDArrayIndex.all()).dup(),
-                data.getLabels().get(NDArrayIndex.indices(toLong(pick)), NDArrayIndex.all()).dup());
-    }
-
-    private static long[] toLong(int[] values) {
-        return Arrays.stream(values).asLongStream().toArray();
+        return Minibatches.rows(data, pick);
     }
 
     private static void writeCsv(Path file, int[] sizes, double[][] accuracy, double[][] nll) {
