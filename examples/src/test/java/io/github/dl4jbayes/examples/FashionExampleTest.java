@@ -32,7 +32,7 @@ class FashionExampleTest {
         FashionExample.Result r = FashionExample.run(Options.parse(new String[]{
                 "--data", data.toString(), "--out", out.toString(), "--epochs", "1", "--samples", "3",
                 "--epoch-samples", "2", "--batch", "32", "--grid", "4", "--kl-warmup", "3", "--holdout", "5,8",
-                "--rotations", "0,90,180", "--rotation-limit", "20", "--convert-epochs", "1", "--convert-posterior-std",
+                "--rotations", "0,90,180", "--rotation-limit", "100", "--convert-epochs", "1", "--convert-posterior-std",
                 "0.01", "--validation", "30"}));
 
         for (String name : List.of("elbo", "reliability_plain", "reliability_bayesian", "mi_histogram",
@@ -63,11 +63,16 @@ class FashionExampleTest {
                 r.convertedRotated())) {
             assertArrayEquals(new double[]{0, 90, 180}, rotated.degrees());
             for (int k = 0; k < 3; k++) {
-                assertCount(rotated.accuracy()[k], 20, "accuracy at " + rotated.degrees()[k] + " on 20 test images");
+                assertCount(rotated.accuracy()[k], 80, "accuracy at " + rotated.degrees()[k] + " on the 80 test images");
                 assertProbability(rotated.ece()[k], "ECE at " + rotated.degrees()[k]);
                 assertTrue(Double.isFinite(rotated.nll()[k]), "NLL at " + rotated.degrees()[k]);
             }
         }
+        // the limit (100) takes every test image, and 0 degrees leaves them as they are: the plain network's
+        // (deterministic) scores at 0 degrees are its test scores, through the rotation path
+        assertEquals(r.plain().accuracy(), r.plainRotated().accuracy()[0], 0, "accuracy at 0 degrees");
+        assertEquals(r.plain().nll(), r.plainRotated().nll()[0], 1e-6, "NLL at 0 degrees");
+        assertEquals(r.plain().ece(), r.plainRotated().ece()[0], 1e-6, "ECE at 0 degrees");
         for (FashionReport.NetScores s : List.of(r.plain(), r.bayesian(), r.converted())) {
             assertCount(s.accuracy(), 80, "accuracy on the 80 test images of the classes kept");
             assertTrue(Double.isFinite(s.nll()) && s.nll() >= 0, "NLL " + s.nll());
