@@ -48,10 +48,14 @@ final class CompareExample {
             + "(none) --rotation DEGREES (60) --rotation-limit N (2000) --prior learned|normal (learned: the "
             + "Bayesian LeNet-5's prior, as fashion's) --posterior-std S|C,D (softplus(-7)) --laplace-prior "
             + "evidence|validation (evidence: the marginal likelihood's optimum; validation: the lowest validation NLL "
-            + "of 10^-4..10^4)";
+            + "of 10^-4..10^4) --methods plain,bayes,dropout,ensemble,laplace (all; the plain network is trained "
+            + "for laplace either way)";
 
     static final List<String> METHODS = List.of("plain (MAP)", "Bayes by backprop", "MC dropout", "deep ensemble",
             "last-layer Laplace");
+
+    /** The names {@code --methods} takes, in {@link #METHODS}' order. */
+    static final List<String> METHOD_KEYS = List.of("plain", "bayes", "dropout", "ensemble", "laplace");
 
     /** The prior precisions {@code --laplace-prior validation} tries: 10^-4 to 10^4 in steps of 10^0.25. */
     static final double[] PRIOR_GRID = java.util.stream.IntStream.rangeClosed(-16, 16)
@@ -96,6 +100,7 @@ final class CompareExample {
         if (!task.equals("classification") && !task.equals("regression")) {
             throw new IllegalArgumentException("--task must be classification or regression, got " + task);
         }
+        methods(o);
         long firstSeed = o.integer("seed", 0);
         List<Score> scores = new ArrayList<>();
         List<Path> pictures = new ArrayList<>();
@@ -112,7 +117,8 @@ final class CompareExample {
                 scores.add(s);
                 System.out.println(CompareReport.format(problem, s));
             }
-            if (!table && !images && seed == firstSeed) {
+            boolean sampled = fitted.keySet().stream().anyMatch(m -> !m.equals(METHODS.get(0)));
+            if (!table && !images && seed == firstSeed && sampled) {
                 pictures.addAll(CompareReport.surfaces(problem, fitted, o.integer("grid", 60), out));
             }
         }
@@ -129,46 +135,75 @@ final class CompareExample {
     record Fitted(PredictiveModel model, double trainSeconds, MultiLayerNetwork bayesian, double noiseStd) {
     }
 
+    /**
+     * @return the methods {@code --methods} names (default all), as {@link #METHODS}' names, in that order
+     * @throws IllegalArgumentException naming a method that is not one of {@link #METHOD_KEYS}
+     */
+    static List<String> methods(Options o) {
+        List<String> keys = new ArrayList<>();
+        for (String key : o.string("methods", String.join(",", METHOD_KEYS)).split(",", -1)) {
+            if (!METHOD_KEYS.contains(key.trim())) {
+                throw new IllegalArgumentException("--methods takes " + String.join(", ", METHOD_KEYS)
+                        + " (comma-separated), got '" + key.trim() + "'");
+            }
+            keys.add(key.trim());
+        }
+        return METHOD_KEYS.stream().filter(keys::contains).map(k -> METHODS.get(METHOD_KEYS.indexOf(k))).toList();
+    }
+
     static Map<String, Fitted> fitAll(Problem p, Options o, long seed) {
         int samples = o.integer("samples", p.images() != null ? 10 : 100);
         int members = o.integer("members", 5);
         double drop = o.number("drop", 0.1);
+        List<String> methods = methods(o);
         Map<String, Fitted> fitted = new LinkedHashMap<>();
 
-        long start = System.nanoTime();
-        MultiLayerNetwork map = earlyStopped(new MultiLayerNetwork(p.architecture().plain(seed, 0)), p);
-        double mapSeconds = seconds(start);
-        fitted.put(METHODS.get(0), plainFitted(p, x -> PredictiveSamples.pointEstimate(map.output(x)), mapSeconds));
-
-        start = System.nanoTime();
-        MultiLayerNetwork bayes = p.architecture().bayesian(seed);
-        int iterations = p.adviIterations();
-        Advi.builder().datasetSize(p.train().numExamples()).iterations(iterations)
-                .printEvery(Math.max(1, Math.min(iterations / 5, p.adviEvery())))
-                .earlyStopping(EarlyStopping.onValidationNll(p.validation()).every(p.adviEvery())
-                        .patience(p.adviPatience())).build()
-                .fit(bayes, p.train(), p.batch());
-        fitted.put(METHODS.get(1), new Fitted(PosteriorPredictive.of(bayes).samples(samples), seconds(start), bayes,
-                Double.NaN));
-
-        start = System.nanoTime();
-        MultiLayerNetwork dropout = earlyStopped(new MultiLayerNetwork(p.architecture().plain(seed, drop)), p);
-        fitted.put(METHODS.get(2), plainFitted(p, McDropout.of(dropout).samples(samples).seed(seed),
-                seconds(start)));
-
-        DeepEnsemble ensemble = DeepEnsemble.train(p.architecture().plain(seed, 0), members, net -> net.setParams(
-                earlyStopped(net, p).params()));
-        fitted.put(METHODS.get(3), plainFitted(p, ensemble, Arrays.stream(ensemble.trainingSeconds()).sum()));
-
-        LaplaceApproximation.Fitter fitter = LaplaceApproximation.lastLayer(map);
-        if ("validation".equals(o.string("laplace-prior", "evidence"))) {
-            fitter.priorPrecisionByValidation(p.validation(), PRIOR_GRID);
+        MultiLayerNetwork map = null;
+        double mapSeconds = 0;
+        if (methods.contains(METHODS.get(0)) || methods.contains(METHODS.get(4))) {      // Laplace needs the plain one
+            long start = System.nanoTime();
+            map = earlyStopped(new MultiLayerNetwork(p.architecture().plain(seed, 0)), p);
+            mapSeconds = seconds(start);
         }
-        LaplaceApproximation laplace = fitter.fit(p.train()).samples(samples).seed(seed);
-        System.out.printf(Locale.ROOT, "Last-layer Laplace: prior precision %.4g, fitted in %.3f s (%.1f%% of the "
-                        + "plain network's training)%n", laplace.priorPrecision(), laplace.fitSeconds(),
-                100 * laplace.fitSeconds() / mapSeconds);
-        fitted.put(METHODS.get(4), plainFitted(p, laplace, mapSeconds + laplace.fitSeconds()));
+        if (methods.contains(METHODS.get(0))) {
+            MultiLayerNetwork plain = map;
+            fitted.put(METHODS.get(0), plainFitted(p, x -> PredictiveSamples.pointEstimate(plain.output(x)),
+                    mapSeconds));
+        }
+        if (methods.contains(METHODS.get(1))) {
+            long start = System.nanoTime();
+            MultiLayerNetwork bayes = p.architecture().bayesian(seed);
+            int iterations = p.adviIterations();
+            Advi.builder().datasetSize(p.train().numExamples()).iterations(iterations)
+                    .printEvery(Math.max(1, Math.min(iterations / 5, p.adviEvery())))
+                    .earlyStopping(EarlyStopping.onValidationNll(p.validation()).every(p.adviEvery())
+                            .patience(p.adviPatience())).build()
+                    .fit(bayes, p.train(), p.batch());
+            fitted.put(METHODS.get(1), new Fitted(PosteriorPredictive.of(bayes).samples(samples), seconds(start),
+                    bayes, Double.NaN));
+        }
+        if (methods.contains(METHODS.get(2))) {
+            long start = System.nanoTime();
+            MultiLayerNetwork dropout = earlyStopped(new MultiLayerNetwork(p.architecture().plain(seed, drop)), p);
+            fitted.put(METHODS.get(2), plainFitted(p, McDropout.of(dropout).samples(samples).seed(seed),
+                    seconds(start)));
+        }
+        if (methods.contains(METHODS.get(3))) {
+            DeepEnsemble ensemble = DeepEnsemble.train(p.architecture().plain(seed, 0), members, net -> net.setParams(
+                    earlyStopped(net, p).params()));
+            fitted.put(METHODS.get(3), plainFitted(p, ensemble, Arrays.stream(ensemble.trainingSeconds()).sum()));
+        }
+        if (methods.contains(METHODS.get(4))) {
+            LaplaceApproximation.Fitter fitter = LaplaceApproximation.lastLayer(map);
+            if ("validation".equals(o.string("laplace-prior", "evidence"))) {
+                fitter.priorPrecisionByValidation(p.validation(), PRIOR_GRID);
+            }
+            LaplaceApproximation laplace = fitter.fit(p.train()).samples(samples).seed(seed);
+            System.out.printf(Locale.ROOT, "Last-layer Laplace: prior precision %.4g, fitted in %.3f s (%.1f%% of "
+                            + "the plain network's training)%n", laplace.priorPrecision(), laplace.fitSeconds(),
+                    100 * laplace.fitSeconds() / mapSeconds);
+            fitted.put(METHODS.get(4), plainFitted(p, laplace, mapSeconds + laplace.fitSeconds()));
+        }
         return fitted;
     }
 

@@ -91,6 +91,9 @@ final class CompareReport {
                 + "---|".repeat(columns.size() + 3) + "\n");
         for (String method : CompareExample.METHODS) {
             List<Score> mine = scores.stream().filter(s -> s.method().equals(method)).toList();
+            if (mine.isEmpty()) {
+                continue;                                      // not among --methods
+            }
             b.append("| ").append(method);
             for (int i = 0; i < columns.size(); i++) {
                 int column = i;
@@ -126,7 +129,7 @@ final class CompareReport {
         }
     }
 
-    /** The moons' predictive mean and its spread over the draws, four methods side by side. */
+    /** The moons' predictive mean and its spread over the draws, every fitted method but the plain one side by side. */
     static List<Path> surfaces(Problem p, Map<String, Fitted> fitted, int side, Path out) {
         double[][] grid = new double[side * side][2];
         for (int i = 0; i < side; i++) {
@@ -139,8 +142,12 @@ final class CompareReport {
         double[][] points = p.test().getFeatures().castTo(DataType.DOUBLE).toDoubleMatrix();
         List<org.knowm.xchart.XYChart> means = new ArrayList<>();
         List<org.knowm.xchart.XYChart> spreads = new ArrayList<>();
-        for (String method : CompareExample.METHODS.subList(1, CompareExample.METHODS.size())) {
-            PredictiveModel model = fitted.get(method).model();
+        for (Map.Entry<String, Fitted> e : fitted.entrySet()) {
+            String method = e.getKey();
+            if (method.equals(CompareExample.METHODS.get(0))) {
+                continue;                                      // a point estimate: no spread to draw
+            }
+            PredictiveModel model = e.getValue().model();
             PredictiveSamples s = model.predict(x);
             double[] classes = model.predict(p.test().getFeatures()).mean().gt(0.5).castTo(DataType.DOUBLE)
                     .reshape(points.length).toDoubleVector();          // the test points coloured by this method

@@ -36,6 +36,34 @@ class CompareExampleTest {
     }
 
     @Test
+    void methodsRunsTheMethodsNamedAndLaplaceGetsThePlainNetworkAnyway(@TempDir Path out) throws Exception {
+        String[] common = {"--epochs", "30", "--patience", "5", "--samples", "20", "--grid", "12"};
+        CompareExample.Result both = CompareExample.run(Options.parse(concat(common, "--out", out.resolve("a")
+                .toString(), "--methods", "plain,laplace")));
+        CompareExample.Result laplace = CompareExample.run(Options.parse(concat(common, "--out", out.resolve("b")
+                .toString(), "--methods", "laplace, dropout")));
+        assertEquals(List.of("plain (MAP)", "last-layer Laplace"), both.scores().stream()
+                .map(CompareExample.Score::method).toList());
+        assertEquals(List.of("MC dropout", "last-layer Laplace"), laplace.scores().stream()
+                .map(CompareExample.Score::method).toList(), "in the table's order, not the option's");
+        // the plain network trained for Laplace alone is the one of the run with the plain row: the same scores
+        org.junit.jupiter.api.Assertions.assertArrayEquals(both.scores().get(1).values(),
+                laplace.scores().get(1).values(), 1e-12);
+        assertEquals(3, Files.readAllLines(out.resolve("b").resolve("compare.csv")).size());
+        assertEquals(2, laplace.pictures().size(), "the means and the sds, each with the two sampled methods");
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> CompareExample.run(Options.parse(new String[]{"--out", out.toString(), "--methods",
+                        "plain,swag"})));
+        assertTrue(e.getMessage().contains("--methods") && e.getMessage().contains("swag"), e.getMessage());
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        List<String> all = new ArrayList<>(List.of(a));
+        all.addAll(List.of(b));
+        return all.toArray(new String[0]);
+    }
+
+    @Test
     void regressionTableInTheTargetsUnits(@TempDir Path dir) throws Exception {
         Random random = new Random(4);
         List<String> lines = new ArrayList<>(List.of("a,b,y"));
