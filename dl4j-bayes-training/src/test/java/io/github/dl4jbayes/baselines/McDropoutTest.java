@@ -23,6 +23,7 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -71,6 +72,13 @@ class McDropoutTest {
         PredictiveSamples p = McDropout.of(net).samples(3).predict(x);
         assertEquals(net.output(x), p.mean());
         assertNotEquals(net.output(x, true), p.mean(), "DL4J's training-mode output normalizes by the batch");
+        org.deeplearning4j.nn.api.Layer bn = net.getLayer(1);
+        assertTrue(bn instanceof org.deeplearning4j.nn.layers.normalization.BatchNormalization, "put back: " + bn);
+        // a pass that fails (3 input columns for 2) leaves the network's own layers in place as well
+        assertThrows(Exception.class, () -> McDropout.of(net).samples(2).predict(
+                TestData.randn(1, DataType.DOUBLE, 3, 3)));
+        assertSame(bn, net.getLayer(1), "put back after an exception");
+        assertSame(bn, net.getLayers()[1]);
 
         // the same as a graph, through its own vertex-by-vertex pass
         ComputationGraph graph = new ComputationGraph(new NeuralNetConfiguration.Builder().seed(3)
@@ -89,6 +97,8 @@ class McDropoutTest {
         PredictiveSamples g = McDropout.of(graph).samples(2).predict(x);
         assertEquals(graph.outputSingle(x), g.mean());
         assertNotEquals(graph.outputSingle(true, x), g.mean());
+        assertTrue(graph.getVertex("bn").getLayer()
+                instanceof org.deeplearning4j.nn.layers.normalization.BatchNormalization, "put back in the graph");
     }
 
     /** Weight noise alone (DropConnect) is MC "dropout" too: each pass draws its own noisy weights. */
