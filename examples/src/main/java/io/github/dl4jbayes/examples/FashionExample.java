@@ -11,6 +11,7 @@ import io.github.dl4jbayes.plot.Plots;
 import io.github.dl4jbayes.training.Advi;
 import io.github.dl4jbayes.training.ElboHistory;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.util.ModelSerializer;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
@@ -54,8 +55,10 @@ public final class FashionExample {
             + "--epoch-samples S (5: draws for the validation score) --validation N (a twelfth of the training "
             + "images) --patience P (3) --limit N (all: first N training images) --test-limit N (all) "
             + "--holdout 5,8|none (none) --rotations none|LIST|FROM:TO:STEP (0:180:15) --rotation-limit N (2000 "
-            + "test images) --convert-epochs E (0: no conversion) --convert-posterior-std S (softplus(-7): the "
-            + "converted network's posterior std at the start) --grid K (8) --kl-warmup STEPS (0) "
+            + "test images) --plain-network FILE (none: train it; a plain CNN saved by an earlier run of the same "
+            + "model and images, used instead: every run saves its plain CNN to OUT/plain_cnn.zip) --convert-epochs E (0: no conversion) "
+            + "--convert-posterior-std S (softplus(-7): the converted network's posterior std at the start) "
+            + "--convert-lr R (as --lr: the fine-tune's learning rate) --grid K (8) --kl-warmup STEPS (0) "
             + "--kl-temperature T (1) --prior learned|normal (lenet5 only; learned) --posterior-std S|C,D (lenet5 "
             + "only; softplus(-7) = 0.000912: the posterior std at initialization, of every layer or of the "
             + "convolutions and the dense layers) --init NAME (small only; XAVIER: the "
@@ -100,11 +103,14 @@ public final class FashionExample {
         int plainEpochs = o.positiveInteger("plain-epochs", epochs);
         int convertEpochs = o.nonNegativeInteger("convert-epochs", 0);
         double convertStd = o.positiveNumber("convert-posterior-std", FashionNetworks.LENET5_INITIAL_POSTERIOR_STD);
-        if (convertEpochs == 0 && o.has("convert-posterior-std")) {
-            throw new IllegalArgumentException("--convert-posterior-std applies with --convert-epochs > 0 only");
+        for (String convertOnly : List.of("convert-posterior-std", "convert-lr")) {
+            if (convertEpochs == 0 && o.has(convertOnly)) {
+                throw new IllegalArgumentException("--" + convertOnly + " applies with --convert-epochs > 0 only");
+            }
         }
         int batchSize = o.positiveInteger("batch", lenet ? 256 : 64);
         double learningRate = o.positiveNumber("lr", 1e-3);
+        double convertLearningRate = o.positiveNumber("convert-lr", learningRate);
         long seed = o.integer("seed", 0);
         int samples = o.positiveInteger("samples", lenet ? 10 : 30);
         int epochSamples = o.positiveInteger("epoch-samples", 5);
@@ -138,6 +144,8 @@ public final class FashionExample {
         }
         System.out.println("Classes: " + String.join(", ", kept));
         int batchesPerEpoch = (n + batchSize - 1) / batchSize;
+        MultiLayerNetwork saved = o.has("plain-network")
+                ? loadPlain(Path.of(o.string("plain-network", "")), data, model, out) : null;
         List<Path> pictures = new ArrayList<>();
 
         // ---- Bayesian CNN first (its resident memory per epoch is its own): ADVI, one fit per epoch (the Advi's
@@ -163,25 +171,35 @@ public final class FashionExample {
         pictures.add(Plots.save(Plots.elbo("ELBO of the Bayesian CNN (ADVI, minibatches of " + batchSize + ")",
                 List.of("ELBO"), List.of(elbo.iterations()), List.of(elbo.elbos())), out, "elbo"));
 
-        // ---- plain CNN: DL4J's fit on the same minibatches, early stopping on the validation NLL ----
-        System.out.printf(Locale.ROOT, "%nPlain CNN: up to %d epoch(s) of %d minibatches of %d, Adam(%s), early "
-                + "stopping on the validation NLL (patience %d)%n", plainEpochs, batchesPerEpoch, batchSize,
-                learningRate, patience);
-        MultiLayerNetwork plain = new MultiLayerNetwork(model.plain(data.height(), data.width(), data.classes(), seed,
-                learningRate));
-        plain.init();
-        Training plainRun = train(plain, plainEpochs, patience, validation,
-                e -> onShuffledBatches(train, batchSize, new Random(seed * 1_000_003L + e),
-                        batches -> fitPlain(plain, batches)), x -> predictPlain(plain, x));
+        // ---- plain CNN: DL4J's fit on the same minibatches, early stopping on the validation NLL (or a saved one) ----
+        Training plainRun;
+        if (saved != null) {
+            System.out.printf(Locale.ROOT, "%nPlain CNN: read from %s (%d parameters), not trained in this run%n",
+                    o.string("plain-network", ""), saved.numParams());
+            plainRun = new Training(saved, new double[0], new long[0], -1);
+        } else {
+            System.out.printf(Locale.ROOT, "%nPlain CNN: up to %d epoch(s) of %d minibatches of %d, Adam(%s), early "
+                    + "stopping on the validation NLL (patience %d)%n", plainEpochs, batchesPerEpoch, batchSize,
+                    learningRate, patience);
+            MultiLayerNetwork fresh = new MultiLayerNetwork(model.plain(data.height(), data.width(), data.classes(),
+                    seed, learningRate));
+            fresh.init();
+            plainRun = train(fresh, plainEpochs, patience, validation,
+                    e -> onShuffledBatches(train, batchSize, new Random(seed * 1_000_003L + e),
+                            batches -> fitPlain(fresh, batches)), x -> predictPlain(fresh, x));
+            ModelSerializer.writeModel(fresh, out.resolve(PLAIN_FILE).toFile(), true);
+        }
+        MultiLayerNetwork plain = plainRun.net();
 
         // ---- "make my trained CNN Bayesian": informed priors from the plain CNN, a short ADVI fine-tune ----
         Training convertedRun = null;
         if (convertEpochs > 0) {
             System.out.printf(Locale.ROOT, "%nConverted CNN: the plain CNN with informed priors (MOPED, prior std "
-                    + "%s x |w|), posterior std starting at %.4g, %d epoch(s) of ADVI%n",
-                    FashionNetworks.CONVERT_RELATIVE_PRIOR_STD, convertStd, convertEpochs);
+                    + "%s x |w|), posterior std starting at %.4g, %d epoch(s) of ADVI at learning rate %s%n",
+                    FashionNetworks.CONVERT_RELATIVE_PRIOR_STD, convertStd, convertEpochs, convertLearningRate);
             long start = System.nanoTime();
-            MultiLayerNetwork converted = FashionNetworks.convert(plainRun.net(), convertStd);
+            MultiLayerNetwork converted = FashionNetworks.convert(plain, convertStd);
+            converted.setLearningRate(convertLearningRate);
             double conversionSeconds = (System.nanoTime() - start) / 1e9;
             Advi fineTune = Advi.builder().datasetSize(n).iterations(batchesPerEpoch).printEvery(0).build();
             convertedRun = train(converted, convertEpochs, convertEpochs, validation,
@@ -261,5 +279,33 @@ public final class FashionExample {
                 pictures);
         FashionReport.printSummary(result, out);
         return result;
+    }
+
+    /** Where each run saves its trained plain CNN, in the output folder ({@code --plain-network} reads it back). */
+    static final String PLAIN_FILE = "plain_cnn.zip";
+
+    /**
+     * The plain CNN of an earlier run ({@code --plain-network FILE}), checked against this run's images and model, and
+     * copied to this run's output folder.
+     */
+    private static MultiLayerNetwork loadPlain(Path file, FashionMnist data, Model model, Path out) throws Exception {
+        if (!Files.isRegularFile(file)) {
+            throw new IllegalArgumentException("--plain-network " + file + ": no such file (a run's "
+                    + PLAIN_FILE + ")");
+        }
+        MultiLayerNetwork net = ModelSerializer.restoreMultiLayerNetwork(file.toFile(), true);
+        MultiLayerNetwork expected = new MultiLayerNetwork(model.plain(data.height(), data.width(), data.classes(),
+                0, 1e-3));
+        expected.init();
+        if (net.numParams() != expected.numParams() || net.getnLayers() != expected.getnLayers()) {
+            throw new IllegalArgumentException("--plain-network " + file + ": a network of " + net.getnLayers()
+                    + " layers and " + net.numParams() + " parameters, not the plain " + model.name().toLowerCase(
+                    Locale.ROOT) + " CNN of these images (" + expected.getnLayers() + " layers, "
+                    + expected.numParams() + " parameters)");
+        }
+        if (!file.toAbsolutePath().normalize().equals(out.resolve(PLAIN_FILE).normalize())) {
+            ModelSerializer.writeModel(net, out.resolve(PLAIN_FILE).toFile(), true);
+        }
+        return net;
     }
 }

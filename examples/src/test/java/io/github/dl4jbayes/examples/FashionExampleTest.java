@@ -108,6 +108,32 @@ class FashionExampleTest {
         assertFalse(Files.exists(out.resolve("mi_histogram.png")));
         assertNotNull(ImageIO.read(out.resolve("certain_uncertain.png").toFile()));
         assertCount(r.bayesian().accuracy(), 30, "accuracy on all 30 test images");
+
+        // the run saved its plain CNN; a second run reads it back instead of training one: the same test scores, no
+        // epochs, and the conversion fine-tunes it at the learning rate asked
+        Path plainFile = out.resolve(FashionExample.PLAIN_FILE);
+        assertTrue(Files.size(plainFile) > 0);
+        Path again = tmp.resolve("again");
+        FashionExample.Result r2 = FashionExample.run(Options.parse(new String[]{
+                "--data", data.toString(), "--out", again.toString(), "--samples", "2", "--epoch-samples", "1",
+                "--batch", "16", "--limit", "40", "--rotations", "none", "--epochs", "1", "--plain-network",
+                plainFile.toString(), "--convert-epochs", "1", "--convert-lr", "0.0001"}));
+        assertEquals(r.plain().accuracy(), r2.plain().accuracy(), 0, "the saved plain CNN's test accuracy");
+        assertEquals(r.plain().nll(), r2.plain().nll(), 1e-9, "the saved plain CNN's test NLL");
+        assertEquals(0, r2.plain().epochSeconds().length, "not trained again");
+        assertNotNull(r2.converted());
+        assertTrue(Files.size(again.resolve(FashionExample.PLAIN_FILE)) > 0, "copied to the new output folder");
+
+        IllegalArgumentException missing = assertThrows(IllegalArgumentException.class,
+                () -> FashionExample.run(Options.parse(new String[]{"--data", data.toString(), "--out",
+                        tmp.resolve("o").toString(), "--plain-network", tmp.resolve("none.zip").toString()})));
+        assertTrue(missing.getMessage().contains("--plain-network") && missing.getMessage().contains("no such file"),
+                missing.getMessage());
+        IllegalArgumentException otherModel = assertThrows(IllegalArgumentException.class,
+                () -> FashionExample.run(Options.parse(new String[]{"--data", data.toString(), "--out",
+                        tmp.resolve("o").toString(), "--model", "lenet5", "--plain-network", plainFile.toString()})));
+        assertTrue(otherModel.getMessage().contains("--plain-network") && otherModel.getMessage().contains("lenet5"),
+                otherModel.getMessage());
     }
 
     @Test
@@ -140,6 +166,11 @@ class FashionExampleTest {
                 () -> FashionExample.run(Options.parse(new String[]{"--data", tmp.toString(), "--out",
                         tmp.resolve("o").toString(), "--convert-posterior-std", "0.01"})));
         assertTrue(convertStd.getMessage().contains("--convert-epochs"), convertStd.getMessage());
+        IllegalArgumentException convertLr = assertThrows(IllegalArgumentException.class,
+                () -> FashionExample.run(Options.parse(new String[]{"--data", tmp.toString(), "--out",
+                        tmp.resolve("o").toString(), "--convert-lr", "0.0001"})));
+        assertTrue(convertLr.getMessage().contains("--convert-lr") && convertLr.getMessage().contains(
+                "--convert-epochs"), convertLr.getMessage());
         assertThrows(IllegalArgumentException.class, () -> ImagePredictions.parseAngles("0:180"));
         assertThrows(IllegalArgumentException.class, () -> ImagePredictions.parseAngles("0,x"));
     }
