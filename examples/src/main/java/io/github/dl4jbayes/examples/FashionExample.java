@@ -144,8 +144,8 @@ public final class FashionExample {
         }
         System.out.println("Classes: " + String.join(", ", kept));
         int batchesPerEpoch = (n + batchSize - 1) / batchSize;
-        MultiLayerNetwork saved = o.has("plain-network")
-                ? loadPlain(Path.of(o.string("plain-network", "")), data, model, out) : null;
+        MultiLayerNetwork saved = o.has("plain-network") ? FashionNetworks.readPlain(Path.of(o.string(
+                "plain-network", "")), model, data.height(), data.width(), data.classes()) : null;
         List<Path> pictures = new ArrayList<>();
 
         // ---- Bayesian CNN first (its resident memory per epoch is its own): ADVI, one fit per epoch (the Advi's
@@ -187,9 +187,9 @@ public final class FashionExample {
             plainRun = train(fresh, plainEpochs, patience, validation,
                     e -> onShuffledBatches(train, batchSize, new Random(seed * 1_000_003L + e),
                             batches -> fitPlain(fresh, batches)), x -> predictPlain(fresh, x));
-            ModelSerializer.writeModel(fresh, out.resolve(PLAIN_FILE).toFile(), true);
         }
         MultiLayerNetwork plain = plainRun.net();
+        ModelSerializer.writeModel(plain, out.resolve(FashionNetworks.PLAIN_FILE).toFile(), true);
 
         // ---- "make my trained CNN Bayesian": informed priors from the plain CNN, a short ADVI fine-tune ----
         Training convertedRun = null;
@@ -279,33 +279,5 @@ public final class FashionExample {
                 pictures);
         FashionReport.printSummary(result, out);
         return result;
-    }
-
-    /** Where each run saves its trained plain CNN, in the output folder ({@code --plain-network} reads it back). */
-    static final String PLAIN_FILE = "plain_cnn.zip";
-
-    /**
-     * The plain CNN of an earlier run ({@code --plain-network FILE}), checked against this run's images and model, and
-     * copied to this run's output folder.
-     */
-    private static MultiLayerNetwork loadPlain(Path file, FashionMnist data, Model model, Path out) throws Exception {
-        if (!Files.isRegularFile(file)) {
-            throw new IllegalArgumentException("--plain-network " + file + ": no such file (a run's "
-                    + PLAIN_FILE + ")");
-        }
-        MultiLayerNetwork net = ModelSerializer.restoreMultiLayerNetwork(file.toFile(), true);
-        MultiLayerNetwork expected = new MultiLayerNetwork(model.plain(data.height(), data.width(), data.classes(),
-                0, 1e-3));
-        expected.init();
-        if (net.numParams() != expected.numParams() || net.getnLayers() != expected.getnLayers()) {
-            throw new IllegalArgumentException("--plain-network " + file + ": a network of " + net.getnLayers()
-                    + " layers and " + net.numParams() + " parameters, not the plain " + model.name().toLowerCase(
-                    Locale.ROOT) + " CNN of these images (" + expected.getnLayers() + " layers, "
-                    + expected.numParams() + " parameters)");
-        }
-        if (!file.toAbsolutePath().normalize().equals(out.resolve(PLAIN_FILE).normalize())) {
-            ModelSerializer.writeModel(net, out.resolve(PLAIN_FILE).toFile(), true);
-        }
-        return net;
     }
 }

@@ -18,11 +18,15 @@ import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.weights.WeightInit;
+import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Locale;
 
 /**
@@ -269,5 +273,31 @@ public final class FashionNetworks {
         return InformedPriors.builder().relativePriorStd(CONVERT_RELATIVE_PRIOR_STD, 1e-3)
                 .initialPosteriorStd(initialPosteriorStd).estimator(Estimator.FLIPOUT).build()
                 .convert(trained);
+    }
+
+    /** Where each {@code fashion} run saves its trained plain CNN, in its output folder. */
+    static final String PLAIN_FILE = "plain_cnn.zip";
+
+    /**
+     * A plain CNN saved by an earlier run ({@code --plain-network FILE}), checked against the model and images of
+     * this one (layers and parameter count), before anything trains.
+     *
+     * @throws IllegalArgumentException naming {@code --plain-network} if the file is missing or holds another network
+     */
+    static MultiLayerNetwork readPlain(Path file, Model model, int height, int width, int classes) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            throw new IllegalArgumentException("--plain-network " + file + ": no such file (a run's " + PLAIN_FILE
+                    + ")");
+        }
+        MultiLayerNetwork net = ModelSerializer.restoreMultiLayerNetwork(file.toFile(), true);
+        MultiLayerNetwork expected = new MultiLayerNetwork(model.plain(height, width, classes, 0, 1e-3));
+        expected.init();
+        if (net.numParams() != expected.numParams() || net.getnLayers() != expected.getnLayers()) {
+            throw new IllegalArgumentException("--plain-network " + file + ": a network of " + net.getnLayers()
+                    + " layers and " + net.numParams() + " parameters, not the plain "
+                    + model.name().toLowerCase(Locale.ROOT) + " CNN of these images (" + expected.getnLayers()
+                    + " layers, " + expected.numParams() + " parameters)");
+        }
+        return net;
     }
 }

@@ -111,7 +111,7 @@ class FashionExampleTest {
 
         // the run saved its plain CNN; a second run reads it back instead of training one: the same test scores, no
         // epochs, and the conversion fine-tunes it at the learning rate asked
-        Path plainFile = out.resolve(FashionExample.PLAIN_FILE);
+        Path plainFile = out.resolve(FashionNetworks.PLAIN_FILE);
         assertTrue(Files.size(plainFile) > 0);
         Path again = tmp.resolve("again");
         FashionExample.Result r2 = FashionExample.run(Options.parse(new String[]{
@@ -122,7 +122,7 @@ class FashionExampleTest {
         assertEquals(r.plain().nll(), r2.plain().nll(), 1e-9, "the saved plain CNN's test NLL");
         assertEquals(0, r2.plain().epochSeconds().length, "not trained again");
         assertNotNull(r2.converted());
-        assertTrue(Files.size(again.resolve(FashionExample.PLAIN_FILE)) > 0, "copied to the new output folder");
+        assertTrue(Files.size(again.resolve(FashionNetworks.PLAIN_FILE)) > 0, "copied to the new output folder");
 
         IllegalArgumentException missing = assertThrows(IllegalArgumentException.class,
                 () -> FashionExample.run(Options.parse(new String[]{"--data", data.toString(), "--out",
