@@ -97,7 +97,7 @@ final class CompareProblems {
     static Problem imageProblem(Options o, long seed) throws IOException {
         String priorName = o.string("prior", "learned");
         FashionNetworks.prior(priorName);                                  // a bad name fails before the data load
-        double[] posteriorStds = FashionNetworks.posteriorStds(o);
+        double[] posteriorStds = FashionNetworks.posteriorStds(o, "posterior-std");
         FashionMnist data = FashionMnist.load(Path.of(o.string("data", "")),
                 FashionMnist.parseHoldout(o.string("holdout", "none")), o.integer("limit", 0),
                 o.integer("test-limit", 0));

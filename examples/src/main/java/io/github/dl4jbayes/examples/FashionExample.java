@@ -57,7 +57,8 @@ public final class FashionExample {
             + "--holdout 5,8|none (none) --rotations none|LIST|FROM:TO:STEP (0:180:15) --rotation-limit N (2000 "
             + "test images) --plain-network FILE (none: train it; a plain CNN saved by an earlier run of the same "
             + "model and images, used instead: every run saves its plain CNN to OUT/plain_cnn.zip) --convert-epochs E (0: no conversion) "
-            + "--convert-posterior-std S (softplus(-7): the converted network's posterior std at the start) "
+            + "--convert-posterior-std S|C,D (softplus(-7): the converted network's posterior std at the start, "
+            + "of every layer or of the convolutions and the dense layers) "
             + "--convert-lr R (as --lr: the fine-tune's learning rate) --grid K (8) --kl-warmup STEPS (0) "
             + "--kl-temperature T (1) --prior learned|normal (lenet5 only; learned) --posterior-std S|C,D (lenet5 "
             + "only; softplus(-7) = 0.000912: the posterior std at initialization, of every layer or of the "
@@ -102,7 +103,7 @@ public final class FashionExample {
         int epochs = o.positiveInteger("epochs", lenet ? 10 : 5);
         int plainEpochs = o.positiveInteger("plain-epochs", epochs);
         int convertEpochs = o.nonNegativeInteger("convert-epochs", 0);
-        double convertStd = o.positiveNumber("convert-posterior-std", FashionNetworks.LENET5_INITIAL_POSTERIOR_STD);
+        double[] convertStds = FashionNetworks.posteriorStds(o, "convert-posterior-std");
         for (String convertOnly : List.of("convert-posterior-std", "convert-lr")) {
             if (convertEpochs == 0 && o.has(convertOnly)) {
                 throw new IllegalArgumentException("--" + convertOnly + " applies with --convert-epochs > 0 only");
@@ -117,7 +118,7 @@ public final class FashionExample {
         int patience = o.positiveInteger("patience", 3);
         int klWarmup = o.nonNegativeInteger("kl-warmup", 0);
         double klTemperature = o.number("kl-temperature", 1.0);
-        double[] posteriorStds = FashionNetworks.posteriorStds(o);
+        double[] posteriorStds = FashionNetworks.posteriorStds(o, "posterior-std");
         WeightInit means = WeightInit.valueOf(o.string("init", "XAVIER"));
         double[] angles = ImagePredictions.parseAngles(o.string("rotations", "0:180:15"));
         int rotationLimit = o.positiveInteger("rotation-limit", 2000);
@@ -195,10 +196,11 @@ public final class FashionExample {
         Training convertedRun = null;
         if (convertEpochs > 0) {
             System.out.printf(Locale.ROOT, "%nConverted CNN: the plain CNN with informed priors (MOPED, prior std "
-                    + "%s x |w|), posterior std starting at %.4g, %d epoch(s) of ADVI at learning rate %s%n",
-                    FashionNetworks.CONVERT_RELATIVE_PRIOR_STD, convertStd, convertEpochs, convertLearningRate);
+                    + "%s x |w|), posterior std starting at %.4g (convolutions), %.4g (dense), %d epoch(s) of ADVI "
+                    + "at learning rate %s%n", FashionNetworks.CONVERT_RELATIVE_PRIOR_STD, convertStds[0],
+                    convertStds[1], convertEpochs, convertLearningRate);
             long start = System.nanoTime();
-            MultiLayerNetwork converted = FashionNetworks.convert(plain, convertStd);
+            MultiLayerNetwork converted = FashionNetworks.convert(plain, convertStds[0], convertStds[1]);
             converted.setLearningRate(convertLearningRate);
             double conversionSeconds = (System.nanoTime() - start) / 1e9;
             Advi fineTune = Advi.builder().datasetSize(n).iterations(batchesPerEpoch).printEvery(0).build();

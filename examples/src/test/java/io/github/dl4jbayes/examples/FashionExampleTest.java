@@ -33,7 +33,7 @@ class FashionExampleTest {
                 "--data", data.toString(), "--out", out.toString(), "--epochs", "1", "--samples", "3",
                 "--epoch-samples", "2", "--batch", "32", "--grid", "4", "--kl-warmup", "3", "--holdout", "5,8",
                 "--rotations", "0,90,180", "--rotation-limit", "100", "--convert-epochs", "1", "--convert-posterior-std",
-                "0.01", "--validation", "30"}));
+                "0.01,0.02", "--validation", "30"}));
 
         for (String name : List.of("elbo", "reliability_plain", "reliability_bayesian", "mi_histogram",
                 "certain_uncertain", "rotation_shift")) {
@@ -234,18 +234,28 @@ class FashionExampleTest {
             }
         }
         assertEquals(5, bayesian);
-        // --convert-posterior-std reaches every layer of the converted network
-        org.deeplearning4j.nn.multilayer.MultiLayerNetwork converted = FashionNetworks.convert(plain, 0.02);
-        int convertedLayers = 0;
-        for (int i = 0; i < converted.getnLayers(); i++) {
-            if (converted.getLayer(i).conf().getLayer() instanceof io.github.dl4jbayes.layers.BayesianLayerConfig c) {
-                assertEquals(0.02, c.getMeanField().getInitialPosteriorStd(), 0, "converted layer " + i);
-                convertedLayers++;
+        // --convert-posterior-std reaches every layer of the converted network; with C,D the convolutions start at C
+        // and the dense layers at D, in their configuration and in their rho parameters (softplus(rho) = std)
+        for (double[] cd : List.of(new double[]{0.02, 0.02}, new double[]{0.005, 0.03})) {
+            org.deeplearning4j.nn.multilayer.MultiLayerNetwork converted = FashionNetworks.convert(plain, cd[0],
+                    cd[1]);
+            List<Double> configured = new java.util.ArrayList<>();
+            for (int i = 0; i < converted.getnLayers(); i++) {
+                if (converted.getLayer(i).conf().getLayer() instanceof io.github.dl4jbayes.layers.BayesianLayerConfig c) {
+                    double start = c.getMeanField().getInitialPosteriorStd();
+                    configured.add(start);
+                    for (String key : List.of("Wrho", "brho")) {   // float rho: |rho| 2^-24 x sigmoid(rho) < 1e-8
+                        org.nd4j.linalg.api.ndarray.INDArray rho = converted.getLayer(i).getParam(key);
+                        assertEquals(start, Math.log1p(Math.exp(rho.minNumber().doubleValue())), 1e-8, key + " " + i);
+                        assertEquals(start, Math.log1p(Math.exp(rho.maxNumber().doubleValue())), 1e-8, key + " " + i);
+                    }
+                }
             }
+            assertEquals(List.of(cd[0], cd[0], cd[0], cd[1], cd[1]), configured);
         }
-        assertEquals(5, convertedLayers);
         // --posterior-std C,D: the three convolutions start at C, the two dense layers at D
-        double[] stds = FashionNetworks.posteriorStds(Options.parse(new String[]{"--posterior-std", "0.05,0.007"}));
+        double[] stds = FashionNetworks.posteriorStds(Options.parse(new String[]{"--posterior-std", "0.05,0.007"}),
+                "posterior-std");
         org.deeplearning4j.nn.conf.MultiLayerConfiguration split = FashionNetworks.lenet5Bayesian(28, 28, 10, 0, 1e-3,
                 io.github.dl4jbayes.priors.GaussianPrior.standardNormal(), stds[0], stds[1]);
         List<Double> perLayer = new java.util.ArrayList<>();
@@ -256,12 +266,19 @@ class FashionExampleTest {
         }
         assertEquals(List.of(0.05, 0.05, 0.05, 0.007, 0.007), perLayer);
         assertArrayEquals(new double[]{0.02, 0.02},
-                FashionNetworks.posteriorStds(Options.parse(new String[]{"--posterior-std", "0.02"})));
+                FashionNetworks.posteriorStds(Options.parse(new String[]{"--posterior-std", "0.02"}), "posterior-std"));
         assertArrayEquals(new double[]{Math.log1p(Math.exp(-7)), Math.log1p(Math.exp(-7))},
-                FashionNetworks.posteriorStds(Options.parse(new String[0])));
+                FashionNetworks.posteriorStds(Options.parse(new String[0]), "posterior-std"));
+        assertArrayEquals(new double[]{0.01, 0.03}, FashionNetworks.posteriorStds(Options.parse(new String[]{
+                "--convert-posterior-std", "0.01,0.03"}), "convert-posterior-std"));
+        IllegalArgumentException convertBad = assertThrows(IllegalArgumentException.class,
+                () -> FashionNetworks.posteriorStds(Options.parse(new String[]{"--convert-posterior-std", "0.1,0"}),
+                        "convert-posterior-std"));
+        assertTrue(convertBad.getMessage().contains("--convert-posterior-std"), convertBad.getMessage());
         for (String bad : List.of("0.1,0.2,0.3", "0.1,", "0.1,-1", "a,0.1")) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> FashionNetworks.posteriorStds(Options.parse(new String[]{"--posterior-std", bad})));
+                    () -> FashionNetworks.posteriorStds(Options.parse(new String[]{"--posterior-std", bad}),
+                            "posterior-std"));
             assertTrue(e.getMessage().contains("--posterior-std"), e.getMessage());
         }
     }
