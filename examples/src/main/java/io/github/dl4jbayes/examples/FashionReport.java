@@ -40,11 +40,12 @@ final class FashionReport {
     }
 
     static void printRow(String name, NetScores s, double aurocMi) {
-        System.out.printf(Locale.ROOT, "%-14s %8.2f%% %8.4f %8.4f %8.4f %16s %10s %12.1f %7s %11d%n", name,
+        boolean trained = s.epochSeconds().length > 0;              // a plain CNN read with --plain-network is not
+        System.out.printf(Locale.ROOT, "%-14s %8.2f%% %8.4f %8.4f %8.4f %16s %10s %12s %7s %11s%n", name,
                 100 * s.accuracy(), s.nll(), s.brier(), s.ece(), orDash(s.aurocMaxProbability()), orDash(aurocMi),
-                Stats.mean(s.epochSeconds()),
-                s.bestEpoch() + "/" + s.epochSeconds().length,
-                Arrays.stream(s.peakResidentMb()).max().orElse(-1));
+                trained ? String.format(Locale.ROOT, "%.1f", Stats.mean(s.epochSeconds())) : "-",
+                trained ? s.bestEpoch() + "/" + s.epochSeconds().length : "read",
+                trained ? Long.toString(Arrays.stream(s.peakResidentMb()).max().orElse(-1)) : "-");
     }
 
     /** Prints the table of the run's networks, the mutual information in and out, the peak memory and the pictures. */
