@@ -57,6 +57,7 @@ public final class InformedPriors {
     private final double relativePriorStd;
     private final double minPriorStd;
     private final double initialPosteriorStd;
+    private final double denseInitialPosteriorStd;
     private final Estimator estimator;
     private final KlEstimate klEstimate;
 
@@ -65,6 +66,8 @@ public final class InformedPriors {
         this.relativePriorStd = b.relativePriorStd;
         this.minPriorStd = b.minPriorStd;
         this.initialPosteriorStd = b.initialPosteriorStd;
+        this.denseInitialPosteriorStd = Double.isNaN(b.denseInitialPosteriorStd) ? b.initialPosteriorStd
+                : b.denseInitialPosteriorStd;
         this.estimator = b.estimator;
         this.klEstimate = b.klEstimate;
     }
@@ -216,10 +219,12 @@ public final class InformedPriors {
         return isConverted;
     }
 
-    /** Posterior means at the trained weights in the converted layers, the trained parameters in the others. */
+    /**
+     * Posterior means at the trained weights and standard deviations at each converted layer's configured start in the
+     * converted layers, the trained parameters in the others.
+     */
     private void copyParameters(List<NeuralNetConfiguration> confs, boolean[] isConverted, List<Layer> sources,
                                 List<Layer> targets) {
-        double rho = StableMath.inverseSoftplus(initialPosteriorStd);
         for (int i = 0; i < confs.size(); i++) {
             Layer source = sources.get(i);
             Layer target = targets.get(i);
@@ -229,7 +234,7 @@ public final class InformedPriors {
                 INDArray params = target.params();
                 layout.muBlock(params).assign(meanBlock(b, source.getParam(DefaultParamInitializer.WEIGHT_KEY),
                         b.hasBias() ? source.getParam(DefaultParamInitializer.BIAS_KEY) : null));
-                layout.rhoBlock(params).assign(rho);
+                layout.rhoBlock(params).assign(StableMath.inverseSoftplus(b.getMeanField().getInitialPosteriorStd()));
             } else {
                 for (Map.Entry<String, INDArray> e : source.paramTable().entrySet()) {
                     target.setParam(e.getKey(), e.getValue().dup());
@@ -248,25 +253,25 @@ public final class InformedPriors {
                 return null;
             }
             return common(d, configure(new BayesianDenseLayer.Builder().nIn(d.getNIn()).nOut(d.getNOut())
-                    .hasBias(d.hasBias()))).build();
+                    .hasBias(d.hasBias()), denseInitialPosteriorStd)).build();
         }
         if (layer.getClass() == OutputLayer.class) {
             OutputLayer o = (OutputLayer) layer;
             return common(o, configure(new BayesianOutputLayer.Builder(o.getLossFn()).nIn(o.getNIn()).nOut(o.getNOut())
-                    .hasBias(o.hasBias()))).build();
+                    .hasBias(o.hasBias()), denseInitialPosteriorStd)).build();
         }
         if (layer.getClass() == ConvolutionLayer.class) {
             ConvolutionLayer c = (ConvolutionLayer) layer;
             BayesianConvolutionLayer.Builder b = new BayesianConvolutionLayer.Builder(c.getKernelSize(), c.getStride(),
                     c.getPadding()).dilation(c.getDilation()).convolutionMode(c.getConvolutionMode())
                     .dataFormat(c.getCnn2dDataFormat()).nIn(c.getNIn()).nOut(c.getNOut()).hasBias(c.hasBias());
-            return common(c, configure(b)).build();
+            return common(c, configure(b, initialPosteriorStd)).build();
         }
         return null;
     }
 
-    private <B extends BayesianBuilder<B>> B configure(B builder) {
-        builder.initialPosteriorStd(initialPosteriorStd).estimator(estimator).klEstimate(klEstimate);
+    private <B extends BayesianBuilder<B>> B configure(B builder, double posteriorStd) {
+        builder.initialPosteriorStd(posteriorStd).estimator(estimator).klEstimate(klEstimate);
         return builder;
     }
 
@@ -297,6 +302,7 @@ public final class InformedPriors {
         private double relativePriorStd;
         private double minPriorStd;
         private double initialPosteriorStd = 1e-3;
+        private double denseInitialPosteriorStd = Double.NaN;
         private Estimator estimator = Estimator.REPARAMETERIZATION;
         private KlEstimate klEstimate = KlEstimate.AUTO;
 
@@ -327,6 +333,20 @@ public final class InformedPriors {
         public Builder initialPosteriorStd(double std) {
             ArgumentChecks.positiveFinite("initialPosteriorStd", std);
             this.initialPosteriorStd = std;
+            return this;
+        }
+
+        /**
+         * The posterior std the converted dense and output layers start from, when it should differ from the
+         * convolutions' ({@link #initialPosteriorStd}): a wider start for the dense layers is what calibrated the
+         * converted LeNet-5 on Fashion-MNIST (docs/fashion-mnist.md).
+         *
+         * @param std the dense and output layers' initial posterior std (finite, &gt; 0); default
+         *            {@link #initialPosteriorStd}'s value
+         */
+        public Builder denseInitialPosteriorStd(double std) {
+            ArgumentChecks.positiveFinite("denseInitialPosteriorStd", std);
+            this.denseInitialPosteriorStd = std;
             return this;
         }
 

@@ -139,6 +139,38 @@ class InformedPriorsTest {
         assertEquals(conf, MultiLayerConfiguration.fromJson(conf.toJson()));
     }
 
+    /**
+     * The dense and output layers start at their own posterior std when one is given, in their configuration and in
+     * their rho parameters (softplus(rho) = std, float rho: |rho| 2^-24 sigmoid(rho) &lt; 1e-8); the convolution at
+     * {@code initialPosteriorStd}; without it every layer starts at {@code initialPosteriorStd}.
+     */
+    @Test
+    void denseLayersCanStartWiderThanConvolutions() {
+        MultiLayerNetwork trained = trainedCnn(DataType.FLOAT, CNN2DFormat.NCHW);
+        for (double[] c : new double[][]{{0.01, 0.05}, {0.02, Double.NaN}}) {
+            InformedPriors.Builder b = InformedPriors.builder().initialPosteriorStd(c[0]);
+            double dense = Double.isNaN(c[1]) ? c[0] : c[1];
+            if (!Double.isNaN(c[1])) {
+                b.denseInitialPosteriorStd(c[1]);
+            }
+            MultiLayerNetwork bayesian = b.build().convert(trained);
+            for (int[] layerAndKind : new int[][]{{0, 0}, {3, 1}, {5, 1}}) {     // conv, dense, output
+                double expected = layerAndKind[1] == 0 ? c[0] : dense;
+                BayesianLayerConfig conf = (BayesianLayerConfig) bayesian.getLayer(layerAndKind[0]).conf().getLayer();
+                assertEquals(expected, conf.getMeanField().getInitialPosteriorStd(), 0, "layer " + layerAndKind[0]);
+                for (String key : new String[]{MeanFieldLayout.WEIGHT_RHO, MeanFieldLayout.BIAS_RHO}) {
+                    INDArray rho = bayesian.getLayer(layerAndKind[0]).getParam(key);
+                    for (double r : new double[]{rho.minNumber().doubleValue(), rho.maxNumber().doubleValue()}) {
+                        assertEquals(expected, Math.log1p(Math.exp(r)), 1e-8, key + " of layer " + layerAndKind[0]);
+                    }
+                }
+            }
+        }
+        assertTrue(assertThrows(IllegalArgumentException.class,
+                () -> InformedPriors.builder().denseInitialPosteriorStd(0)).getMessage()
+                .contains("denseInitialPosteriorStd"));
+    }
+
     /** A network with a Bayesian layer already: that layer keeps its prior and posterior, the plain ones convert. */
     @Test
     void bayesianLayersAreKept() {

@@ -2,15 +2,12 @@ package io.github.dl4jbayes.examples;
 
 import io.github.dl4jbayes.layers.BayesianConvolutionLayer;
 import io.github.dl4jbayes.layers.BayesianDenseLayer;
-import io.github.dl4jbayes.layers.BayesianLayerConfig;
 import io.github.dl4jbayes.layers.BayesianOutputLayer;
 import io.github.dl4jbayes.layers.Estimator;
 import io.github.dl4jbayes.layers.InformedPriors;
-import io.github.dl4jbayes.layers.MeanFieldLayout;
 import io.github.dl4jbayes.priors.GaussianPrior;
 import io.github.dl4jbayes.priors.LearnedScalePrior;
 import io.github.dl4jbayes.priors.Prior;
-import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -271,27 +268,12 @@ public final class FashionNetworks {
      * "Make my trained CNN Bayesian": the trained plain network turned into a Bayesian one with priors centred at its
      * weights (MOPED: prior std {@link #CONVERT_RELATIVE_PRIOR_STD} times each weight's magnitude, at least 1e-3),
      * Flipout, the convolutions' posterior std starting at {@code convolutionStd} and the dense and output layers' at
-     * {@code denseStd} (their {@code Wrho} and {@code brho} parameters set after the conversion).
+     * {@code denseStd}.
      */
     static MultiLayerNetwork convert(MultiLayerNetwork trained, double convolutionStd, double denseStd) {
-        MultiLayerNetwork net = InformedPriors.builder().relativePriorStd(CONVERT_RELATIVE_PRIOR_STD, 1e-3)
-                .initialPosteriorStd(convolutionStd).estimator(Estimator.FLIPOUT).build()
-                .convert(trained);
-        if (denseStd != convolutionStd) {
-            double rho = Math.log(Math.expm1(denseStd));            // softplus(rho) = denseStd
-            for (Layer layer : net.getLayers()) {
-                if (layer.conf().getLayer() instanceof BayesianDenseLayer
-                        || layer.conf().getLayer() instanceof BayesianOutputLayer) {
-                    BayesianLayerConfig c = (BayesianLayerConfig) layer.conf().getLayer();
-                    c.getMeanField().setInitialPosteriorStd(denseStd);
-                    layer.getParam(MeanFieldLayout.WEIGHT_RHO).assign(rho);
-                    if (c.hasBias()) {
-                        layer.getParam(MeanFieldLayout.BIAS_RHO).assign(rho);
-                    }
-                }
-            }
-        }
-        return net;
+        return InformedPriors.builder().relativePriorStd(CONVERT_RELATIVE_PRIOR_STD, 1e-3)
+                .initialPosteriorStd(convolutionStd).denseInitialPosteriorStd(denseStd).estimator(Estimator.FLIPOUT)
+                .build().convert(trained);
     }
 
     /** Where each {@code fashion} run saves its trained plain CNN, in its output folder. */
