@@ -43,7 +43,8 @@ import java.util.Map;
  * subclasses) becomes a {@link BayesianDenseLayer}, {@link BayesianOutputLayer} or {@link BayesianConvolutionLayer}
  * with the same size, activation, bias, loss, convolution geometry, data format, updater and dropout, and a
  * per-parameter {@link GaussianPrior} whose means are the trained weights and biases; the posterior means start at the
- * trained values and the posterior standard deviations small ({@link Builder#initialPosteriorStd}), so that before any
+ * trained values and the posterior standard deviations small ({@link Builder#initialPosteriorStd}, and
+ * {@link Builder#denseInitialPosteriorStd} for the dense and output layers), so that before any
  * training the network's mean ({@code InferenceMode.MEAN}) outputs are the trained network's. Every other layer (batch
  * normalization, pooling, dropout, ...) is kept as it is, with its trained parameters; the data type, input type and
  * preprocessors are kept. L1/L2 regularization and weight noise of converted layers are dropped: the prior takes their
