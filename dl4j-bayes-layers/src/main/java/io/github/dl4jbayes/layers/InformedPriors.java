@@ -235,7 +235,8 @@ public final class InformedPriors {
                 INDArray params = target.params();
                 layout.muBlock(params).assign(meanBlock(b, source.getParam(DefaultParamInitializer.WEIGHT_KEY),
                         b.hasBias() ? source.getParam(DefaultParamInitializer.BIAS_KEY) : null));
-                layout.rhoBlock(params).assign(StableMath.inverseSoftplus(b.getMeanField().getInitialPosteriorStd()));
+                double start = b.getMeanField().getInitialPosteriorStd();
+                layout.rhoBlock(params).assign(StableMath.inverseSoftplus(start));
             } else {
                 for (Map.Entry<String, INDArray> e : source.paramTable().entrySet()) {
                     target.setParam(e.getKey(), e.getValue().dup());

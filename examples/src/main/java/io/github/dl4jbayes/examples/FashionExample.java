@@ -11,8 +11,8 @@ import io.github.dl4jbayes.plot.Plots;
 import io.github.dl4jbayes.training.Advi;
 import io.github.dl4jbayes.training.ElboHistory;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.deeplearning4j.util.ModelSerializer;
 import org.deeplearning4j.nn.weights.WeightInit;
+import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 
@@ -42,7 +42,9 @@ import static io.github.dl4jbayes.examples.ImagePredictions.predictiveMean;
  * diagrams); on test images rotated by 0 to 180 degrees (accuracy, NLL, ECE: uncertainty under shift); with
  * {@code --holdout}, on telling held-out classes' test images from the rest (AUROC of the mutual information, Bayesian
  * only, and of 1 - max probability, both); with {@code --convert-epochs}, the plain CNN made Bayesian
- * ({@link InformedPriors}, MOPED) and fine-tuned. Each epoch prints its time and the process's resident memory.
+ * ({@link InformedPriors}, MOPED) and fine-tuned; every run saves its plain CNN ({@code plain_cnn.zip}), which
+ * {@code --plain-network} reads back instead of training one. Each epoch prints its time and the process's resident
+ * memory.
  * Pictures: reliability diagrams, the ELBO, NLL and ECE against the rotation, histograms of the mutual information in
  * vs out, and the most and least certain test images.
  *
@@ -56,9 +58,9 @@ public final class FashionExample {
             + "images) --patience P (3) --limit N (all: first N training images) --test-limit N (all) "
             + "--holdout 5,8|none (none) --rotations none|LIST|FROM:TO:STEP (0:180:15) --rotation-limit N (2000 "
             + "test images) --plain-network FILE (none: train it; a plain CNN saved by an earlier run of the same "
-            + "model and images, used instead: every run saves its plain CNN to OUT/plain_cnn.zip) --convert-epochs E (0: no conversion) "
-            + "--convert-posterior-std S|C,D (softplus(-7): the converted network's posterior std at the start, "
-            + "of every layer or of the convolutions and the dense layers) "
+            + "model and images, used instead: every run saves its plain CNN to OUT/plain_cnn.zip) "
+            + "--convert-epochs E (0: no conversion) --convert-posterior-std S|C,D (softplus(-7): the converted "
+            + "network's posterior std at the start, of every layer or of the convolutions and the dense layers) "
             + "--convert-lr R (as --lr: the fine-tune's learning rate) --grid K (8) --kl-warmup STEPS (0) "
             + "--kl-temperature T (1) --prior learned|normal (lenet5 only; learned) --posterior-std S|C,D (lenet5 "
             + "only; softplus(-7) = 0.000912: the posterior std at initialization, of every layer or of the "
@@ -108,6 +110,10 @@ public final class FashionExample {
             if (convertEpochs == 0 && o.has(convertOnly)) {
                 throw new IllegalArgumentException("--" + convertOnly + " applies with --convert-epochs > 0 only");
             }
+        }
+        if (o.has("plain-network") && o.has("plain-epochs")) {
+            throw new IllegalArgumentException("--plain-epochs does not apply with --plain-network: that network is "
+                    + "read, not trained");
         }
         int batchSize = o.positiveInteger("batch", lenet ? 256 : 64);
         double learningRate = o.positiveNumber("lr", 1e-3);
@@ -172,7 +178,7 @@ public final class FashionExample {
         pictures.add(Plots.save(Plots.elbo("ELBO of the Bayesian CNN (ADVI, minibatches of " + batchSize + ")",
                 List.of("ELBO"), List.of(elbo.iterations()), List.of(elbo.elbos())), out, "elbo"));
 
-        // ---- plain CNN: DL4J's fit on the same minibatches, early stopping on the validation NLL (or a saved one) ----
+        // ---- plain CNN: DL4J's fit on the same minibatches, early stopping on the validation NLL (or read) ----
         Training plainRun;
         if (saved != null) {
             System.out.printf(Locale.ROOT, "%nPlain CNN: read from %s (%d parameters), not trained in this run%n",

@@ -129,6 +129,10 @@ class FashionExampleTest {
                         tmp.resolve("o").toString(), "--plain-network", tmp.resolve("none.zip").toString()})));
         assertTrue(missing.getMessage().contains("--plain-network") && missing.getMessage().contains("no such file"),
                 missing.getMessage());
+        IllegalArgumentException plainEpochs = assertThrows(IllegalArgumentException.class,
+                () -> FashionExample.run(Options.parse(new String[]{"--data", data.toString(), "--out",
+                        tmp.resolve("o").toString(), "--plain-network", plainFile.toString(), "--plain-epochs", "2"})));
+        assertTrue(plainEpochs.getMessage().contains("--plain-epochs"), plainEpochs.getMessage());
         IllegalArgumentException otherModel = assertThrows(IllegalArgumentException.class,
                 () -> FashionExample.run(Options.parse(new String[]{"--data", data.toString(), "--out",
                         tmp.resolve("o").toString(), "--model", "lenet5", "--plain-network", plainFile.toString()})));
