@@ -21,7 +21,6 @@ import org.slf4j.LoggerFactory;
 import java.util.HashMap;
 import java.util.Map;
 
-
 /**
  * Monte-Carlo dropout (Gal and Ghahramani 2016): the predictive of a plain DL4J network trained with dropout, from
  * {@code samples} forward passes with DL4J's own dropout (and weight noise, such as DropConnect) kept on.
