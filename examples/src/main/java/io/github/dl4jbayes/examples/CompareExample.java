@@ -11,6 +11,7 @@ import io.github.dl4jbayes.training.Advi;
 import io.github.dl4jbayes.training.EarlyStopping;
 import org.deeplearning4j.earlystopping.EarlyStoppingConfiguration;
 import org.deeplearning4j.earlystopping.EarlyStoppingResult;
+import org.deeplearning4j.earlystopping.listener.EarlyStoppingListener;
 import org.deeplearning4j.earlystopping.saver.InMemoryModelSaver;
 import org.deeplearning4j.earlystopping.scorecalc.DataSetLossCalculator;
 import org.deeplearning4j.earlystopping.termination.MaxEpochsTerminationCondition;
@@ -236,9 +237,40 @@ final class CompareExample {
                 .scoreCalculator(new DataSetLossCalculator(Minibatches.of(p.validation(), 256), true))
                 .modelSaver(new InMemoryModelSaver<>()).build();
         EarlyStoppingResult<MultiLayerNetwork> result = new EarlyStoppingTrainer(conf, net,
-                Minibatches.of(p.train(), p.batch())).fit();
-        System.out.printf(Locale.ROOT, "  plain network: best epoch %d of %d (%s)%n", result.getBestModelEpoch(),
-                result.getTotalEpochs(), result.getTerminationDetails());
+                Minibatches.of(p.train(), p.batch()), new EpochProgress()).fit();
+        System.out.printf(Locale.ROOT, "  plain network: best epoch %d of %d (%s)%n",
+                result.getBestModelEpoch() + 1, result.getTotalEpochs(), result.getTerminationDetails());  // 0-based
         return result.getBestModel();
+    }
+
+    /**
+     * Prints an epoch's validation loss when at least {@value #PROGRESS_SECONDS} s have passed since the last line:
+     * every epoch of an image network, nothing for the moons' fraction-of-a-second epochs.
+     */
+    private static final class EpochProgress implements EarlyStoppingListener<MultiLayerNetwork> {
+        private static final double PROGRESS_SECONDS = 10;
+        private long start;
+        private long last;
+
+        @Override
+        public void onStart(EarlyStoppingConfiguration<MultiLayerNetwork> conf, MultiLayerNetwork net) {
+            start = System.nanoTime();
+            last = start;
+        }
+
+        @Override
+        public void onEpoch(int epoch, double score, EarlyStoppingConfiguration<MultiLayerNetwork> conf,
+                            MultiLayerNetwork net) {
+            if (seconds(last) >= PROGRESS_SECONDS) {
+                System.out.printf(Locale.ROOT, "  plain network: epoch %d, validation loss %.4f, %.0f s so far%n",
+                        epoch + 1, score, seconds(start));
+                last = System.nanoTime();
+            }
+        }
+
+        @Override
+        public void onCompletion(EarlyStoppingResult<MultiLayerNetwork> result) {
+            // the caller prints the best epoch
+        }
     }
 }
