@@ -238,8 +238,8 @@ final class CompareExample {
                 .modelSaver(new InMemoryModelSaver<>()).build();
         EarlyStoppingResult<MultiLayerNetwork> result = new EarlyStoppingTrainer(conf, net,
                 Minibatches.of(p.train(), p.batch()), new EpochProgress()).fit();
-        System.out.printf(Locale.ROOT, "  plain network: best epoch %d of %d (%s)%n",
-                result.getBestModelEpoch() + 1, result.getTotalEpochs(), result.getTerminationDetails());  // 0-based
+        System.out.printf(Locale.ROOT, "  plain network: best epoch %d of %d (%s)%n",          // DL4J counts from 0
+                result.getBestModelEpoch() + 1, result.getTotalEpochs(), result.getTerminationDetails());
         return result.getBestModel();
     }
 
