@@ -163,7 +163,7 @@ final class CompareExample {
         double mapSeconds = 0;
         if (methods.contains(METHODS.get(0)) || methods.contains(METHODS.get(4))) {      // Laplace needs the plain one
             long start = System.nanoTime();
-            map = earlyStopped(new MultiLayerNetwork(p.architecture().plain(seed, 0)), p);
+            map = earlyStopped(new MultiLayerNetwork(p.architecture().plain(seed, 0)), p, "plain network");
             mapSeconds = seconds(start);
         }
         if (methods.contains(METHODS.get(0))) {
@@ -185,13 +185,15 @@ final class CompareExample {
         }
         if (methods.contains(METHODS.get(2))) {
             long start = System.nanoTime();
-            MultiLayerNetwork dropout = earlyStopped(new MultiLayerNetwork(p.architecture().plain(seed, drop)), p);
+            MultiLayerNetwork dropout = earlyStopped(new MultiLayerNetwork(p.architecture().plain(seed, drop)), p,
+                    "MC dropout network");
             fitted.put(METHODS.get(2), plainFitted(p, McDropout.of(dropout).samples(samples).seed(seed),
                     seconds(start)));
         }
         if (methods.contains(METHODS.get(3))) {
+            int[] member = {0};
             DeepEnsemble ensemble = DeepEnsemble.train(p.architecture().plain(seed, 0), members, net -> net.setParams(
-                    earlyStopped(net, p).params()));
+                    earlyStopped(net, p, "ensemble member " + ++member[0] + " of " + members).params()));
             fitted.put(METHODS.get(3), plainFitted(p, ensemble, Arrays.stream(ensemble.trainingSeconds()).sum()));
         }
         if (methods.contains(METHODS.get(4))) {
@@ -226,8 +228,12 @@ final class CompareExample {
         return (System.nanoTime() - start) / 1e9;
     }
 
-    /** DL4J's early stopping on the validation loss: at most the problem's epochs, its patience without improvement. */
-    static MultiLayerNetwork earlyStopped(MultiLayerNetwork net, Problem p) {
+    /**
+     * DL4J's early stopping on the validation loss: at most the problem's epochs, its patience without improvement.
+     *
+     * @param name names the network in the progress lines ("plain network", "ensemble member 2 of 5")
+     */
+    static MultiLayerNetwork earlyStopped(MultiLayerNetwork net, Problem p, String name) {
         if (net.params() == null) {
             net.init();
         }
@@ -237,8 +243,8 @@ final class CompareExample {
                 .scoreCalculator(new DataSetLossCalculator(Minibatches.of(p.validation(), 256), true))
                 .modelSaver(new InMemoryModelSaver<>()).build();
         EarlyStoppingResult<MultiLayerNetwork> result = new EarlyStoppingTrainer(conf, net,
-                Minibatches.of(p.train(), p.batch()), new EpochProgress()).fit();
-        System.out.printf(Locale.ROOT, "  plain network: best epoch %d of %d (%s)%n",          // DL4J counts from 0
+                Minibatches.of(p.train(), p.batch()), new EpochProgress(name)).fit();
+        System.out.printf(Locale.ROOT, "  %s: best epoch %d of %d (%s)%n", name,                // DL4J counts from 0
                 result.getBestModelEpoch() + 1, result.getTotalEpochs(), result.getTerminationDetails());
         return result.getBestModel();
     }
@@ -249,8 +255,13 @@ final class CompareExample {
      */
     private static final class EpochProgress implements EarlyStoppingListener<MultiLayerNetwork> {
         private static final double PROGRESS_SECONDS = 10;
+        private final String name;
         private long start;
         private long last;
+
+        EpochProgress(String name) {
+            this.name = name;
+        }
 
         @Override
         public void onStart(EarlyStoppingConfiguration<MultiLayerNetwork> conf, MultiLayerNetwork net) {
@@ -262,7 +273,7 @@ final class CompareExample {
         public void onEpoch(int epoch, double score, EarlyStoppingConfiguration<MultiLayerNetwork> conf,
                             MultiLayerNetwork net) {
             if (seconds(last) >= PROGRESS_SECONDS) {
-                System.out.printf(Locale.ROOT, "  plain network: epoch %d, validation loss %.4f, %.0f s so far%n",
+                System.out.printf(Locale.ROOT, "  %s: epoch %d, validation loss %.4f, %.0f s so far%n", name,
                         epoch + 1, score, seconds(start));
                 last = System.nanoTime();
             }
