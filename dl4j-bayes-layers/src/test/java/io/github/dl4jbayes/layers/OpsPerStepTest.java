@@ -6,6 +6,7 @@ import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.nd4j.linalg.activations.Activation;
@@ -47,6 +48,22 @@ class OpsPerStepTest {
         long large = opsPerStep(dense(estimator), new long[]{32, 5});
         assertTrue(small > 0, "the profiler counted no operation");
         assertEquals(small, large, estimator + ": ND4J operations per step, batch 2 vs 32");
+    }
+
+    /**
+     * The local reparameterization's element-wise work is a fixed set of ND4J calls per layer beyond the
+     * reparameterization's step: forward {@code x^2}, {@code sigma^2} (one call over the whole block, weights and
+     * biases), the variance's product and bias, {@code sqrt(v)}, {@code sqrt(v) zeta}, its sum into {@code z} and the
+     * zero guard (8); backward {@code dL/dz zeta}, the division by {@code sqrt(v)}, the variance's two products, its bias
+     * gradient (a sum and its copy into the gradient view), {@code x o dx_v} and its sum into {@code dx} (8). The
+     * multiplication of the variance gradient by sigma is the posterior kernel's (no ND4J call): 19 calls per layer
+     * before it was.
+     */
+    @Test
+    void localReparameterizationAddsSixteenOpsPerLayer() {
+        long reparameterization = opsPerStep(dense(Estimator.REPARAMETERIZATION), new long[]{32, 5});
+        long local = opsPerStep(dense(Estimator.LOCAL_REPARAMETERIZATION), new long[]{32, 5});
+        assertEquals(2 * 16, local - reparameterization, "ND4J operations of the two layers' local reparameterization");
     }
 
     private static MultiLayerConfiguration cnn(Estimator estimator, CNN2DFormat format) {

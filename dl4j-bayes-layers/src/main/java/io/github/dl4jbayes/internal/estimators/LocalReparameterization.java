@@ -31,10 +31,12 @@ final class LocalReparameterization extends MeanFieldEstimator {
     public MeanFieldPosterior.Draw drawKind() {
         return MeanFieldPosterior.Draw.NO_NOISE;
     }
-    /** {@code x^2}, {@code sigma_W^2}, {@code sigma_b^2} and {@code sqrt(v)} (0 read as 1) of the last forward pass. */
+    /**
+     * {@code x^2}, {@code sigma^2} (of the whole block, weights then biases: one contiguous pass) and {@code sqrt(v)}
+     * (0 read as 1) of the last forward pass.
+     */
     private final ScratchArray inputSquared = new ScratchArray();
-    private final ScratchArray weightVariance = new ScratchArray();
-    private final ScratchArray biasVariance = new ScratchArray();
+    private final ScratchArray variance = new ScratchArray();
     private final ScratchArray std = new ScratchArray();
 
     @Override
@@ -46,11 +48,9 @@ final class LocalReparameterization extends MeanFieldEstimator {
             zeta.gaussian(posterior.kernelPolicy().hostMemory(), posterior.noise(), x.size(0), map.channels(z), x.dataType());
         }
         INDArray x2 = x.mul(x, inputSquared.of(x.dataType(), x.shape()));
-        INDArray sigmaW = posterior.sigmaWeights();
-        INDArray varW = sigmaW.mul(sigmaW, weightVariance.of(sigmaW.dataType(), sigmaW.shape()));
-        INDArray sigmaB = posterior.sigmaBias();
-        INDArray varB = sigmaB == null ? null : sigmaB.mul(sigmaB, biasVariance.of(sigmaB.dataType(), sigmaB.shape()));
-        INDArray v = affine(map, x2, varW, varB);
+        INDArray sigma = posterior.sigmaBlock();
+        INDArray var = sigma.mul(sigma, variance.of(sigma.dataType(), sigma.shape()));
+        INDArray v = affine(map, x2, posterior.weightsOf(var), posterior.biasOf(var));
         INDArray s = Nd4j.exec(new Sqrt(v, std.of(v.dataType(), v.shape())));
         z.addi(s.mul(zeta.values(), v));
         BooleanIndexing.replaceWhere(s, 1.0, Conditions.equals(0.0));
@@ -63,14 +63,10 @@ final class LocalReparameterization extends MeanFieldEstimator {
         INDArray dx = affineBackward(map, x, posterior.meanWeights(), delta, posterior.gradMeanWeights(),
                 posterior.gradMeanBias());
         INDArray g = delta.mul(zeta.values()).divi(std.get());                      // 2 dL/dv
-        // 2 dL/dsigma^2 into the rho views, then times sigma
-        INDArray dxVariance = affineBackward(map, inputSquared.get(), weightVariance.get(), g,
+        // 2 dL/dsigma^2 into the rho views (the posterior multiplies it by sigma)
+        INDArray dxVariance = affineBackward(map, inputSquared.get(), posterior.weightsOf(variance.get()), g,
                 posterior.gradRhoWeights(), posterior.gradRhoBias());
-        posterior.gradRhoWeights().muli(posterior.sigmaWeights());
-        if (posterior.sigmaBias() != null) {
-            posterior.gradRhoBias().muli(posterior.sigmaBias());
-        }
         dx.addi(dxVariance.muli(x));
-        return new Result(posterior.completeGradient(SigmaGradient.DIRECT, gradientViews), dx);
+        return new Result(posterior.completeGradient(SigmaGradient.FROM_VARIANCE_GRADIENT, gradientViews), dx);
     }
 }

@@ -236,11 +236,10 @@ final class JavaLoopKernel implements MeanFieldKernel {
         if (form != SigmaGradient.FROM_MEAN_GRADIENT) {
             HostArrays.read(gradRhoBlock, gradSigma, size);
         }
-        if (form != SigmaGradient.DIRECT) {
-            double[] dataGradient = form == SigmaGradient.FROM_MEAN_GRADIENT ? gradMu : gradSigma;
-            for (int i = 0; i < size; i++) {
-                gradSigma[i] = dataGradient[i] * eps[i];
-            }
+        double[] dataGradient = form == SigmaGradient.FROM_MEAN_GRADIENT ? gradMu : gradSigma;
+        double[] factor = form == SigmaGradient.FROM_VARIANCE_GRADIENT ? sigma : eps;
+        for (int i = 0; i < size; i++) {
+            gradSigma[i] = dataGradient[i] * factor[i];
         }
         if (klScale != 0.0) {
             addKlGradient(term, klScale);

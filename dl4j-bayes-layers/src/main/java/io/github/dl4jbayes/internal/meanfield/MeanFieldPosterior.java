@@ -417,14 +417,22 @@ public final class MeanFieldPosterior {
         return sampledBias;
     }
 
-    /** @return the weights' sigma after {@link #draw draw(NO_NOISE)}, shaped as the layer's weights */
-    public INDArray sigmaWeights() {
-        return layout.weights(sigmaBuffer);
+    /**
+     * @return sigma of the whole block after {@link #draw draw(NO_NOISE)}: a contiguous vector, weights then biases,
+     * whose parts (or those of an array of its shape computed from it) {@link #weightsOf} and {@link #biasOf} view
+     */
+    public INDArray sigmaBlock() {
+        return sigmaBuffer;
     }
 
-    /** @return the biases' sigma after {@link #draw draw(NO_NOISE)}, or null without biases */
-    public INDArray sigmaBias() {
-        return layout.bias(sigmaBuffer);
+    /** @return the weight view of a block-long vector, shaped (and ordered) as the layer's weights */
+    public INDArray weightsOf(INDArray block) {
+        return layout.weights(block);
+    }
+
+    /** @return the bias view of a block-long vector, or null without biases */
+    public INDArray biasOf(INDArray block) {
+        return layout.bias(block);
     }
 
     /** @return the weight means, shaped as the layer's weights (pruned ones exactly 0) */

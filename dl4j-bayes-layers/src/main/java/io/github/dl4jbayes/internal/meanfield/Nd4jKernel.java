@@ -123,7 +123,7 @@ final class Nd4jKernel implements MeanFieldKernel {
                 gradRho.mul(eps, gradSigma);
                 break;
             default:
-                gradSigma.assign(gradRho);
+                gradRho.mul(sigma, gradSigma);
         }
         if (klScale != 0.0) {
             term.addKlGradient(mu, sigma, eps, klScale, gradMu, gradSigma, priorScratch);

@@ -14,6 +14,9 @@ public enum SigmaGradient {
      * {@code dL/dsigma} is that times {@code eps}.
      */
     FROM_PERTURBATION_GRADIENT,
-    /** No weights were drawn (local reparameterization): the rho block holds {@code dL/dsigma} itself. */
-    DIRECT
+    /**
+     * No weights were drawn, the pre-activations were (local reparameterization): the rho block holds
+     * {@code 2 dL/d(sigma^2)}, and {@code dL/dsigma} is that times sigma.
+     */
+    FROM_VARIANCE_GRADIENT
 }

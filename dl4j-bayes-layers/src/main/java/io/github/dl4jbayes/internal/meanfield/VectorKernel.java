@@ -266,14 +266,12 @@ final class VectorKernel implements MeanFieldKernel {
         float m = gaussian == null ? 0f : (float) gaussian.getMean();
         float invVariance = gaussian == null ? 0f : (float) (1.0 / (gaussian.getStd() * gaussian.getStd()));
         boolean fromMean = form == SigmaGradient.FROM_MEAN_GRADIENT;
-        boolean timesEps = form != SigmaGradient.DIRECT;
+        float[] factor = form == SigmaGradient.FROM_VARIANCE_GRADIENT ? sigma : eps;
         boolean toRho = gaussian != null || klScale == 0.0;
         for (int i = 0; i < padded; i += F.length()) {
             FloatVector g = FloatVector.fromArray(F, gradMu, i);
             FloatVector gs = fromMean ? g : FloatVector.fromArray(F, gradSigma, i);
-            if (timesEps) {
-                gs = gs.mul(FloatVector.fromArray(F, eps, i));
-            }
+            gs = gs.mul(FloatVector.fromArray(F, factor, i));
             if (gaussian != null) {
                 FloatVector s = FloatVector.fromArray(F, sigma, i);
                 g = FloatVector.fromArray(F, mu, i).sub(m).mul(c * invVariance).add(g);
