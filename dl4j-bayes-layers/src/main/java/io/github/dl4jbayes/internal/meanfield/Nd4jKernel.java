@@ -122,7 +122,7 @@ final class Nd4jKernel implements MeanFieldKernel {
             case FROM_PERTURBATION_GRADIENT:
                 gradRho.mul(eps, gradSigma);
                 break;
-            default:
+            default:                                                // FROM_VARIANCE_GRADIENT
                 gradRho.mul(sigma, gradSigma);
         }
         if (klScale != 0.0) {
